@@ -1,0 +1,29 @@
+"""Production: everything secret comes from the environment; HTTPS only."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import env, env_bool
+
+DEBUG = False
+SECRET_KEY = env("DJANGO_SECRET_KEY") or ""
+if len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set to at least 50 random characters.")
+for required in ("XIACHEN_FIELD_KEYS", "XIACHEN_BLIND_INDEX_KEY"):
+    if not env(required):
+        raise ImproperlyConfigured(f"{required} must be set in production.")
+XIACHEN_FIELD_KEYS = env("XIACHEN_FIELD_KEYS")
+XIACHEN_BLIND_INDEX_KEY = env("XIACHEN_BLIND_INDEX_KEY")
+XIACHEN_REQUIRE_TOTP = env_bool("XIACHEN_REQUIRE_TOTP", True)
+
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = 31_536_000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+}

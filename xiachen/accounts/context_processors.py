@@ -1,0 +1,22 @@
+"""Navigation by role: each role sees the sections it can use."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .permissions import has_permission, roles_of
+
+SECTIONS = [
+    ("units.view", "org:list", _("单位")),
+    ("cadres.view", "cadres:list", _("干部")),
+    ("households.view", "households:list", _("住户")),
+    ("audit.view", "audit:list", _("审计日志")),
+    ("accounts.view", "accounts:users", _("用户")),
+]
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "user_roles": []}
+    items = [{"url": reverse(name), "label": label} for perm, name, label in SECTIONS if has_permission(user, perm)]
+    return {"nav_items": items, "user_roles": sorted(roles_of(user))}

@@ -1,0 +1,64 @@
+"""Session lifetime and second-factor enforcement for staff (SECURITY.md, 等保三级)."""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .enums import STAFF_ROLES
+from .permissions import roles_of
+
+LAST_SEEN = "xiachen_last_seen"
+SIGNED_IN = "xiachen_signed_in"
+
+
+class SessionTimeoutMiddleware:
+    """Logs out after 30 min idle (staff) or 12 h in total, whichever comes first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated and self._expired(request):
+            logout(request)
+            messages.info(request, _("会话已超时，请重新登录。"))
+            return redirect(settings.LOGIN_URL)
+        return self.get_response(request)
+
+    def _expired(self, request) -> bool:
+        now = time.time()
+        session = request.session
+        signed_in = session.setdefault(SIGNED_IN, now)
+        last_seen = session.get(LAST_SEEN, now)
+        session[LAST_SEEN] = now
+        idle_limit = settings.SESSION_IDLE_TIMEOUT.total_seconds()
+        is_staff = bool(roles_of(request.user) & STAFF_ROLES)
+        if is_staff and now - last_seen > idle_limit:
+            return True
+        return now - signed_in > settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds()
+
+
+class StaffSecondFactorMiddleware:
+    """Staff who signed in with a password only are sent to set up or enter their TOTP code."""
+
+    EXEMPT_PREFIXES = ("/static/", "/i18n/", "/logout/", "/otp/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._needs_second_factor(request):
+            has_device = request.user.totpdevice_set.filter(confirmed=True).exists()
+            return redirect(reverse("accounts:otp_verify" if has_device else "accounts:otp_setup"))
+        return self.get_response(request)
+
+    def _needs_second_factor(self, request) -> bool:
+        if not settings.XIACHEN_REQUIRE_TOTP or not request.user.is_authenticated:
+            return False
+        if request.path.startswith(self.EXEMPT_PREFIXES) or request.user.is_verified():
+            return False
+        return bool(roles_of(request.user) & STAFF_ROLES)

@@ -1,0 +1,66 @@
+"""Sign-in, second factor, home page per role, and the system admin's user list."""
+
+import base64
+
+import segno
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .forms import LoginForm, TotpForm
+from .permissions import require_permission
+from .selectors import home_panels, users_for_admin
+from .services import confirm_totp_device, pending_totp_device, verify_totp
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/home.html", {"panels": home_panels(request.user)})
+
+
+@require_http_methods(["GET", "POST"])
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    device = pending_totp_device(user=request.user)
+    form = TotpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if confirm_totp_device(user=request.user, device=device, token=form.cleaned_data["otp_token"], request=request):
+            return redirect("accounts:home")
+        form.add_error("otp_token", _("验证码不正确，请查看身份验证器后重试"))
+    qr = segno.make(device.config_url, error="m")
+    qr_data_uri = "data:image/svg+xml;base64," + base64.b64encode(qr.svg_inline(scale=4).encode()).decode()
+    secret = base64.b32encode(device.bin_key).decode()
+    return render(request, "accounts/otp_setup.html", {"form": form, "qr_data_uri": qr_data_uri, "secret": secret})
+
+
+@require_http_methods(["GET", "POST"])
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    form = TotpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if verify_totp(user=request.user, token=form.cleaned_data["otp_token"], request=request):
+            return redirect(request.GET.get("next") or "accounts:home")
+        form.add_error("otp_token", _("验证码不正确或已过期"))
+    return render(request, "accounts/otp_verify.html", {"form": form})
+
+
+@require_GET
+def users(request: HttpRequest) -> HttpResponse:
+    require_permission(request.user, "accounts.view")
+    page = Paginator(users_for_admin(query=request.GET.get("q", "")), 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/user_list.html", {"page": page, "query": request.GET.get("q", "")})
+
+
+@login_not_required
+@require_GET
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/privacy_notice.html")
+

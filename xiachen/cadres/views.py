@@ -1,0 +1,79 @@
+from uuid import UUID
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from xiachen.accounts.permissions import has_permission
+from xiachen.core.exports import xlsx_response
+from xiachen.core.import_views import import_page, template_download
+from xiachen.core.views import paginate, query_without_page
+
+from .enums import Rank
+from .exports import export_cadres
+from .importers import CADRE_IMPORTER
+from .models import Specialty
+from .selectors import access_cadre, search_cadres
+from .services import REVEALABLE_FIELDS, reveal_cadre_field
+
+
+def _filters(request: HttpRequest) -> dict:
+    return {key: request.GET.get(key, "") for key in ("q", "agency", "specialty", "rank")}
+
+
+@require_GET
+def cadre_list(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    cadres = search_cadres(request.user, query=filters["q"], agency=filters["agency"],
+                           specialty=filters["specialty"], rank=filters["rank"])
+    context = {
+        "page": paginate(request, cadres), "filters": filters, "querystring": query_without_page(request),
+        "specialties": Specialty.objects.all(), "ranks": Rank.choices,
+        "can_import": has_permission(request.user, "cadres.import"),
+        "can_export_full": has_permission(request.user, "cadres.export_full"),
+    }
+    template = "cadres/cadre_list.html#results" if request.htmx else "cadres/cadre_list.html"
+    return render(request, template, context)
+
+
+@require_GET
+def cadre_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    cadre = access_cadre(request.user, public_id)
+    return render(request, "cadres/cadre_detail.html", {
+        "cadre": cadre,
+        "can_reveal": has_permission(request.user, "cadres.show_personal", cadre.agency),
+        "specialties": cadre.specialties.all(),
+        "certifications": cadre.certifications.all(),
+        "availability": cadre.availability.all(),
+        "service_records": cadre.service_records.select_related("unit"),
+    })
+
+
+@require_POST
+def cadre_reveal(request: HttpRequest, public_id: UUID, field: str) -> HttpResponse:
+    if field not in REVEALABLE_FIELDS:
+        raise Http404
+    cadre = access_cadre(request.user, public_id)
+    value = reveal_cadre_field(by=request.user, cadre=cadre, field=field)
+    response = render(request, "components/revealed_value.html", {"value": value})
+    response.reveals_personal_data = True
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def cadre_import(request: HttpRequest) -> HttpResponse:
+    return import_page(request, CADRE_IMPORTER)
+
+
+@require_GET
+def cadre_import_template(request: HttpRequest) -> HttpResponse:
+    return template_download(request, CADRE_IMPORTER)
+
+
+@require_GET
+def cadre_export(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    cadres = search_cadres(request.user, query=filters["q"], agency=filters["agency"],
+                           specialty=filters["specialty"], rank=filters["rank"])
+    full = request.GET.get("full") == "1"
+    return xlsx_response(export_cadres(by=request.user, cadres=cadres, full=full), "cadres.xlsx")

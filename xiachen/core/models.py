@@ -1,0 +1,51 @@
+"""Base model and vocabulary base shared by every domain app."""
+
+import uuid
+
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class BaseModel(models.Model):
+    """Created/updated timestamps and a public UUID; internal integer keys never leave the server."""
+
+    public_id = models.UUIDField(_("公开编号"), default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Vocabulary(models.Model):
+    """A controlled vocabulary entry: a stable English code and labels users see (editable data)."""
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name_zh = models.CharField(_("中文名称"), max_length=80)
+    name_en = models.CharField(_("英文名称"), max_length=80, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        language = get_language() or "zh-hans"
+        return self.name_en if language.startswith("en") and self.name_en else self.name_zh
+
+
+class PendingImport(BaseModel):
+    """An uploaded workbook between preview and commit. Content is encrypted; deleted once committed."""
+
+    kind = models.CharField(max_length=30)
+    uploaded_by = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(max_length=200)
+    content = models.TextField()  # base64 of the AES-GCM ciphertext of the workbook bytes
+
+    class Meta:
+        verbose_name = _("待确认导入")

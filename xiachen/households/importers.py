@@ -1,0 +1,3 @@
+"""Excel importer (being written)."""
+
+CADRE_IMPORTER = HOUSEHOLD_IMPORTER = UNIT_IMPORTER = None

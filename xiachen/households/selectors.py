@@ -1,0 +1,50 @@
+"""Reads of households and residents, scoped to the compounds under the user's units."""
+
+from uuid import UUID
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from xiachen.accounts.permissions import scope_paths
+from xiachen.org.models import path_within
+
+from .models import Household, Resident
+
+
+def households_visible_to(user) -> QuerySet[Household]:
+    return Household.objects.filter(
+        path_within(scope_paths(user, "households.view"), field="compound_path")
+    ).select_related("compound")
+
+
+def access_household(user, public_id: UUID) -> Household:
+    return get_object_or_404(households_visible_to(user), public_id=public_id)
+
+
+def residents_visible_to(user) -> QuerySet[Resident]:
+    return Resident.objects.filter(
+        path_within(scope_paths(user, "households.view"), field="compound_path")
+    ).select_related("household", "household__compound")
+
+
+def access_resident(user, public_id: UUID) -> Resident:
+    return get_object_or_404(residents_visible_to(user), public_id=public_id)
+
+
+def search_households(user, *, query: str = "", compound: str = "", vulnerability: str = "") -> QuerySet[Household]:
+    households = households_visible_to(user)
+    if query:
+        households = households.filter(
+            Q(residents__name__icontains=query) | Q(building=query) | Q(compound__name__icontains=query)
+        ).distinct()
+    if compound:
+        households = households.filter(compound__public_id=compound)
+    if vulnerability:
+        households = households.filter(residents__vulnerabilities__code=vulnerability).distinct()
+    return households.annotate(member_count=Count("residents", distinct=True)).order_by(
+        "compound_path", "building", "entrance", "room"
+    )
+
+
+def members_of(household: Household) -> QuerySet[Resident]:
+    return household.residents.prefetch_related("vulnerabilities").order_by("id")

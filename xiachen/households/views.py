@@ -1,0 +1,74 @@
+from uuid import UUID
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from xiachen.accounts.permissions import has_permission
+from xiachen.core.exports import xlsx_response
+from xiachen.core.import_views import import_page, template_download
+from xiachen.core.views import paginate, query_without_page
+
+from .exports import export_households
+from .importers import HOUSEHOLD_IMPORTER
+from .models import Vulnerability
+from .selectors import access_household, access_resident, members_of, search_households
+from .services import REVEALABLE_FIELDS, reveal_resident_field
+
+
+def _filters(request: HttpRequest) -> dict:
+    return {key: request.GET.get(key, "") for key in ("q", "compound", "vulnerability")}
+
+
+@require_GET
+def household_list(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    households = search_households(request.user, query=filters["q"], compound=filters["compound"],
+                                   vulnerability=filters["vulnerability"])
+    context = {
+        "page": paginate(request, households), "filters": filters, "querystring": query_without_page(request),
+        "vulnerabilities": Vulnerability.objects.all(),
+        "can_import": has_permission(request.user, "households.import"),
+        "can_export_full": has_permission(request.user, "households.export_full"),
+    }
+    template = "households/household_list.html#results" if request.htmx else "households/household_list.html"
+    return render(request, template, context)
+
+
+@require_GET
+def household_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    household = access_household(request.user, public_id)
+    return render(request, "households/household_detail.html", {
+        "household": household, "members": members_of(household),
+        "can_reveal": has_permission(request.user, "households.show_personal", household.compound),
+    })
+
+
+@require_POST
+def resident_reveal(request: HttpRequest, public_id: UUID, field: str) -> HttpResponse:
+    if field not in REVEALABLE_FIELDS:
+        raise Http404
+    resident = access_resident(request.user, public_id)
+    value = reveal_resident_field(by=request.user, resident=resident, field=field)
+    response = render(request, "components/revealed_value.html", {"value": value})
+    response.reveals_personal_data = True
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def household_import(request: HttpRequest) -> HttpResponse:
+    return import_page(request, HOUSEHOLD_IMPORTER)
+
+
+@require_GET
+def household_import_template(request: HttpRequest) -> HttpResponse:
+    return template_download(request, HOUSEHOLD_IMPORTER)
+
+
+@require_GET
+def household_export(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    households = search_households(request.user, query=filters["q"], compound=filters["compound"],
+                                   vulnerability=filters["vulnerability"])
+    full = request.GET.get("full") == "1"
+    return xlsx_response(export_households(by=request.user, households=households, full=full), "households.xlsx")

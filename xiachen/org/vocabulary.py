@@ -1,0 +1,71 @@
+"""Default vocabularies of VOCABULARY.md, loaded as editable data by a data migration."""
+
+UNIT_KINDS = [
+    ("city", "市", "City"),
+    ("district", "区 / 县", "District / county"),
+    ("street", "街道", "Street"),
+    ("township", "乡镇", "Township"),
+    ("community", "社区", "Community"),
+    ("village", "村", "Village"),
+    ("compound", "小区", "Compound"),
+    ("grid", "网格", "Grid"),
+    ("agency", "机关单位", "Agency"),
+    ("department", "内设机构 / 处室", "Department"),
+    ("station", "车站 / 交通卡口", "Station / checkpoint"),
+    ("township_office", "乡镇站所", "Township office"),
+    ("health_centre", "卫生院 / 社区卫生服务中心", "Health centre"),
+]
+
+AGENCY_KINDS = [
+    ("audit", "审计局", "Audit bureau"),
+    ("finance", "财政局", "Finance bureau"),
+    ("health", "卫生健康委员会", "Health commission"),
+    ("veterans", "退役军人事务局", "Veterans affairs bureau"),
+    ("justice", "司法局", "Justice bureau"),
+    ("education", "教育局", "Education bureau"),
+    ("housing", "住房和城乡建设局", "Housing and construction bureau"),
+    ("civil_affairs", "民政局", "Civil affairs bureau"),
+    ("public_security", "公安局", "Public security bureau"),
+    ("commerce", "商务局", "Commerce bureau"),
+    ("transport", "交通运输局", "Transport bureau"),
+    ("bigdata", "大数据局", "Big data bureau"),
+    ("organization", "组织部", "Organization department"),
+    ("propaganda", "宣传部", "Publicity department"),
+    ("market_regulation", "市场监督管理局", "Market regulation bureau"),
+]
+
+# Typical departments and specialties per agency kind (used by the demo city and as hints in forms).
+AGENCY_DEPARTMENTS = {
+    "audit": ["财政审计科", "经济责任审计科", "法规科"],
+    "finance": ["预算科", "国库科", "社保科"],
+    "health": ["疾控科", "医政科", "基层卫生科"],
+    "veterans": ["优抚科", "安置科"],
+    "justice": ["法治宣传科", "人民调解科"],
+    "education": ["基础教育科", "安全科"],
+    "housing": ["物业科", "建设科"],
+    "civil_affairs": ["社会救助科", "养老服务科"],
+    "public_security": ["户政科", "治安科"],
+    "commerce": ["市场运行科"],
+    "transport": ["运输科"],
+    "bigdata": ["数据科"],
+    "organization": ["干部科"],
+    "propaganda": ["新闻科"],
+    "market_regulation": ["食品科", "价格科"],
+}
+AGENCY_SPECIALTIES = {
+    "audit": ["audit", "finance"],
+    "finance": ["finance"],
+    "health": ["medicine", "public_health", "nursing"],
+    "veterans": ["ex_military", "medicine"],
+    "justice": ["law", "mediation"],
+    "education": ["education", "psychology"],
+    "housing": ["construction", "property"],
+    "civil_affairs": ["social_work", "elderly_care"],
+    "public_security": ["security", "registry"],
+    "commerce": ["logistics", "supply"],
+    "transport": ["driving", "logistics"],
+    "bigdata": ["it", "data"],
+    "organization": ["personnel"],
+    "propaganda": ["communication"],
+    "market_regulation": ["food_safety", "pricing"],
+}

@@ -1,0 +1,1 @@
+"""Pure-Python rostering optimizer (CP-SAT); never imports Django."""

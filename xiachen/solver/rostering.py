@@ -1,0 +1,732 @@
+"""Cadre rostering optimizer on OR-Tools CP-SAT.
+
+Contract: :func:`solve` takes a frozen :class:`~xiachen.solver.problem.Problem` and
+:class:`SolveOptions` and returns a :class:`RosterResult`; it never raises for an infeasible or
+contradictory problem (the reasons are returned instead). Hard rules and the objective are the ones
+documented in ``problem.py`` and ``docs/adr/0101-rostering-formulation.md``.
+
+Search: one CP-SAT run on the whole model (it proves optimality on small problems and gives the
+lower bound), then large-neighbourhood search — repeated CP-SAT sub-solves with most of the roster
+fixed — for the rest of the time budget. With ``workers == 1`` every budget is counted in CP-SAT's
+deterministic time, so the same seed and input give the same roster.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from xiachen.solver.problem import (
+    MINUTES_PER_DAY,
+    CoverRequirement,
+    CoverShortfall,
+    Person,
+    Problem,
+    Roster,
+    ShiftTemplate,
+    Wish,
+    WorkRules,
+)
+
+__all__ = [
+    "CoverRequirement",
+    "CoverShortfall",
+    "Person",
+    "Problem",
+    "Progress",
+    "RosterResult",
+    "ShiftTemplate",
+    "SolveOptions",
+    "Wish",
+    "WorkRules",
+    "forbidden_successions_with_gap",
+    "precheck",
+    "solve",
+]
+
+OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN = "OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN"
+# Beyond this the wall clock overrides deterministic time even in deterministic mode (safety net).
+DETERMINISTIC_WALL_SAFETY = 3.0
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Reported to ``SolveOptions.progress`` at every improvement and after each LNS step."""
+
+    elapsed_seconds: float
+    time_fraction: float
+    objective: int | None
+    best_bound: float | None
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """Search settings. ``workers == 1`` switches to deterministic (reproducible) budgets."""
+
+    time_limit_seconds: float = 60.0
+    workers: int = 2
+    seed: int = 0
+    progress: Callable[[Progress], None] | None = None
+    use_lns: bool = True
+    first_phase_share: float = 0.3
+
+    @property
+    def deterministic(self) -> bool:
+        return self.workers == 1
+
+
+@dataclass(frozen=True)
+class RosterResult:
+    """Outcome of :func:`solve`. ``roster`` is empty unless a roster was found."""
+
+    status: str
+    roster: Roster
+    objective: int | None
+    best_bound: float | None
+    seconds: float
+    cover_shortfall: tuple[CoverShortfall, ...] = ()
+    reasons: tuple[str, ...] = ()
+    lns_iterations: int = 0
+
+
+# --------------------------------------------------------------------------- rules shared by model
+
+
+def forbidden_successions_with_gap(problem: Problem) -> tuple[tuple[str, str, int], ...]:
+    """``(earlier shift, later shift, days between starts)`` triples that break a rule.
+
+    Listed successions apply to the next day; the rest rule compares the real end of the earlier
+    shift (which may be after midnight) with the real start of the later one.
+    """
+    pairs = {(first, then, 1) for first, then in problem.forbidden_successions}
+    longest_end = max((shift.end_minute for shift in problem.shifts), default=0)
+    max_gap = math.ceil((longest_end + problem.min_rest_minutes) / MINUTES_PER_DAY)
+    for earlier in problem.shifts:
+        for later in problem.shifts:
+            for gap in range(1, max_gap + 1):
+                rest = gap * MINUTES_PER_DAY + later.start_minute - earlier.end_minute
+                if rest < problem.min_rest_minutes:
+                    pairs.add((earlier.id, later.id, gap))
+    return tuple(sorted(pairs))
+
+
+def _allowed_shift_ids(problem: Problem, person: Person) -> list[str]:
+    return [s.id for s in problem.shifts if person.rules.max_shifts_of(s.id) != 0]
+
+
+def _max_working_days(horizon: int, unavailable: frozenset[int], rules: WorkRules, exempt: bool) -> int:
+    """Most days a person can work given availability and the run rules alone (exact DP)."""
+    # state: (is working, length of current run capped) -> max worked days so far
+    cap_work = max(rules.max_consecutive_days, rules.min_consecutive_days)
+    cap_off = rules.min_consecutive_days_off
+    states: dict[tuple[bool, int, bool], int] = {}
+    # third flag: the current run started at day 0 (edge run, exempt from minimum lengths)
+    for working in (False, True):
+        if working and (0 in unavailable or rules.max_consecutive_days < 1):
+            continue
+        states[(working, 1, True)] = int(working)
+    for day in range(1, horizon):
+        following: dict[tuple[bool, int, bool], int] = {}
+        for (working, length, from_edge), worked in states.items():
+            for work_today in (False, True):
+                if work_today and day in unavailable:
+                    continue
+                if work_today == working:
+                    new_length = length + 1
+                    if working and new_length > rules.max_consecutive_days:
+                        continue
+                    key = (working, min(new_length, cap_work if working else cap_off), from_edge)
+                else:
+                    minimum = rules.min_consecutive_days if working else rules.min_consecutive_days_off
+                    if length < minimum and not (from_edge and exempt):
+                        continue
+                    key = (work_today, 1, False)
+                score = worked + int(work_today)
+                if following.get(key, -1) < score:
+                    following[key] = score
+        states = following
+    return max(states.values(), default=0)
+
+
+def precheck(problem: Problem) -> tuple[str, ...]:
+    """Human-readable reasons why the rules contradict each other or the data is inconsistent.
+
+    An empty tuple means no contradiction was found (the problem may still be infeasible).
+    """
+    reasons: list[str] = []
+    reasons += _check_references(problem)
+    if reasons:
+        return tuple(reasons)
+    for person in problem.people:
+        reasons += _check_person(problem, person)
+    reasons += _check_cover_minimums(problem)
+    return tuple(reasons)
+
+
+def _check_references(problem: Problem) -> list[str]:
+    reasons = []
+    shift_ids = [s.id for s in problem.shifts]
+    person_ids = [p.id for p in problem.people]
+    if problem.horizon_days < 1:
+        reasons.append("The planning horizon must be at least one day.")
+    if len(set(shift_ids)) != len(shift_ids):
+        reasons.append("Shift ids must be unique.")
+    if len(set(person_ids)) != len(person_ids):
+        reasons.append("Person ids must be unique.")
+    for shift in problem.shifts:
+        if not 0 <= shift.start_minute < MINUTES_PER_DAY or shift.length_minutes <= 0:
+            reasons.append(f"Shift {shift.id} needs a start within the day and a positive length.")
+    for row in problem.cover:
+        if row.shift not in shift_ids or not 0 <= row.day < problem.horizon_days:
+            reasons.append(f"Cover for day {row.day} names unknown shift or day ({row.shift}).")
+        if row.minimum > row.preferred or row.minimum < 0:
+            reasons.append(f"Cover on day {row.day} for {row.shift}: minimum above preferred or negative.")
+    for wish in problem.wishes:
+        if wish.person not in person_ids or not 0 <= wish.day < problem.horizon_days:
+            reasons.append(f"A wish names unknown person {wish.person} or day {wish.day}.")
+        elif wish.shift is not None and wish.shift not in shift_ids:
+            reasons.append(f"A wish of {wish.person} names unknown shift {wish.shift}.")
+    for first, then in problem.forbidden_successions:
+        if first not in shift_ids or then not in shift_ids:
+            reasons.append(f"Forbidden succession {first}→{then} names an unknown shift.")
+    return reasons
+
+
+def _check_person(problem: Problem, person: Person) -> list[str]:
+    rules = person.rules
+    reasons = []
+    who = f"Person {person.id}"
+    if rules.max_consecutive_days < rules.min_consecutive_days and rules.min_minutes_per_period > 0:
+        reasons.append(
+            f"{who}: at most {rules.max_consecutive_days} working days in a row, "
+            f"but runs must be at least {rules.min_consecutive_days} days."
+        )
+    if rules.max_minutes_per_period is not None and rules.min_minutes_per_period > rules.max_minutes_per_period:
+        reasons.append(
+            f"{who}: minimum {rules.min_minutes_per_period} minutes is above the maximum "
+            f"{rules.max_minutes_per_period}."
+        )
+    allowed = [problem.shift_by_id(s) for s in _allowed_shift_ids(problem, person)]
+    if rules.min_minutes_per_period <= 0:
+        return reasons
+    if not allowed:
+        reasons.append(f"{who}: needs {rules.min_minutes_per_period} minutes but may work no shift.")
+        return reasons
+    reachable = _most_minutes_reachable(problem, person, allowed)
+    if reachable < rules.min_minutes_per_period:
+        reasons.append(
+            f"{who}: needs at least {rules.min_minutes_per_period} minutes, but availability, "
+            f"run rules, weekly and per-shift limits allow at most {reachable} in "
+            f"{problem.horizon_days} days."
+        )
+    return reasons
+
+
+def _most_minutes_reachable(problem: Problem, person: Person, allowed: Sequence[ShiftTemplate]) -> int:
+    """An upper bound on the minutes a person can work, from simple counting arguments."""
+    rules = person.rules
+    days = _max_working_days(
+        problem.horizon_days, person.unavailable_days, rules, problem.edge_runs_exempt
+    )
+    by_length = sorted(allowed, key=lambda s: -s.length_minutes)
+    minutes, days_left = 0, days
+    for shift in by_length:
+        limit = rules.max_shifts_of(shift.id)
+        take = days_left if limit is None else min(days_left, limit)
+        minutes += take * shift.length_minutes
+        days_left -= take
+    if rules.max_minutes_per_week is not None:
+        weeks = len({problem.week_of(d) for d in range(problem.horizon_days)})
+        minutes = min(minutes, weeks * rules.max_minutes_per_week)
+    return minutes
+
+
+def _check_cover_minimums(problem: Problem) -> list[str]:
+    reasons = []
+    for row in problem.cover:
+        if row.minimum <= 0:
+            continue
+        able = [
+            p
+            for p in problem.people
+            if row.day not in p.unavailable_days and p.rules.max_shifts_of(row.shift) != 0
+        ]
+        if len(able) < row.minimum:
+            reasons.append(
+                f"Day {row.day}, shift {row.shift}: at least {row.minimum} people needed but only "
+                f"{len(able)} are available and allowed to work it."
+            )
+    return reasons
+
+
+# --------------------------------------------------------------------------- CP-SAT model
+
+
+class _RosterModel:
+    """The CP-SAT model of a problem; ``x[(p, d, s)]`` is person p working shift index s on day d."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self.model = cp_model.CpModel()
+        self.shift_index = {s.id: i for i, s in enumerate(problem.shifts)}
+        self.x: dict[tuple[int, int, int], cp_model.IntVar] = {}
+        self.work: list[list[cp_model.IntVar | None]] = []
+        self.cost_terms: list[tuple[int, cp_model.LinearExprT]] = []
+        self.constant_cost = 0
+        self._create_assignment_variables()
+        for p, person in enumerate(problem.people):
+            self._add_person_rules(p, person)
+        self._add_successions()
+        self._add_cover()
+        self._add_wishes()
+        self._add_fairness()
+        self.model.minimize(sum(w * e for w, e in self.cost_terms) + self.constant_cost)
+
+    # ---- variables
+    def _create_assignment_variables(self) -> None:
+        problem = self.problem
+        for p, person in enumerate(problem.people):
+            allowed = [self.shift_index[s] for s in _allowed_shift_ids(problem, person)]
+            row: list[cp_model.IntVar | None] = []
+            for d in range(problem.horizon_days):
+                if d in person.unavailable_days or not allowed:
+                    row.append(None)
+                    continue
+                day_vars = [self._new_x(p, d, s) for s in allowed]
+                row.append(self._working_literal(day_vars, f"work_{p}_{d}"))
+            self.work.append(row)
+
+    def _new_x(self, p: int, d: int, s: int) -> cp_model.IntVar:
+        var = self.model.new_bool_var(f"x_{p}_{d}_{s}")
+        self.x[(p, d, s)] = var
+        return var
+
+    def _working_literal(self, day_vars: list[cp_model.IntVar], name: str) -> cp_model.IntVar:
+        if len(day_vars) == 1:
+            return day_vars[0]
+        working = self.model.new_bool_var(name)
+        self.model.add(sum(day_vars) == working)
+        return working
+
+    def shift_vars(self, p: int, s: int) -> list[tuple[int, cp_model.IntVar]]:
+        return [(d, self.x[(p, d, s)]) for d in range(self.problem.horizon_days) if (p, d, s) in self.x]
+
+    # ---- per-person rules
+    def _add_person_rules(self, p: int, person: Person) -> None:
+        rules = person.rules
+        self._add_type_limits(p, rules)
+        self._add_minutes_limits(p, rules)
+        self._add_max_consecutive(p, rules.max_consecutive_days)
+        self._add_min_runs(p, rules.min_consecutive_days, working_run=True)
+        self._add_min_runs(p, rules.min_consecutive_days_off, working_run=False)
+        self._add_weekend_limit(p, rules.max_weekends)
+
+    def _add_type_limits(self, p: int, rules: WorkRules) -> None:
+        for s, shift in enumerate(self.problem.shifts):
+            limit = rules.max_shifts_of(shift.id)
+            terms = [v for _, v in self.shift_vars(p, s)]
+            if limit is not None and len(terms) > limit:
+                self.model.add(sum(terms) <= limit)
+
+    def _minutes_expr(self, p: int, days: range | list[int]) -> cp_model.LinearExprT:
+        return sum(
+            self.problem.shifts[s].length_minutes * self.x[(p, d, s)]
+            for d in days
+            for s in range(len(self.problem.shifts))
+            if (p, d, s) in self.x
+        )
+
+    def _add_minutes_limits(self, p: int, rules: WorkRules) -> None:
+        horizon = range(self.problem.horizon_days)
+        total = self._minutes_expr(p, horizon)
+        if rules.max_minutes_per_period is not None:
+            self.model.add(total <= rules.max_minutes_per_period)
+        if rules.min_minutes_per_period > 0:
+            self.model.add(total >= rules.min_minutes_per_period)
+        if rules.max_minutes_per_week is not None:
+            weeks: dict[int, list[int]] = {}
+            for d in horizon:
+                weeks.setdefault(self.problem.week_of(d), []).append(d)
+            for days in weeks.values():
+                self.model.add(self._minutes_expr(p, days) <= rules.max_minutes_per_week)
+
+    def _add_max_consecutive(self, p: int, maximum: int) -> None:
+        horizon = self.problem.horizon_days
+        for start in range(horizon - maximum):
+            window = [self.work[p][d] for d in range(start, start + maximum + 1)]
+            present = [w for w in window if w is not None]
+            if len(present) > maximum:
+                self.model.add(sum(present) <= maximum)
+
+    def _add_min_runs(self, p: int, minimum: int, working_run: bool) -> None:
+        """Forbid runs shorter than ``minimum`` whose sides are inside the horizon (edge rule)."""
+        horizon = self.problem.horizon_days
+        for length in range(1, minimum):
+            for start in range(horizon - length + 1):
+                before, after = start - 1, start + length
+                touches_edge = before < 0 or after >= horizon
+                if touches_edge and self.problem.edge_runs_exempt:
+                    continue
+                self._forbid_run(p, start, length, before, after, working_run)
+
+    def _forbid_run(self, p: int, start: int, length: int, before: int, after: int, working: bool) -> None:
+        """Clause: not (side days have the other state and the run days have ``working`` state)."""
+        horizon = self.problem.horizon_days
+        clause: list[cp_model.LiteralT] = []
+        sides = [d for d in (before, after) if 0 <= d < horizon]
+        for d in range(start, start + length):
+            literal = self.work[p][d]
+            if literal is None:
+                if working:
+                    return  # the run cannot be all working: clause already satisfied
+                continue
+            clause.append(literal.Not() if working else literal)
+        for d in sides:
+            literal = self.work[p][d]
+            if literal is None:
+                if not working:
+                    return  # a fixed day off cannot close an off-run from outside
+                continue
+            clause.append(literal if working else literal.Not())
+        if not clause:
+            raise ValueError("an unavoidable short run: contradictory availability")
+        self.model.add_bool_or(clause)
+
+    def weekend_literals(self, p: int) -> list[cp_model.IntVar]:
+        literals = []
+        for days in self.problem.weekends():
+            present = [self.work[p][d] for d in days if self.work[p][d] is not None]
+            if len(present) == 1:
+                literals.append(present[0])
+            elif present:
+                worked = self.model.new_bool_var(f"weekend_{p}_{days[0]}")
+                self.model.add_max_equality(worked, present)
+                literals.append(worked)
+        return literals
+
+    def _add_weekend_limit(self, p: int, maximum: int | None) -> None:
+        if maximum is None:
+            return
+        literals = self.weekend_literals(p)
+        if len(literals) > maximum:
+            self.model.add(sum(literals) <= maximum)
+
+    # ---- coupling rules
+    def _add_successions(self) -> None:
+        triples = forbidden_successions_with_gap(self.problem)
+        for (p, d, s), var in self.x.items():
+            for first, then, gap in triples:
+                if self.shift_index[first] != s:
+                    continue
+                later = self.x.get((p, d + gap, self.shift_index[then]))
+                if later is not None:
+                    self.model.add_bool_or([var.Not(), later.Not()])
+
+    def _add_cover(self) -> None:
+        self.cover_counts: list[tuple[CoverRequirement, cp_model.LinearExprT]] = []
+        for row in self.problem.cover:
+            s = self.shift_index[row.shift]
+            staff = [self.x[(p, row.day, s)] for p in range(len(self.problem.people)) if (p, row.day, s) in self.x]
+            count = sum(staff)
+            if row.minimum > 0:
+                self.model.add(count >= row.minimum)
+            under = self.model.new_int_var(0, row.preferred, f"under_{row.day}_{row.shift}")
+            over = self.model.new_int_var(0, len(staff), f"over_{row.day}_{row.shift}")
+            self.model.add(count + under - over == row.preferred)
+            self.cost_terms += [(row.under_weight, under), (row.over_weight, over)]
+            self.cover_counts.append((row, count))
+
+    def _add_wishes(self) -> None:
+        person_index = {person.id: p for p, person in enumerate(self.problem.people)}
+        for wish in self.problem.wishes:
+            p = person_index[wish.person]
+            literal = self._wish_literal(p, wish)
+            if literal is None:
+                self.constant_cost += wish.weight if wish.wanted else 0
+            elif wish.wanted:
+                self.constant_cost += wish.weight
+                self.cost_terms.append((-wish.weight, literal))
+            else:
+                self.cost_terms.append((wish.weight, literal))
+
+    def _wish_literal(self, p: int, wish: Wish) -> cp_model.IntVar | None:
+        if wish.shift is None:
+            return self.work[p][wish.day]
+        return self.x.get((p, wish.day, self.shift_index[wish.shift]))
+
+    def _add_fairness(self) -> None:
+        problem = self.problem
+        if problem.night_fairness_weight:
+            nights = [s for s, shift in enumerate(problem.shifts) if shift.is_night]
+            counts = []
+            for p in range(len(problem.people)):
+                terms = [v for s in nights for _, v in self.shift_vars(p, s)]
+                if terms:
+                    counts.append(sum(terms))
+            self._add_spread(counts, problem.night_fairness_weight, "nights")
+        if problem.weekend_fairness_weight:
+            counts = []
+            for p, person in enumerate(problem.people):
+                literals = self.weekend_literals(p)
+                if literals and person.rules.max_weekends != 0:
+                    counts.append(sum(literals))
+            self._add_spread(counts, problem.weekend_fairness_weight, "weekends")
+
+    def _add_spread(self, counts: list[cp_model.LinearExprT], weight: int, name: str) -> None:
+        if len(counts) < 2:
+            return
+        top = self.problem.horizon_days
+        highest = self.model.new_int_var(0, top, f"most_{name}")
+        lowest = self.model.new_int_var(0, top, f"fewest_{name}")
+        for count in counts:
+            self.model.add(highest >= count)
+            self.model.add(lowest <= count)
+        self.cost_terms.append((weight, highest - lowest))
+
+    # ---- reading solutions
+    def roster_from(self, value: Callable[[cp_model.IntVar], int]) -> Roster:
+        rows = []
+        for p in range(len(self.problem.people)):
+            row = []
+            for d in range(self.problem.horizon_days):
+                chosen = [s for s in range(len(self.problem.shifts)) if (p, d, s) in self.x and value(self.x[(p, d, s)])]
+                row.append(self.problem.shifts[chosen[0]].id if chosen else None)
+            rows.append(tuple(row))
+        return tuple(rows)
+
+    def values_from_roster(self, roster: Roster) -> dict[tuple[int, int, int], int]:
+        return {
+            (p, d, s): int(roster[p][d] == self.problem.shifts[s].id) for (p, d, s) in self.x
+        }
+
+
+# --------------------------------------------------------------------------- search
+
+
+class _Clock:
+    """Budget accounting in wall seconds, or in CP-SAT deterministic time when reproducible."""
+
+    def __init__(self, options: SolveOptions) -> None:
+        self.options = options
+        self.started = time.monotonic()
+        self.deterministic_used = 0.0
+
+    def wall(self) -> float:
+        return time.monotonic() - self.started
+
+    def used(self) -> float:
+        return self.deterministic_used if self.options.deterministic else self.wall()
+
+    def remaining(self) -> float:
+        limit = self.options.time_limit_seconds
+        if self.wall() > DETERMINISTIC_WALL_SAFETY * limit:
+            return 0.0
+        return max(0.0, limit - self.used())
+
+    def charge(self, solver: cp_model.CpSolver) -> None:
+        self.deterministic_used += solver.deterministic_time
+
+
+def _parameters(solver: cp_model.CpSolver, options: SolveOptions, budget: float, seed: int) -> None:
+    solver.parameters.num_workers = options.workers
+    solver.parameters.random_seed = seed
+    if options.deterministic:
+        solver.parameters.max_deterministic_time = budget
+        solver.parameters.max_time_in_seconds = DETERMINISTIC_WALL_SAFETY * max(budget, 0.1) + 1.0
+    else:
+        solver.parameters.max_time_in_seconds = budget
+
+
+class _ImprovementReporter(cp_model.CpSolverSolutionCallback):
+    def __init__(self, options: SolveOptions, clock: _Clock) -> None:
+        super().__init__()
+        self.options = options
+        self.clock = clock
+
+    def on_solution_callback(self) -> None:
+        if self.options.progress is not None:
+            self.options.progress(_progress(self.clock, self.options, int(self.objective_value), self.best_objective_bound))
+
+
+def _progress(clock: _Clock, options: SolveOptions, objective: int | None, bound: float | None) -> Progress:
+    fraction = min(1.0, clock.used() / max(options.time_limit_seconds, 1e-9))
+    return Progress(clock.wall(), fraction, objective, bound)
+
+
+@dataclass
+class _Incumbent:
+    values: dict[tuple[int, int, int], int]
+    objective: int
+
+
+def solve(problem: Problem, options: SolveOptions | None = None) -> RosterResult:
+    """Find a roster minimizing the soft costs subject to every hard rule.
+
+    Returns status ``INFEASIBLE`` with human-readable ``reasons`` when the pre-check finds a
+    contradiction (no model is built then), ``UNKNOWN`` when no roster was found in time.
+    """
+    options = options or SolveOptions()
+    clock = _Clock(options)
+    reasons = precheck(problem)
+    if reasons:
+        return RosterResult(INFEASIBLE, (), None, None, clock.wall(), reasons=reasons)
+    try:
+        built = _RosterModel(problem)
+    except ValueError as error:
+        return RosterResult(INFEASIBLE, (), None, None, clock.wall(), reasons=(str(error),))
+    status, incumbent, bound = _first_phase(built, options, clock)
+    if incumbent is None:
+        reason = () if status == UNKNOWN else ("CP-SAT proved that the hard rules cannot all hold.",)
+        return RosterResult(status, (), None, bound, clock.wall(), reasons=reason)
+    iterations = 0
+    if status != OPTIMAL and options.use_lns:
+        incumbent, iterations = _large_neighbourhood_search(built, options, clock, incumbent, bound)
+        if bound is not None and incumbent.objective <= math.ceil(bound - 1e-6):
+            status = OPTIMAL
+    roster = built.roster_from(lambda var: incumbent.values[_key_of(built, var)])
+    return RosterResult(
+        status,
+        roster,
+        incumbent.objective,
+        bound,
+        clock.wall(),
+        cover_shortfall=_shortfalls(problem, roster),
+        lns_iterations=iterations,
+    )
+
+
+def _key_of(built: _RosterModel, var: cp_model.IntVar) -> tuple[int, int, int]:
+    _, p, d, s = var.name.split("_")
+    return int(p), int(d), int(s)
+
+
+def _first_phase(
+    built: _RosterModel, options: SolveOptions, clock: _Clock
+) -> tuple[str, _Incumbent | None, float | None]:
+    """Whole-model CP-SAT run: proves small problems optimal and supplies the lower bound."""
+    share = options.first_phase_share if options.use_lns else 1.0
+    solver = cp_model.CpSolver()
+    _parameters(solver, options, options.time_limit_seconds * share, options.seed)
+    status = solver.solve(built.model, _ImprovementReporter(options, clock))
+    clock.charge(solver)
+    if status == cp_model.INFEASIBLE:
+        return INFEASIBLE, None, None
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return UNKNOWN, None, None
+    values = {key: int(solver.boolean_value(var)) for key, var in built.x.items()}
+    incumbent = _Incumbent(values, round(solver.objective_value))
+    return (OPTIMAL if status == cp_model.OPTIMAL else FEASIBLE), incumbent, solver.best_objective_bound
+
+
+@dataclass
+class _NeighbourhoodSize:
+    """Adaptive share of the roster freed per LNS step (grows on quick proofs, shrinks on time-outs)."""
+
+    share: float = 0.25
+    lowest: float = 0.05
+    highest: float = 0.9
+
+    def grow(self) -> None:
+        self.share = min(self.highest, self.share * 1.15)
+
+    def shrink(self) -> None:
+        self.share = max(self.lowest, self.share / 1.15)
+
+
+def _large_neighbourhood_search(
+    built: _RosterModel, options: SolveOptions, clock: _Clock, incumbent: _Incumbent, bound: float | None
+) -> tuple[_Incumbent, int]:
+    rng = random.Random(options.seed)
+    size = _NeighbourhoodSize()
+    iterations = 0
+    lower = math.ceil(bound - 1e-6) if bound is not None else None
+    while clock.remaining() > 0.05 and (lower is None or incumbent.objective > lower):
+        iterations += 1
+        freed = _pick_neighbourhood(built, rng, size.share, incumbent)
+        step_budget = min(clock.remaining(), _step_budget(built))
+        improved, proved = _solve_neighbourhood(built, options, clock, incumbent, freed, step_budget, rng)
+        if improved is not None:
+            incumbent = improved
+        if proved:
+            size.grow()
+        else:
+            size.shrink()
+        if options.progress is not None:
+            options.progress(_progress(clock, options, incumbent.objective, bound))
+    return incumbent, iterations
+
+
+def _step_budget(built: _RosterModel) -> float:
+    return max(0.5, min(3.0, len(built.x) / 2000))
+
+
+def _pick_neighbourhood(
+    built: _RosterModel, rng: random.Random, share: float, incumbent: _Incumbent
+) -> set[tuple[int, int]]:
+    """The (person, day) cells left free; every other assignment is fixed to the incumbent."""
+    people = len(built.problem.people)
+    horizon = built.problem.horizon_days
+    kind = rng.random()
+    if kind < 0.4:
+        count = max(2, round(people * share))
+        chosen = rng.sample(range(people), min(people, count))
+        return {(p, d) for p in chosen for d in range(horizon)}
+    if kind < 0.7:
+        width = max(2, round(horizon * share))
+        first = rng.randrange(0, horizon - width + 1) if width < horizon else 0
+        return {(p, d) for p in range(people) for d in range(first, first + width)}
+    count = max(2, round(people * min(1.0, 2 * share)))
+    chosen = rng.sample(range(people), min(people, count))
+    width = max(3, round(horizon * min(1.0, 2 * share)))
+    first = rng.randrange(0, horizon - width + 1) if width < horizon else 0
+    return {(p, d) for p in chosen for d in range(first, first + width)}
+
+
+def _solve_neighbourhood(
+    built: _RosterModel,
+    options: SolveOptions,
+    clock: _Clock,
+    incumbent: _Incumbent,
+    freed: set[tuple[int, int]],
+    budget: float,
+    rng: random.Random,
+) -> tuple[_Incumbent | None, bool]:
+    """Re-optimize the freed cells with the rest fixed; returns (better incumbent or None, proved)."""
+    sub = built.model.clone()
+    for (p, d, s), var in built.x.items():
+        value = incumbent.values[(p, d, s)]
+        if (p, d) not in freed:
+            domain = sub.proto.variables[var.index].domain
+            domain[0] = value
+            domain[1] = value
+        else:
+            sub.add_hint(sub.get_bool_var_from_proto_index(var.index), value)
+    solver = cp_model.CpSolver()
+    _parameters(solver, options, budget, rng.randrange(1 << 30))
+    status = solver.solve(sub)
+    clock.charge(solver)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None, status == cp_model.INFEASIBLE
+    objective = round(solver.objective_value)
+    proved = status == cp_model.OPTIMAL
+    if objective >= incumbent.objective:
+        return None, proved
+    values = {
+        key: int(solver.boolean_value(sub.get_bool_var_from_proto_index(var.index)))
+        for key, var in built.x.items()
+    }
+    return _Incumbent(values, objective), proved
+
+
+def _shortfalls(problem: Problem, roster: Roster) -> tuple[CoverShortfall, ...]:
+    shortfalls = []
+    for row in problem.cover:
+        assigned = sum(1 for person_row in roster if person_row[row.day] == row.shift)
+        if assigned < row.preferred:
+            shortfalls.append(CoverShortfall(row.day, row.shift, row.preferred, assigned))
+    return tuple(shortfalls)
