@@ -4,6 +4,15 @@ from django.views.i18n import set_language
 
 from .api import api
 
+
+def api_urls():
+    """The API answers 401 itself (session auth); the login redirect is for HTML pages only."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        pattern.callback.login_required = False
+    return patterns, app_name, namespace
+
+
 urlpatterns = [
     path("", include("xiachen.accounts.urls")),
     path("units/", include("xiachen.org.urls")),
@@ -11,5 +20,5 @@ urlpatterns = [
     path("households/", include("xiachen.households.urls")),
     path("audit/", include("xiachen.audit.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
-    path("api/", api.urls),
+    path("api/", api_urls()),
 ]

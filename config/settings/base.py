@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "xiachen.accounts.context_processors.navigation",
             ],
+            "builtins": ["template_partials.templatetags.partials"],
         },
     }
 ]
@@ -146,7 +147,7 @@ MEDIA_ROOT = BASE_DIR / "var" / "media"
 
 # Personal-data encryption: a base64 AES-256 key for values and an HMAC key for the blind index.
 # Several comma-separated keys may be given for rotation; the first one encrypts.
-XIACHEN_FIELD_KEYS = env("XIACHEN_FIELD_KEYS", "ZGV2LW9ubHktZmllbGQta2V5LTMyLWJ5dGVzLWxvbmchIQ==")
+XIACHEN_FIELD_KEYS = env("XIACHEN_FIELD_KEYS", "ZGV2LW9ubHktZmllbGQta2V5LTMyLWJ5dGVzLWxvbmc=")
 XIACHEN_BLIND_INDEX_KEY = env("XIACHEN_BLIND_INDEX_KEY", "dev-only-blind-index-key")
 
 # Excel import limits, checked before anything is unzipped.

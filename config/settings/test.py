@@ -12,6 +12,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"tripwire": {"class": "tests.tripwire.PersonalDataTripwireLogHandler"}},
     "root": {"handlers": ["tripwire"], "level": "DEBUG"},
+    # The test data builders log the values they generate; that is test scaffolding, not the app.
+    "loggers": {"factory": {"level": "WARNING"}, "faker": {"level": "WARNING"}},
 }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

@@ -251,10 +251,13 @@ def _two_posts(**kwargs: object) -> MatchingProblem:
 
 
 def test_medical_requirement_overrides_best_fit() -> None:
+    expected = {("doc", "clinic"), ("nurse", "station"), ("clerk", "station")}
     result = solve(_two_posts())
-    assert result.method == "cp_sat" and result.optimal
-    assert set(result.assignments) == {("doc", "clinic"), ("nurse", "station"), ("clerk", "station")}
-    assert result.objective == 12
+    assert result.method == "min_cost_flow_lower_bounds" and result.optimal
+    assert set(result.assignments) == expected and result.objective == 12
+    capped = solve(_two_posts(max_per_agency_per_post=1))
+    assert capped.optimal and capped.gap == 0.0
+    assert set(capped.assignments) == expected
 
 
 def test_infeasible_medical_requirement_is_explained() -> None:

@@ -4,7 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from xiachen.accounts.permissions import has_permission
+from xiachen.accounts.permissions import has_permission, require_permission
 from xiachen.core.exports import xlsx_response
 from xiachen.core.import_views import import_page, template_download
 from xiachen.core.views import paginate, query_without_page
@@ -23,6 +23,7 @@ def _filters(request: HttpRequest) -> dict:
 
 @require_GET
 def cadre_list(request: HttpRequest) -> HttpResponse:
+    require_permission(request.user, "cadres.view")
     filters = _filters(request)
     cadres = search_cadres(request.user, query=filters["q"], agency=filters["agency"],
                            specialty=filters["specialty"], rank=filters["rank"])
@@ -72,6 +73,7 @@ def cadre_import_template(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def cadre_export(request: HttpRequest) -> HttpResponse:
+    require_permission(request.user, "cadres.view")
     filters = _filters(request)
     cadres = search_cadres(request.user, query=filters["q"], agency=filters["agency"],
                            specialty=filters["specialty"], rank=filters["rank"])

@@ -37,3 +37,10 @@ def register(model_label: str, fields: dict[str, PersonalField]) -> None:
 
 def registered(model_label: str) -> dict[str, PersonalField]:
     return REGISTER.get(model_label, {})
+
+# Fields that look personal by name but hold organisation data, with the reason.
+NOT_PERSONAL: dict[str, dict[str, str]] = {}
+
+
+def declare_not_personal(model_label: str, fields: dict[str, str]) -> None:
+    NOT_PERSONAL.setdefault(model_label, {}).update(fields)

@@ -1,3 +1,143 @@
-"""Excel importer (being written)."""
+"""Excel import of residents, one row per person; rows sharing an address form one household."""
 
-CADRE_IMPORTER = HOUSEHOLD_IMPORTER = UNIT_IMPORTER = None
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from xiachen.accounts.permissions import has_permission
+from xiachen.cadres.enums import Sex
+from xiachen.core import excel_cells as cells
+from xiachen.core.excel import Column, SheetRow
+from xiachen.core.table_import import (
+    BATCH_SIZE,
+    TableImporter,
+    add_error,
+    check_duplicate_id,
+    existing_id_indexes,
+)
+from xiachen.org.importers import units_by_code
+
+from .enums import Relation
+from .models import Household, Resident, Vulnerability
+
+SEX_FROM_ID = {True: Sex.MALE, False: Sex.FEMALE}
+Address = tuple[int, str, str, str]  # compound pk, building, entrance, room
+
+
+class HouseholdImporter(TableImporter):
+    kind = "households"
+    title = gettext_lazy("住户与居民")
+    permission = "households.import"
+    audit_action = "household.imported"
+
+    def columns(self) -> list[Column]:
+        # Headers are the file format, identical in every UI language, hence not translated.
+        vulnerabilities = cells.vocabulary_options(Vulnerability.objects.all())
+        return [
+            Column("小区代码", "compound_code", True, cells.code(32),
+                   note=_("小区的单位代码"), example="420102001001001"),
+            Column("楼栋", "building", True, cells.text(20), example="3"),
+            Column("单元", "entrance", False, cells.text(20), example="1"),
+            Column("房号", "room", True, cells.text(20), example="502"),
+            Column("姓名", "name", True, cells.text(60), example="李四"),
+            Column("与户主关系", "relation", True, cells.choice(cells.choices_options(Relation)),
+                   cells.show_choice(Relation), note="、".join(str(label) for label in Relation.labels),
+                   example="户主"),
+            Column("性别", "sex", True, cells.choice(cells.choices_options(Sex)), cells.show_choice(Sex),
+                   note=_("男 / 女，须与身份证号一致"), example="女"),
+            Column("出生日期", "birth_date", True, cells.excel_date, cells.show_date,
+                   note=_("须与身份证号一致，如 1960-05-01"), example="1960-05-01"),
+            Column("身份证号", "identity", True, cells.id_number, cells.show_id_number, as_text=True,
+                   note=_("18位，末位可为X；请设为文本格式"), example="11010519491231002X"),
+            Column("手机号", "phone", False, cells.mobile, cells.show_phone, as_text=True,
+                   example="13800000000"),
+            Column("困难类型", "vulnerabilities", False, cells.multi_choice(vulnerabilities), cells.show_list,
+                   note=_("多个用、分隔：") + "、".join(str(entry) for entry, _names in vulnerabilities)),
+        ]
+
+    def validate(self, *, by, rows: list[SheetRow]) -> None:
+        compounds = units_by_code(row.values["compound_code"] for row in rows)
+        existing = existing_id_indexes(rows, Resident)
+        first_row_of: dict[str, int] = {}
+        head_row_of: dict[tuple, int] = {}
+        for row in rows:
+            self._check_compound(by, row, compounds)
+            _check_identity(row)
+            check_duplicate_id(row, first_row_of, existing, _("系统中已有该身份证号的居民，不能重复导入"))
+            _check_single_head(row, head_row_of)
+
+    def _check_compound(self, by, row: SheetRow, compounds: dict) -> None:
+        code = row.values["compound_code"]
+        if code is None:
+            return
+        compound = compounds.get(code)
+        if compound is None:
+            return add_error(row, "小区代码", _("小区代码不存在"))
+        if compound.kind.code != "compound":
+            return add_error(row, "小区代码", _("该代码不是小区"))
+        if not has_permission(by, self.permission, compound):
+            return add_error(row, "小区代码", _("无权导入该小区的住户"))
+        row.values["compound"] = compound
+
+    def store(self, *, by, rows: list[SheetRow]) -> int:
+        households = _households_for(rows)
+        residents = [_resident_from(row.values, households[_address(row.values)]) for row in rows]
+        Resident.objects.bulk_create(residents, batch_size=BATCH_SIZE)
+        through = Resident.vulnerabilities.through
+        links = [
+            through(resident_id=resident.pk, vulnerability_id=vulnerability.pk)
+            for resident, row in zip(residents, rows, strict=True)
+            for vulnerability in row.values["vulnerabilities"] or ()
+        ]
+        through.objects.bulk_create(links, batch_size=BATCH_SIZE)
+        return len(residents)
+
+
+def _address(values: dict) -> Address:
+    return (values["compound"].pk, values["building"], values["entrance"] or "", values["room"])
+
+
+def _households_for(rows: list[SheetRow]) -> dict[Address, Household]:
+    """Existing households at the file's addresses, plus new ones created in bulk for the rest."""
+    compounds = {row.values["compound"].pk: row.values["compound"] for row in rows}
+    buildings = {row.values["building"] for row in rows}
+    found = Household.objects.filter(compound_id__in=list(compounds), building__in=list(buildings))
+    households = {(h.compound_id, h.building, h.entrance, h.room): h for h in found}
+    missing = dict.fromkeys(_address(row.values) for row in rows if _address(row.values) not in households)
+    new = [
+        Household(compound=compounds[pk], compound_path=compounds[pk].path, building=building,
+                  entrance=entrance, room=room)
+        for pk, building, entrance, room in missing
+    ]
+    Household.objects.bulk_create(new, batch_size=BATCH_SIZE)
+    households.update({(h.compound_id, h.building, h.entrance, h.room): h for h in new})
+    return households
+
+
+def _check_identity(row: SheetRow) -> None:
+    identity, sex, birth = row.values["identity"], row.values["sex"], row.values["birth_date"]
+    if identity and sex and SEX_FROM_ID[identity.is_male] != sex:
+        expected = SEX_FROM_ID[identity.is_male].label
+        add_error(row, "性别", _("性别与身份证号不符：按身份证号应为%(sex)s") % {"sex": expected})
+    if identity and birth and identity.birth_date != birth:
+        add_error(row, "出生日期", _("出生日期与身份证号不符"))
+
+
+def _check_single_head(row: SheetRow, head_row_of: dict[tuple, int]) -> None:
+    if row.values["relation"] != Relation.HEAD or "compound" not in row.values:
+        return
+    address = _address(row.values)
+    if address in head_row_of:
+        message = _("同一住户只能有一位户主（第%(row)d行已是户主）") % {"row": head_row_of[address]}
+        add_error(row, "与户主关系", message)
+    head_row_of.setdefault(address, row.number)
+
+
+def _resident_from(values: dict, household: Household) -> Resident:
+    return Resident(
+        household=household, compound_path=household.compound_path, name=values["name"],
+        relation=values["relation"], sex=values["sex"], birth_date=values["birth_date"],
+        phone=values["phone"] or "", id_number=values["identity"].number,
+    )
+
+
+HOUSEHOLD_IMPORTER = HouseholdImporter()

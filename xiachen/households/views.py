@@ -4,7 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from xiachen.accounts.permissions import has_permission
+from xiachen.accounts.permissions import has_permission, require_permission
 from xiachen.core.exports import xlsx_response
 from xiachen.core.import_views import import_page, template_download
 from xiachen.core.views import paginate, query_without_page
@@ -22,6 +22,7 @@ def _filters(request: HttpRequest) -> dict:
 
 @require_GET
 def household_list(request: HttpRequest) -> HttpResponse:
+    require_permission(request.user, "households.view")
     filters = _filters(request)
     households = search_households(request.user, query=filters["q"], compound=filters["compound"],
                                    vulnerability=filters["vulnerability"])
@@ -67,6 +68,7 @@ def household_import_template(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def household_export(request: HttpRequest) -> HttpResponse:
+    require_permission(request.user, "households.view")
     filters = _filters(request)
     households = search_households(request.user, query=filters["q"], compound=filters["compound"],
                                    vulnerability=filters["vulnerability"])

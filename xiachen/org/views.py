@@ -2,16 +2,20 @@ from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
+from xiachen.accounts.permissions import require_permission
+from xiachen.core.import_views import import_page, template_download
 from xiachen.core.views import paginate, query_without_page
 
+from .importers import UNIT_IMPORTER
 from .models import UnitKind
 from .selectors import access_unit, children_with_counts, search_units
 
 
 @require_GET
 def unit_list(request: HttpRequest) -> HttpResponse:
+    require_permission(request.user, "units.view")
     units = search_units(request.user, query=request.GET.get("q", ""), kind=request.GET.get("kind", ""))
     context = {
         "page": paginate(request, units),
@@ -29,3 +33,13 @@ def unit_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return render(request, "org/unit_detail.html", {
         "unit": unit, "children": children_with_counts(unit), "ancestors": unit.ancestors(),
     })
+
+
+@require_http_methods(["GET", "POST"])
+def unit_import(request: HttpRequest) -> HttpResponse:
+    return import_page(request, UNIT_IMPORTER)
+
+
+@require_GET
+def unit_import_template(request: HttpRequest) -> HttpResponse:
+    return template_download(request, UNIT_IMPORTER)

@@ -24,6 +24,7 @@ instances (millions of arcs) can be solved without building one Python object pe
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections import Counter, defaultdict
@@ -171,7 +172,8 @@ class ArcTable:
 
     ``cadre_agency`` / ``agency_cap`` (per agency) are None when there are no quotas;
     ``arc_pair`` / ``pair_cap`` (per agency x post pair) are None when there is no per-agency cap.
-    Capacities here are residual ones, i.e. after fixed matches.
+    ``need_post`` (per post) / ``arc_forced`` (per arc), when given, require every needy post to get at
+    least one forced arc (the medical rule).  Capacities here are residual ones, i.e. after fixed matches.
     """
 
     n_cadres: int
@@ -183,6 +185,8 @@ class ArcTable:
     agency_cap: np.ndarray | None = None
     arc_pair: np.ndarray | None = None
     pair_cap: np.ndarray | None = None
+    need_post: np.ndarray | None = None
+    arc_forced: np.ndarray | None = None
 
     @property
     def n_posts(self) -> int:
@@ -190,17 +194,26 @@ class ArcTable:
         return len(self.post_cap)
 
 
-def solve_table(table: ArcTable) -> np.ndarray:
-    """Return a boolean mask of arcs forming a maximum-score plan (only positive-score arcs are used).
+def solve_table(table: ArcTable) -> np.ndarray | None:
+    """Boolean mask of arcs forming a maximum-score plan, or None if the lower bounds are unsatisfiable.
 
-    Exact: min-cost flow with a zero-cost source->sink bypass so that matches are optional.
+    Exact: min-cost flow with a zero-cost source->sink bypass so that matches are optional.  Only
+    positive-score arcs are used, except forced arcs into needy posts.  ``need_post`` cannot be
+    combined with the per-agency cap (the two constraint families cross; use CP-SAT for that).
     """
-    usable = np.flatnonzero(table.arc_score > 0)
+    if table.need_post is not None and table.arc_pair is not None:
+        raise ValueError("lower bounds and per-agency caps cannot share one flow network")
+    usable_mask = table.arc_score > 0
+    if table.need_post is not None:
+        usable_mask |= table.arc_forced & table.need_post[table.arc_post]
+    usable = np.flatnonzero(usable_mask)
     used = np.zeros(len(table.arc_score), dtype=bool)
     if len(usable) == 0:
-        return used
+        return used if table.need_post is None or not table.need_post.any() else None
     smcf, first_match_arc = _build_flow(table, usable)
     status = smcf.solve()
+    if status == smcf.INFEASIBLE and table.need_post is not None:
+        return None
     if status != smcf.OPTIMAL:
         raise RuntimeError(f"min-cost flow returned status {status}")  # bypass arc makes this unreachable
     flows = smcf.flows(np.arange(first_match_arc, first_match_arc + len(usable), dtype=np.int32))
@@ -209,7 +222,11 @@ def solve_table(table: ArcTable) -> np.ndarray:
 
 
 def _build_flow(table: ArcTable, usable: np.ndarray) -> tuple[min_cost_flow.SimpleMinCostFlow, int]:
-    """Build the flow network vectorised; returns it and the index of the first cadre->post arc."""
+    """Build the flow network vectorised; returns it and the index of the first cadre->post arc.
+
+    Nodes: source, sink, agencies, cadres, agency x post pairs, posts, then one "forced entry" node
+    per needy post whose arc into the post carries a lower bound of 1 (moved into node supplies).
+    """
     n_cad, n_post = table.n_cadres, table.n_posts
     n_agency = 0 if table.agency_cap is None else len(table.agency_cap)
     n_pair = 0 if table.pair_cap is None else len(table.pair_cap)
@@ -218,6 +235,8 @@ def _build_flow(table: ArcTable, usable: np.ndarray) -> tuple[min_cost_flow.Simp
     cadre0 = agency0 + n_agency
     pair0 = cadre0 + n_cad
     post0 = pair0 + n_pair
+    entry0 = post0 + n_post
+    post_cap = np.maximum(table.post_cap, 0)
     tails, heads, caps, costs = [], [], [], []
 
     def add(t: np.ndarray, h: np.ndarray, c: np.ndarray, w: np.ndarray | int = 0) -> None:
@@ -234,33 +253,30 @@ def _build_flow(table: ArcTable, usable: np.ndarray) -> tuple[min_cost_flow.Simp
         add(np.full(n_agency, source), agency0 + np.arange(n_agency), np.clip(table.agency_cap, 0, members))
         add(agency0 + table.cadre_agency, cadre0 + cadres, np.ones(n_cad))
     first_match_arc = sum(len(t) for t in tails)
-    if table.arc_pair is None:
-        add(
-            cadre0 + table.arc_cadre[usable],
-            post0 + table.arc_post[usable],
-            np.ones(len(usable)),
-            -table.arc_score[usable],
-        )
-    else:
-        add(
-            cadre0 + table.arc_cadre[usable],
-            pair0 + table.arc_pair[usable],
-            np.ones(len(usable)),
-            -table.arc_score[usable],
-        )
+    head = post0 + table.arc_post[usable] if table.arc_pair is None else pair0 + table.arc_pair[usable]
+    needy = np.zeros(0, dtype=np.int64)
+    if table.need_post is not None:
+        needy = np.flatnonzero(table.need_post)
+        entry = np.full(n_post, -1, dtype=np.int64)
+        entry[needy] = entry0 + np.arange(len(needy))
+        forced = table.arc_forced[usable] & table.need_post[table.arc_post[usable]]
+        head = np.where(forced, entry[table.arc_post[usable]], head)
+    add(cadre0 + table.arc_cadre[usable], head, np.ones(len(usable)), -table.arc_score[usable])
+    if table.arc_pair is not None:
         pair_post = np.zeros(n_pair, dtype=np.int64)
         pair_post[table.arc_pair] = table.arc_post
         add(pair0 + np.arange(n_pair), post0 + pair_post, np.maximum(table.pair_cap, 0))
-    add(post0 + np.arange(n_post), np.full(n_post, sink), np.maximum(table.post_cap, 0))
-    supply = int(min(n_cad, np.maximum(table.post_cap, 0).sum()))
+    add(entry0 + np.arange(len(needy)), post0 + needy, np.maximum(post_cap[needy] - 1, 0))
+    add(post0 + np.arange(n_post), np.full(n_post, sink), post_cap)
+    supply = int(min(n_cad, post_cap.sum()))
     add(np.array([source]), np.array([sink]), np.array([supply]))
     smcf = min_cost_flow.SimpleMinCostFlow()
     smcf.add_arcs_with_capacity_and_unit_cost(
         np.concatenate(tails), np.concatenate(heads), np.concatenate(caps), np.concatenate(costs)
     )
-    smcf.set_nodes_supplies(
-        np.array([source, sink], dtype=np.int32), np.array([supply, -supply], dtype=np.int64)
-    )
+    nodes = np.concatenate([[source, sink], entry0 + np.arange(len(needy)), post0 + needy])
+    supplies = np.concatenate([[supply, -supply], np.full(len(needy), -1), np.ones(len(needy))])
+    smcf.set_nodes_supplies(nodes.astype(np.int32), supplies.astype(np.int64))
     return smcf, first_match_arc
 
 
@@ -488,7 +504,8 @@ def _medical_feasibility(ix: _Indexed, needy: np.ndarray) -> tuple[np.ndarray, l
         n_cadres=t.n_cadres,
         arc_cadre=t.arc_cadre,
         arc_post=t.arc_post,
-        arc_score=candidate.astype(np.int64),
+        arc_score=candidate
+        * (len(needy) * max(1, int(t.arc_score.max(initial=0))) + 1 + np.maximum(t.arc_score, 0)),
         post_cap=np.minimum(t.post_cap, is_needy.astype(np.int64)),
         cadre_agency=t.cadre_agency,
         agency_cap=t.agency_cap,
@@ -623,13 +640,64 @@ def solve(
     witness, reasons = _medical_feasibility(ix, needy)
     if reasons:
         return _infeasible(tuple(reasons), "medical_feasibility_flow", start)
-    plan, bound, optimal = _solve_cpsat(ix, needy, relaxed, time_limit, seed, progress, start, fixed_score)
-    if plan is None:
-        plan = greedy_table(ix.table, preassigned=witness)
+    medical_table = dataclasses.replace(
+        ix.table,
+        arc_pair=None,
+        pair_cap=None,
+        need_post=_mask(needy, ix),
+        arc_forced=ix.cadre_medical[ix.table.arc_cadre],
+    )
+    lower = solve_table(medical_table)
+    lower_obj = int(ix.table.arc_score[lower].sum())  # exact without the per-agency cap, else a bound
+    if ix.table.arc_pair is None:
+        return _result(ix, lower, "optimal", "min_cost_flow_lower_bounds", lower_obj, start, report)
+    report("flow_bound", None, lower_obj + fixed_score)
+    heuristic = _complete_with_flow(ix.table, witness)
+    if ix.table.arc_score[heuristic].sum() >= lower_obj:  # heuristic meets the bound: proven optimal
+        return _result(ix, heuristic, "optimal", "min_cost_flow_lower_bounds", lower_obj, start, report)
+    plan, bound, optimal = _solve_cpsat(ix, needy, heuristic, time_limit, seed, progress, start, fixed_score)
+    if plan is None or ix.table.arc_score[plan].sum() < ix.table.arc_score[heuristic].sum():
+        plan, optimal = heuristic, False
     objective = int(ix.table.arc_score[plan].sum())
-    bound = min(bound, relaxed_obj)  # the flow optimum without the medical rule is also a valid bound
+    bound = min(bound, lower_obj)
     status: Status = "optimal" if optimal or objective >= bound else "feasible"
     return _result(ix, plan, status, "cp_sat", bound, start, report)
+
+
+def _mask(indices: np.ndarray, ix: _Indexed) -> np.ndarray:
+    mask = np.zeros(ix.table.n_posts, dtype=bool)
+    mask[indices] = True
+    return mask
+
+
+def _complete_with_flow(table: ArcTable, kept: np.ndarray) -> np.ndarray:
+    """Keep the ``kept`` arcs and fill the remaining capacity optimally (feasible, not globally optimal)."""
+    post_cap = table.post_cap - np.bincount(table.arc_post[kept], minlength=table.n_posts)
+    agency_cap = table.agency_cap
+    if agency_cap is not None:
+        agency_cap = agency_cap - np.bincount(
+            table.cadre_agency[table.arc_cadre[kept]], minlength=len(agency_cap)
+        )
+    pair_cap = table.pair_cap
+    if pair_cap is not None:
+        pair_cap = pair_cap - np.bincount(table.arc_pair[kept], minlength=len(pair_cap))
+    taken = np.zeros(table.n_cadres, dtype=bool)
+    taken[table.arc_cadre[kept]] = True
+    free = np.flatnonzero(~taken[table.arc_cadre])
+    rest = ArcTable(
+        n_cadres=table.n_cadres,
+        arc_cadre=table.arc_cadre[free],
+        arc_post=table.arc_post[free],
+        arc_score=table.arc_score[free],
+        post_cap=post_cap,
+        cadre_agency=table.cadre_agency,
+        agency_cap=agency_cap,
+        arc_pair=None if pair_cap is None else table.arc_pair[free],
+        pair_cap=pair_cap,
+    )
+    plan = kept.copy()
+    plan[free[solve_table(rest)]] = True
+    return plan
 
 
 def greedy(problem: MatchingProblem) -> MatchingResult:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import random
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -52,6 +53,8 @@ __all__ = [
 OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN = "OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN"
 # Beyond this the wall clock overrides deterministic time even in deterministic mode (safety net).
 DETERMINISTIC_WALL_SAFETY = 3.0
+import os
+_DEBUG = bool(os.environ.get("ROSTER_DEBUG"))
 
 
 @dataclass(frozen=True)
@@ -489,12 +492,12 @@ class _RosterModel:
         self.cost_terms.append((weight, highest - lowest))
 
     # ---- reading solutions
-    def roster_from(self, value: Callable[[cp_model.IntVar], int]) -> Roster:
+    def roster_from(self, values: dict[tuple[int, int, int], int]) -> Roster:
         rows = []
         for p in range(len(self.problem.people)):
             row = []
             for d in range(self.problem.horizon_days):
-                chosen = [s for s in range(len(self.problem.shifts)) if (p, d, s) in self.x and value(self.x[(p, d, s)])]
+                chosen = [s for s in range(len(self.problem.shifts)) if values.get((p, d, s))]
                 row.append(self.problem.shifts[chosen[0]].id if chosen else None)
             rows.append(tuple(row))
         return tuple(rows)
@@ -532,9 +535,16 @@ class _Clock:
         self.deterministic_used += solver.deterministic_time
 
 
-def _parameters(solver: cp_model.CpSolver, options: SolveOptions, budget: float, seed: int) -> None:
-    solver.parameters.num_workers = options.workers
+def _parameters(
+    solver: cp_model.CpSolver, options: SolveOptions, budget: float, seed: int, workers: int
+) -> None:
+    solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
+    # The cover/run structure needs the full linear relaxation (level 2) for useful lower bounds;
+    # in a portfolio that is the "max_lp" worker, alone it is the linearization level.
+    solver.parameters.linearization_level = 2
+    if workers > 1:
+        solver.parameters.subsolvers.append("max_lp")
     if options.deterministic:
         solver.parameters.max_deterministic_time = budget
         solver.parameters.max_time_in_seconds = DETERMINISTIC_WALL_SAFETY * max(budget, 0.1) + 1.0
@@ -542,26 +552,63 @@ def _parameters(solver: cp_model.CpSolver, options: SolveOptions, budget: float,
         solver.parameters.max_time_in_seconds = budget
 
 
-class _ImprovementReporter(cp_model.CpSolverSolutionCallback):
-    def __init__(self, options: SolveOptions, clock: _Clock) -> None:
-        super().__init__()
-        self.options = options
-        self.clock = clock
-
-    def on_solution_callback(self) -> None:
-        if self.options.progress is not None:
-            self.options.progress(_progress(self.clock, self.options, int(self.objective_value), self.best_objective_bound))
-
-
-def _progress(clock: _Clock, options: SolveOptions, objective: int | None, bound: float | None) -> Progress:
-    fraction = min(1.0, clock.used() / max(options.time_limit_seconds, 1e-9))
-    return Progress(clock.wall(), fraction, objective, bound)
-
-
 @dataclass
 class _Incumbent:
     values: dict[tuple[int, int, int], int]
     objective: int
+
+
+class _Shared:
+    """Best roster and bound seen by any search thread (guarded by a lock)."""
+
+    def __init__(self, options: SolveOptions, clock: _Clock) -> None:
+        self.lock = threading.Lock()
+        self.options = options
+        self.clock = clock
+        self.best: _Incumbent | None = None
+        self.bound: float | None = None
+        self.full_search_done = False
+
+    def offer(self, candidate: _Incumbent) -> bool:
+        with self.lock:
+            better = self.best is None or candidate.objective < self.best.objective
+            if better:
+                self.best = candidate
+        if better:
+            self.report()
+        return better
+
+    def raise_bound(self, bound: float) -> None:
+        with self.lock:
+            self.bound = bound if self.bound is None else max(self.bound, bound)
+
+    def lower_bound(self) -> int | None:
+        return None if self.bound is None else math.ceil(self.bound - 1e-6)
+
+    def proven(self) -> bool:
+        lower = self.lower_bound()
+        return self.best is not None and lower is not None and self.best.objective <= lower
+
+    def report(self) -> None:
+        if self.options.progress is None:
+            return
+        fraction = min(1.0, self.clock.used() / max(self.options.time_limit_seconds, 1e-9))
+        objective = None if self.best is None else self.best.objective
+        self.options.progress(Progress(self.clock.wall(), fraction, objective, self.bound))
+
+
+class _FullModelListener(cp_model.CpSolverSolutionCallback):
+    """Hands every solution of the whole-model search to the shared incumbent."""
+
+    def __init__(self, built: _RosterModel, shared: _Shared) -> None:
+        super().__init__()
+        self.built = built
+        self.shared = shared
+
+    def on_solution_callback(self) -> None:
+        values = {key: int(self.boolean_value(var)) for key, var in self.built.x.items()}
+        self.shared.raise_bound(self.best_objective_bound)
+        self.shared.offer(_Incumbent(values, round(self.objective_value)))
 
 
 def solve(problem: Problem, options: SolveOptions | None = None) -> RosterResult:
@@ -579,86 +626,135 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> RosterResult
         built = _RosterModel(problem)
     except ValueError as error:
         return RosterResult(INFEASIBLE, (), None, None, clock.wall(), reasons=(str(error),))
-    status, incumbent, bound = _first_phase(built, options, clock)
-    if incumbent is None:
-        reason = () if status == UNKNOWN else ("CP-SAT proved that the hard rules cannot all hold.",)
-        return RosterResult(status, (), None, bound, clock.wall(), reasons=reason)
-    iterations = 0
-    if status != OPTIMAL and options.use_lns:
-        incumbent, iterations = _large_neighbourhood_search(built, options, clock, incumbent, bound)
-        if bound is not None and incumbent.objective <= math.ceil(bound - 1e-6):
-            status = OPTIMAL
-    roster = built.roster_from(lambda var: incumbent.values[_key_of(built, var)])
+    shared = _Shared(options, clock)
+    if options.deterministic or not options.use_lns:
+        full_status, iterations = _search_in_sequence(built, options, clock, shared)
+    else:
+        full_status, iterations = _search_in_parallel(built, options, clock, shared)
+    return _result(built, shared, full_status, clock, iterations)
+
+
+def _result(built: _RosterModel, shared: _Shared, full_status: int, clock: _Clock, iterations: int) -> RosterResult:
+    if shared.best is None:
+        if full_status == cp_model.INFEASIBLE:
+            reason = ("CP-SAT proved that the hard rules cannot all hold together.",)
+            return RosterResult(INFEASIBLE, (), None, None, clock.wall(), reasons=reason)
+        return RosterResult(UNKNOWN, (), None, shared.bound, clock.wall())
+    best = shared.best
+    status = OPTIMAL if full_status == cp_model.OPTIMAL or shared.proven() else FEASIBLE
+    bound = float(best.objective) if status == OPTIMAL else shared.bound
+    roster = built.roster_from(best.values)
     return RosterResult(
         status,
         roster,
-        incumbent.objective,
+        best.objective,
         bound,
         clock.wall(),
-        cover_shortfall=_shortfalls(problem, roster),
+        cover_shortfall=_shortfalls(built.problem, roster),
         lns_iterations=iterations,
     )
 
 
-def _key_of(built: _RosterModel, var: cp_model.IntVar) -> tuple[int, int, int]:
-    _, p, d, s = var.name.split("_")
-    return int(p), int(d), int(s)
-
-
-def _first_phase(
-    built: _RosterModel, options: SolveOptions, clock: _Clock
-) -> tuple[str, _Incumbent | None, float | None]:
-    """Whole-model CP-SAT run: proves small problems optimal and supplies the lower bound."""
-    share = options.first_phase_share if options.use_lns else 1.0
+def _run_full_model(
+    built: _RosterModel, options: SolveOptions, clock: _Clock, shared: _Shared, budget: float, workers: int
+) -> tuple[cp_model.CpSolver, int]:
     solver = cp_model.CpSolver()
-    _parameters(solver, options, options.time_limit_seconds * share, options.seed)
-    status = solver.solve(built.model, _ImprovementReporter(options, clock))
+    _parameters(solver, options, budget, options.seed, workers)
+    status = solver.solve(built.model, _FullModelListener(built, shared))
     clock.charge(solver)
-    if status == cp_model.INFEASIBLE:
-        return INFEASIBLE, None, None
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return UNKNOWN, None, None
-    values = {key: int(solver.boolean_value(var)) for key, var in built.x.items()}
-    incumbent = _Incumbent(values, round(solver.objective_value))
-    return (OPTIMAL if status == cp_model.OPTIMAL else FEASIBLE), incumbent, solver.best_objective_bound
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        shared.raise_bound(solver.best_objective_bound)
+    return solver, status
+
+
+def _search_in_sequence(built: _RosterModel, options: SolveOptions, clock: _Clock, shared: _Shared) -> tuple[int, int]:
+    """Reproducible search: whole model for a share of the budget, then LNS, one after the other."""
+    share = options.first_phase_share if options.use_lns else 1.0
+    budget = options.time_limit_seconds * share
+    _, status = _run_full_model(built, options, clock, shared, budget, options.workers)
+    if status != cp_model.OPTIMAL and shared.best is not None and options.use_lns:
+        return status, _large_neighbourhood_search(built, options, clock, shared, options.workers)
+    return status, 0
+
+
+def _search_in_parallel(built: _RosterModel, options: SolveOptions, clock: _Clock, shared: _Shared) -> tuple[int, int]:
+    """Whole-model CP-SAT (bound, proofs) on workers-1 cores and LNS on one core, sharing solutions."""
+    outcome: dict[str, object] = {}
+    solver_ready = threading.Event()
+
+    def full_model() -> None:
+        solver = cp_model.CpSolver()
+        outcome["solver"] = solver
+        _parameters(solver, options, options.time_limit_seconds, options.seed, max(1, options.workers - 1))
+        solver_ready.set()
+        outcome["status"] = solver.solve(built.model, _FullModelListener(built, shared))
+        if outcome["status"] in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            shared.raise_bound(solver.best_objective_bound)
+        shared.full_search_done = True
+
+    thread = threading.Thread(target=full_model, daemon=True)
+    thread.start()
+    solver_ready.wait()
+    _first_solution(built, options, clock, shared)
+    iterations = _large_neighbourhood_search(built, options, clock, shared, 1)
+    outcome["solver"].stop_search()  # type: ignore[attr-defined]
+    thread.join()
+    return int(outcome.get("status", cp_model.UNKNOWN)), iterations  # type: ignore[arg-type]
+
+
+def _first_solution(built: _RosterModel, options: SolveOptions, clock: _Clock, shared: _Shared) -> None:
+    """A quick feasible roster so LNS can start while the whole-model search works on its bound."""
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = options.seed
+    solver.parameters.stop_after_first_solution = True
+    solver.parameters.max_time_in_seconds = max(0.1, clock.remaining())
+    status = solver.solve(built.model)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        values = {key: int(solver.boolean_value(var)) for key, var in built.x.items()}
+        shared.offer(_Incumbent(values, round(solver.objective_value)))
 
 
 @dataclass
 class _NeighbourhoodSize:
     """Adaptive share of the roster freed per LNS step (grows on quick proofs, shrinks on time-outs)."""
 
-    share: float = 0.25
+    share: float = 0.2
     lowest: float = 0.05
     highest: float = 0.9
 
     def grow(self) -> None:
-        self.share = min(self.highest, self.share * 1.15)
+        self.share = min(self.highest, self.share * 1.1)
 
     def shrink(self) -> None:
-        self.share = max(self.lowest, self.share / 1.15)
+        self.share = max(self.lowest, self.share / 1.1)
 
 
 def _large_neighbourhood_search(
-    built: _RosterModel, options: SolveOptions, clock: _Clock, incumbent: _Incumbent, bound: float | None
-) -> tuple[_Incumbent, int]:
+    built: _RosterModel, options: SolveOptions, clock: _Clock, shared: _Shared, workers: int
+) -> int:
+    """Improve ``shared.best`` by re-solving parts of it until the budget ends; returns steps made."""
     rng = random.Random(options.seed)
     size = _NeighbourhoodSize()
     iterations = 0
-    lower = math.ceil(bound - 1e-6) if bound is not None else None
-    while clock.remaining() > 0.05 and (lower is None or incumbent.objective > lower):
+    while clock.remaining() > 0.05 and not shared.full_search_done and not shared.proven():
+        incumbent = shared.best
+        if incumbent is None:
+            return iterations
         iterations += 1
         freed = _pick_neighbourhood(built, rng, size.share, incumbent)
         step_budget = min(clock.remaining(), _step_budget(built))
-        improved, proved = _solve_neighbourhood(built, options, clock, incumbent, freed, step_budget, rng)
+        improved, proved = _solve_neighbourhood(built, options, clock, incumbent, freed, step_budget, rng, workers)
         if improved is not None:
-            incumbent = improved
+            shared.offer(improved)
         if proved:
             size.grow()
         else:
             size.shrink()
-        if options.progress is not None:
-            options.progress(_progress(clock, options, incumbent.objective, bound))
-    return incumbent, iterations
+        if _DEBUG:
+            print(f"{clock.wall():6.1f} free={len(freed)} share={size.share:.2f} proved={proved} "
+                  f"obj={shared.best.objective if shared.best else None} bound={shared.bound}")
+    return iterations
 
 
 def _step_budget(built: _RosterModel) -> float:
@@ -695,6 +791,7 @@ def _solve_neighbourhood(
     freed: set[tuple[int, int]],
     budget: float,
     rng: random.Random,
+    workers: int,
 ) -> tuple[_Incumbent | None, bool]:
     """Re-optimize the freed cells with the rest fixed; returns (better incumbent or None, proved)."""
     sub = built.model.clone()
@@ -707,7 +804,7 @@ def _solve_neighbourhood(
         else:
             sub.add_hint(sub.get_bool_var_from_proto_index(var.index), value)
     solver = cp_model.CpSolver()
-    _parameters(solver, options, budget, rng.randrange(1 << 30))
+    _parameters(solver, options, budget, rng.randrange(1 << 30), workers)
     status = solver.solve(sub)
     clock.charge(solver)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

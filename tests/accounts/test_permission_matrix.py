@@ -1,0 +1,113 @@
+"""Every URL pattern and API operation × every role (and anonymous) × method, with the expected status.
+
+Personas come in pairs (liaison1/liaison2, manager1/manager2) so a leak between siblings shows.
+The last test fails when a URL pattern exists that this matrix does not cover.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+ROLES = ["anonymous", "org_department", "liaison1", "liaison2", "manager1", "manager2", "worker1",
+         "cadre_user1", "hotline", "resident_user1", "auditor", "sysadmin"]
+LOGGED_IN = ROLES[1:]
+
+
+def expect(default: int, anonymous: int = 302, **overrides: int) -> dict[str, int]:
+    statuses = {role: default for role in LOGGED_IN} | {"anonymous": anonymous}
+    statuses.update(overrides)
+    return statuses
+
+
+def only(status_for_allowed: int, allowed: list[str], others: int, anonymous: int = 302) -> dict[str, int]:
+    return {role: status_for_allowed if role in allowed else others for role in LOGGED_IN} | {"anonymous": anonymous}
+
+
+UNIT_VIEWERS = ["org_department", "liaison1", "liaison2", "manager1", "manager2", "worker1", "cadre_user1", "hotline"]
+CADRE_VIEWERS = ["org_department", "liaison1", "liaison2"]
+CADRE_IMPORTERS = CADRE_VIEWERS
+HOUSEHOLD_VIEWERS = ["org_department", "manager1", "manager2", "worker1"]
+HOUSEHOLD_IMPORTERS = ["manager1", "manager2"]
+
+
+# (url name, args builder, method) → expected status per role.
+MATRIX = {
+    ("accounts:home", None, "get"): expect(200),
+    ("accounts:login", None, "get"): expect(302, anonymous=200),
+    ("accounts:logout", None, "post"): expect(302, anonymous=302),
+    ("accounts:otp_setup", None, "get"): expect(200),
+    ("accounts:otp_verify", None, "get"): expect(200),
+    ("accounts:users", None, "get"): only(200, ["sysadmin"], 403),
+    ("accounts:privacy", None, "get"): expect(200, anonymous=200),
+    ("org:list", None, "get"): only(200, UNIT_VIEWERS, 403),
+    ("org:detail", "community1", "get"): only(200, ["org_department", "manager1", "worker1", "cadre_user1", "hotline"], 404),
+    ("org:detail", "community2", "get"): only(200, ["org_department", "manager2"], 404),
+    ("org:import", None, "get"): only(200, ["org_department"], 403),
+    ("org:import_template", None, "get"): only(200, ["org_department"], 403),
+    ("cadres:list", None, "get"): only(200, CADRE_VIEWERS, 403),
+    ("cadres:import", None, "get"): only(200, CADRE_IMPORTERS, 403),
+    ("cadres:import_template", None, "get"): only(200, CADRE_IMPORTERS, 403),
+    ("cadres:export", None, "get"): only(200, CADRE_VIEWERS, 403),
+    ("cadres:detail", "cadre1", "get"): only(200, ["org_department", "liaison1", "cadre_user1"], 404),
+    ("cadres:reveal", "cadre1_phone", "post"): only(200, ["org_department", "liaison1"], 404, anonymous=302)
+    | {"cadre_user1": 403},
+    ("cadres:reveal", "cadre1_phone", "get"): expect(405),
+    ("households:list", None, "get"): only(200, HOUSEHOLD_VIEWERS, 403),
+    ("households:import", None, "get"): only(200, HOUSEHOLD_IMPORTERS, 403),
+    ("households:import_template", None, "get"): only(200, HOUSEHOLD_IMPORTERS, 403),
+    ("households:export", None, "get"): only(200, HOUSEHOLD_VIEWERS, 403),
+    ("households:detail", "household1", "get"): only(200, ["org_department", "manager1", "worker1"], 404),
+    ("households:reveal", "resident1_id", "post"): only(200, ["manager1", "worker1"], 404) | {"org_department": 403},
+    ("households:reveal", "resident1_id", "get"): expect(405),
+    ("audit:list", None, "get"): only(200, ["auditor"], 403),
+    ("set_language", None, "post"): expect(302, anonymous=302),
+    ("api:openapi-json", None, "get"): expect(200, anonymous=200),
+    ("api:openapi-view", None, "get"): expect(200, anonymous=200),
+    ("api:api-root", None, "get"): expect(404, anonymous=404),
+    ("api:list_units", None, "get"): expect(200, anonymous=401),
+    ("api:get_unit", "community1", "get"): only(200, ["org_department", "manager1", "worker1", "cadre_user1", "hotline"], 404, anonymous=401),
+    ("api:get_subtree", "community2", "get"): only(200, ["org_department", "manager2"], 404, anonymous=401),
+    ("api:list_cadres", None, "get"): expect(200, anonymous=401),
+    ("api:get_cadre", "cadre1", "get"): only(200, ["org_department", "liaison1", "cadre_user1"], 404, anonymous=401),
+    ("api:list_households", None, "get"): expect(200, anonymous=401),
+    ("api:get_household", "household1", "get"): only(200, ["org_department", "manager1", "worker1"], 404, anonymous=401),
+}
+
+
+def _args(key: str, tree, cadre1, resident1) -> list:
+    return {
+        "community1": [tree.community1.public_id],
+        "community2": [tree.community2.public_id],
+        "cadre1": [cadre1.public_id],
+        "cadre1_phone": [cadre1.public_id, "phone"],
+        "household1": [resident1.household.public_id],
+        "resident1_id": [resident1.public_id, "id_number"],
+    }[key]
+
+
+@pytest.mark.parametrize(("name", "args", "method"), list(MATRIX), ids=[f"{n}-{a}-{m}" for n, a, m in MATRIX])
+def test_permission_matrix(client, tree, people, cadre1, resident1, name, args, method):
+    """All roles for one pattern in one test: the fixtures are built once, every mismatch is listed."""
+    url = reverse(name, args=_args(args, tree, cadre1, resident1) if args else None)
+    data = {"language": "en"} if name == "set_language" else {}
+    actual = {}
+    for role in ROLES:
+        client.logout()
+        if role != "anonymous":
+            client.force_login(getattr(people, role))
+        actual[role] = getattr(client, method)(url, data).status_code
+    assert actual == MATRIX[(name, args, method)]
+
+
+def _all_pattern_names(patterns, namespace="") -> set[str]:
+    names = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            names |= _all_pattern_names(pattern.url_patterns, f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace)
+        elif isinstance(pattern, URLPattern):
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_every_url_pattern_is_in_the_matrix():
+    covered = {name for name, _args, _method in MATRIX}
+    assert _all_pattern_names(get_resolver().url_patterns) - covered == set()

@@ -1,0 +1,98 @@
+"""Personas: two units at every level of the tree, so a leak between siblings shows.
+
+city 420100
+├── district 420102 (江岸区) → street 420102001 → community 420102001001 → compound 420102001001001
+└── district 420103 (江汉区) → street 420103002 → community 420103002001 → compound 420103002001001
+agencies: A-AUDIT (审计局, dept 财政审计科), A-HEALTH (卫健委, dept 疾控科)
+"""
+
+from dataclasses import dataclass
+
+import pytest
+
+from xiachen.accounts.enums import Role
+from xiachen.org.models import Unit
+
+from .factories import CadreFactory, HouseholdFactory, ResidentFactory, make_unit, user_with_role
+
+
+@dataclass
+class Tree:
+    city: Unit
+    district1: Unit
+    district2: Unit
+    street1: Unit
+    street2: Unit
+    community1: Unit
+    community2: Unit
+    compound1: Unit
+    compound2: Unit
+    agency1: Unit
+    agency2: Unit
+    department1: Unit
+    department2: Unit
+
+
+@pytest.fixture
+def tree(db) -> Tree:
+    city = make_unit("420100", "武汉市", "city")
+    d1 = make_unit("420102", "江岸区", "district", city)
+    d2 = make_unit("420103", "江汉区", "district", city)
+    s1 = make_unit("420102001", "大智街道", "street", d1)
+    s2 = make_unit("420103002", "民族街道", "street", d2)
+    m1 = make_unit("420102001001", "车站路社区", "community", s1)
+    m2 = make_unit("420103002001", "桥口社区", "community", s2)
+    k1 = make_unit("420102001001001", "车站路小区", "compound", m1)
+    k2 = make_unit("420103002001001", "桥口小区", "compound", m2)
+    a1 = make_unit("A-AUDIT", "武汉市审计局", "agency", city, agency_kind="audit")
+    a2 = make_unit("A-HEALTH", "武汉市卫生健康委员会", "agency", city, agency_kind="health")
+    dep1 = make_unit("A-AUDIT-01", "财政审计科", "department", a1)
+    dep2 = make_unit("A-HEALTH-01", "疾控科", "department", a2)
+    return Tree(city, d1, d2, s1, s2, m1, m2, k1, k2, a1, a2, dep1, dep2)
+
+
+@dataclass
+class People:
+    org_department: object
+    liaison1: object
+    liaison2: object
+    manager1: object
+    manager2: object
+    worker1: object
+    cadre_user1: object
+    hotline: object
+    resident_user1: object
+    auditor: object
+    sysadmin: object
+
+
+@pytest.fixture
+def people(tree) -> People:
+    cadre_user = user_with_role(Role.CADRE, tree.community1, username="cadre1")
+    CadreFactory(agency=tree.agency1, department=tree.department1, user=cadre_user, specialties=["audit"])
+    resident_user = user_with_role(Role.RESIDENT, tree.compound1, username="resident1")
+    household = HouseholdFactory(compound=tree.compound1)
+    ResidentFactory(household=household, user=resident_user)
+    return People(
+        org_department=user_with_role(Role.ORG_DEPARTMENT, tree.city, username="org"),
+        liaison1=user_with_role(Role.AGENCY_LIAISON, tree.agency1, username="liaison1"),
+        liaison2=user_with_role(Role.AGENCY_LIAISON, tree.agency2, username="liaison2"),
+        manager1=user_with_role(Role.UNIT_MANAGER, tree.community1, username="manager1"),
+        manager2=user_with_role(Role.UNIT_MANAGER, tree.community2, username="manager2"),
+        worker1=user_with_role(Role.COMMUNITY_WORKER, tree.community1, username="worker1"),
+        cadre_user1=cadre_user,
+        hotline=user_with_role(Role.HOTLINE_OPERATOR, tree.district1, username="hotline"),
+        resident_user1=resident_user,
+        auditor=user_with_role(Role.SECURITY_AUDITOR, tree.city, username="auditor"),
+        sysadmin=user_with_role(Role.SYSTEM_ADMIN, tree.city, username="sysadmin"),
+    )
+
+
+@pytest.fixture
+def cadre1(people):
+    return people.cadre_user1.cadre
+
+
+@pytest.fixture
+def resident1(people):
+    return people.resident_user1.resident
