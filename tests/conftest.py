@@ -13,7 +13,14 @@ import pytest
 from xiachen.accounts.enums import Role
 from xiachen.org.models import Unit
 
-from .factories import CadreFactory, HouseholdFactory, ResidentFactory, make_unit, user_with_role
+from .factories import (
+    CadreFactory,
+    HouseholdFactory,
+    ResidentFactory,
+    ensure_vocabularies,
+    make_unit,
+    user_with_role,
+)
 
 
 @dataclass
@@ -35,6 +42,7 @@ class Tree:
 
 @pytest.fixture
 def tree(db) -> Tree:
+    ensure_vocabularies()
     city = make_unit("420100", "武汉市", "city")
     d1 = make_unit("420102", "江岸区", "district", city)
     d2 = make_unit("420103", "江汉区", "district", city)

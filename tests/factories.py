@@ -92,3 +92,18 @@ class ResidentFactory(factory.django.DjangoModelFactory):
     def vulnerabilities(self, create, codes, **kwargs):
         if create and codes:
             self.vulnerabilities.set(Vulnerability.objects.filter(code__in=codes))
+
+
+def ensure_vocabularies() -> None:
+    """Reload the default vocabularies: a transactional (browser) test's flush empties every table."""
+    from xiachen.cadres.vocabulary import SPECIALTIES
+    from xiachen.households.vocabulary import VULNERABILITIES
+    from xiachen.org.vocabulary import AGENCY_KINDS, UNIT_KINDS
+
+    for model, rows in ((UnitKind, UNIT_KINDS), (AgencyKind, AGENCY_KINDS), (Specialty, SPECIALTIES),
+                        (Vulnerability, VULNERABILITIES)):
+        if model.objects.exists():
+            continue
+        model.objects.bulk_create(
+            model(code=code, name_zh=zh, name_en=en, sort_order=order) for order, (code, zh, en) in enumerate(rows)
+        )

@@ -143,6 +143,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+STATICFILES_DIRS = [BASE_DIR / "xiachen" / "static"]
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 
 # Personal-data encryption: a base64 AES-256 key for values and an HMAC key for the blind index.

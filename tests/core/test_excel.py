@@ -28,7 +28,8 @@ from ..excel_helpers import cadre_sheet, cadre_values, xlsx
 SHEET = "xl/worksheets/sheet1.xml"
 
 
-def rewrite_zip(data: bytes, replace: dict[str, bytes] | None = None, add: dict[str, bytes] | None = None) -> bytes:
+def rewrite_zip(data: bytes, *, replace: dict[str, bytes] | None = None,
+                add: dict[str, bytes] | None = None) -> bytes:
     """Copy a workbook's zip, replacing or adding entries."""
     source = zipfile.ZipFile(io.BytesIO(data))
     buffer = io.BytesIO()
@@ -64,21 +65,22 @@ def refused(people, data: bytes, filename: str = "roster.xlsx") -> str:
 VALID = xlsx(cadre_sheet(cadre_values(1)))
 
 
+NOT_XLSX = "只接受 .xlsx 格式的 Excel 文件，请在 Excel 或 WPS 中另存为 .xlsx 后重新上传"
+RENAMED = "文件内容不是 .xlsx 格式（可能是改了扩展名的其他文件）"
+OLE_HEADER = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
 @pytest.mark.parametrize(
     ("filename", "data", "message"),
     [
-        pytest.param("roster.xls", VALID, "只接受 .xlsx 格式的 Excel 文件，请在 Excel 或 WPS 中另存为 .xlsx 后重新上传",
-                     id="xls"),
-        pytest.param("roster.csv", b"a,b\n1,2\n", "只接受 .xlsx 格式的 Excel 文件，请在 Excel 或 WPS 中另存为 .xlsx 后重新上传",
-                     id="csv"),
+        pytest.param("roster.xls", VALID, NOT_XLSX, id="xls"),
+        pytest.param("roster.csv", b"a,b\n1,2\n", NOT_XLSX, id="csv"),
         pytest.param("roster.xlsx", b"", "文件为空", id="empty"),
-        pytest.param("roster.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 500,
-                     "文件内容不是 .xlsx 格式（可能是改了扩展名的其他文件）", id="ole-renamed"),
-        pytest.param("roster.xlsx", "姓名,身份证号\n".encode(), "文件内容不是 .xlsx 格式（可能是改了扩展名的其他文件）",
-                     id="csv-renamed"),
+        pytest.param("roster.xlsx", OLE_HEADER + b"\0" * 500, RENAMED, id="ole-renamed"),
+        pytest.param("roster.xlsx", "姓名,身份证号\n".encode(), RENAMED, id="csv-renamed"),
         pytest.param("roster.xlsx", b"PK\x03\x04" + b"\0" * 100, "文件已损坏，无法读取", id="broken-zip"),
-        pytest.param("roster.xlsx", declare_size(VALID, SHEET, 3_000_000_000), "文件解压后过大（疑似压缩炸弹），已拒绝",
-                     id="declared-bomb"),
+        pytest.param("roster.xlsx", declare_size(VALID, SHEET, 3_000_000_000),
+                     "文件解压后过大（疑似压缩炸弹），已拒绝", id="declared-bomb"),
     ],
 )
 def test_import_refuses_bad_files(people, filename, data, message):
@@ -104,17 +106,20 @@ def test_import_refuses_too_many_rows(people, settings):
 
 
 def test_import_refuses_xml_entity_expansion(people):
-    laughs = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
-              b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&lol2;</t></si></sst>')
     assert openpyxl.DEFUSEDXML is True
-    data = rewrite_zip(VALID, replace={"xl/sharedStrings.xml": laughs})
+    sheet = zipfile.ZipFile(io.BytesIO(VALID)).read(SHEET).replace(b"<t>A-AUDIT</t>", b"<t>&lol2;</t>")
+    entities = b'<!DOCTYPE worksheet [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+    data = rewrite_zip(VALID, replace={SHEET: entities + sheet.split(b"?>", 1)[-1]})
     assert refused(people, data) == "文件已损坏或不是有效的 .xlsx 文件，无法读取"
 
 
 def test_read_table_ignores_a_lying_dimension_tag(people):
     data = xlsx(cadre_sheet(cadre_values(1), cadre_values(2), cadre_values(3)))
-    sheet = zipfile.ZipFile(io.BytesIO(data)).read(SHEET).replace(b'<dimension ref="A1:M4"/>', b'<dimension ref="A1"/>')
-    table = read_table(rewrite_zip(data, replace={SHEET: sheet}), filename="a.xlsx", columns=CADRE_IMPORTER.columns())
+    sheet = zipfile.ZipFile(io.BytesIO(data)).read(SHEET)
+    assert b'<dimension ref="A1:M4" />' in sheet
+    lying_sheet = sheet.replace(b'<dimension ref="A1:M4" />', b'<dimension ref="A1" />')
+    lying = rewrite_zip(data, replace={SHEET: lying_sheet})
+    table = read_table(lying, filename="a.xlsx", columns=CADRE_IMPORTER.columns())
     assert [row.number for row in table.rows] == [2, 3, 4]
 
 
@@ -136,8 +141,8 @@ def test_import_page_shows_file_refusal(client, people):
 
 @pytest.mark.parametrize(
     "value",
-    [date(2024, 3, 1), datetime(2024, 3, 1, 0, 0), 45352, 45352.0, "45352", "2024-03-01", "2024/3/1", "2024.3.1",
-     "2024年3月1日", " 2024 年 3 月 1 日 ", "20240301", "２０２４－０３－０１"],
+    [date(2024, 3, 1), datetime(2024, 3, 1, 0, 0), 45352, 45352.0, "45352", "2024-03-01", "2024/3/1",
+     "2024.3.1", "2024年3月1日", " 2024 年 3 月 1 日 ", "20240301", "２０２４－０３－０１"],
 )
 def test_excel_date_accepts_dates_serials_and_text(value):
     assert cells.excel_date(value) == date(2024, 3, 1)
@@ -179,15 +184,17 @@ def test_text_turns_excel_numbers_into_plain_text():
 
 @pytest.mark.parametrize(
     ("value", "written"),
-    [("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"), ("+1+1", "'+1+1"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"),
-     ("\t=1", "'\t=1"), ("\r=1", "'\r=1"), ("\0=1", "'=1"), ("张三", "张三"), (-5, -5)],
+    [("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"), ("+1+1", "'+1+1"), ("-2+3", "'-2+3"),
+     ("@SUM(A1)", "'@SUM(A1)"), ("\t=1", "'\t=1"), ("\r=1", "'\r=1"), ("\0=1", "'=1"),
+     ("张三", "张三"), (-5, -5)],
 )
 def test_escape_cell_neutralizes_formula_injection(value, written):
     assert escape_cell(value) == written
 
 
 def test_build_workbook_escapes_bolds_freezes_and_fits():
-    content = build_workbook(["姓名", "备注"], [["张三", "=HYPERLINK(\"http://x\")"], ["李四", "@evil"]], title="名单")
+    rows = [["张三", "=HYPERLINK(\"http://x\")"], ["李四", "@evil"]]
+    content = build_workbook(["姓名", "备注"], rows, title="名单")
     sheet = openpyxl.load_workbook(io.BytesIO(content))["名单"]
     assert [[cell.value for cell in row] for row in sheet.iter_rows()] == [
         ["姓名", "备注"], ["张三", "'=HYPERLINK(\"http://x\")"], ["李四", "'@evil"]
@@ -195,11 +202,12 @@ def test_build_workbook_escapes_bolds_freezes_and_fits():
     assert {cell.data_type for row in sheet.iter_rows() for cell in row} == {"s"}
     assert sheet["A1"].font.bold is True and sheet["A2"].font.bold is False
     assert sheet.freeze_panes == "A2"
-    assert sheet.column_dimensions["B"].width == 26
+    assert sheet.column_dimensions["B"].width == 24
 
 
 def test_template_workbook_has_headers_text_columns_and_instructions():
-    columns = [Column("姓名", "name", True, example="张三"), Column("身份证号", "identity", True, as_text=True)]
+    columns = [Column("姓名", "name", True, example="张三"),
+               Column("身份证号", "identity", True, as_text=True)]
     workbook = openpyxl.load_workbook(io.BytesIO(template_workbook(columns)))
     data, notes = workbook.worksheets
     assert [cell.value for cell in data[1]] == ["姓名", "身份证号"]

@@ -17,8 +17,10 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from xml.etree.ElementTree import ParseError
 
 import openpyxl
+from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
@@ -35,6 +37,8 @@ if not openpyxl.DEFUSEDXML:  # openpyxl falls back to the stdlib parser silently
     raise ImproperlyConfigured("defusedxml must be installed (and OPENPYXL_DEFUSEDXML not disabled)")
 
 ZIP_MAGIC = b"PK\x03\x04"
+# What openpyxl and defusedxml raise on a malformed or hostile package while rows are streamed.
+UNREADABLE = (zipfile.BadZipFile, KeyError, OSError, ParseError, DefusedXmlException, ValueError, TypeError)
 IGNORED_HEADERS = frozenset({"序号", "备注"})
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
 _MERGE_REF = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]+\d+(?::[A-Z]+\d+)?)\"")
@@ -133,7 +137,9 @@ def read_table(data: bytes, *, filename: str, columns: Sequence[Column]) -> Tabl
         if errors:
             return Table(errors=errors, rows=[])
         rows = list(_typed_rows(lines, positions, columns))
-    except (zipfile.BadZipFile, KeyError, OSError):
+    except ExcelRejected:
+        raise
+    except UNREADABLE:
         raise ExcelRejected(_("文件已损坏或不是有效的 .xlsx 文件，无法读取")) from None
     finally:
         workbook.close()

@@ -120,7 +120,8 @@ def _place_names(rng: random.Random) -> Iterator[str]:
 
 def split(total: int, weights: Sequence[float]) -> list[int]:
     """Share `total` in proportion to `weights` (largest remainder), so the parts sum exactly."""
-    raw = [weight * total / sum(weights) for weight in weights]
+    weight_sum = sum(weights)
+    raw = [weight * total / weight_sum for weight in weights]
     counts = [int(part) for part in raw]
     by_remainder = sorted(range(len(raw)), key=lambda i: (counts[i] - raw[i], i))
     for index in by_remainder[: total - sum(counts)]:

@@ -53,6 +53,7 @@ __all__ = [
 OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN = "OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN"
 # Beyond this the wall clock overrides deterministic time even in deterministic mode (safety net).
 DETERMINISTIC_WALL_SAFETY = 3.0
+FIRST_SOLUTION_SHARE = 0.15
 import os
 _DEBUG = bool(os.environ.get("ROSTER_DEBUG"))
 
@@ -656,11 +657,17 @@ def _result(built: _RosterModel, shared: _Shared, full_status: int, clock: _Cloc
 
 
 def _run_full_model(
-    built: _RosterModel, options: SolveOptions, clock: _Clock, shared: _Shared, budget: float, workers: int
+    built: _RosterModel,
+    model: cp_model.CpModel,
+    options: SolveOptions,
+    clock: _Clock,
+    shared: _Shared,
+    budget: float,
+    workers: int,
 ) -> tuple[cp_model.CpSolver, int]:
     solver = cp_model.CpSolver()
     _parameters(solver, options, budget, options.seed, workers)
-    status = solver.solve(built.model, _FullModelListener(built, shared))
+    status = solver.solve(model, _FullModelListener(built, shared))
     clock.charge(solver)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         shared.raise_bound(solver.best_objective_bound)
@@ -671,7 +678,13 @@ def _search_in_sequence(built: _RosterModel, options: SolveOptions, clock: _Cloc
     """Reproducible search: whole model for a share of the budget, then LNS, one after the other."""
     share = options.first_phase_share if options.use_lns else 1.0
     budget = options.time_limit_seconds * share
-    _, status = _run_full_model(built, options, clock, shared, budget, options.workers)
+    _first_solution(built, options, clock, shared)
+    model = built.model
+    if shared.best is not None:
+        model = built.model.clone()
+        for key, var in built.x.items():
+            model.add_hint(model.get_bool_var_from_proto_index(var.index), shared.best.values[key])
+    _, status = _run_full_model(built, model, options, clock, shared, budget, options.workers)
     if status != cp_model.OPTIMAL and shared.best is not None and options.use_lns:
         return status, _large_neighbourhood_search(built, options, clock, shared, options.workers)
     return status, 0
@@ -703,13 +716,22 @@ def _search_in_parallel(built: _RosterModel, options: SolveOptions, clock: _Cloc
 
 
 def _first_solution(built: _RosterModel, options: SolveOptions, clock: _Clock, shared: _Shared) -> None:
-    """A quick feasible roster so LNS can start while the whole-model search works on its bound."""
+    """A quick feasible roster from CP-SAT's local search alone, so LNS can start at once.
+
+    Tight minimum-minutes and weekend limits make tree search slow to find any roster on the larger
+    instances, while feasibility jump / violation local search finds one in about a second.
+    """
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = options.seed
+    solver.parameters.use_ls_only = True
     solver.parameters.stop_after_first_solution = True
-    solver.parameters.max_time_in_seconds = max(0.1, clock.remaining())
+    budget = max(0.1, options.time_limit_seconds * FIRST_SOLUTION_SHARE)
+    if options.deterministic:
+        solver.parameters.max_deterministic_time = budget
+    solver.parameters.max_time_in_seconds = budget
     status = solver.solve(built.model)
+    clock.charge(solver)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         values = {key: int(solver.boolean_value(var)) for key, var in built.x.items()}
         shared.offer(_Incumbent(values, round(solver.objective_value)))
@@ -740,7 +762,8 @@ def _large_neighbourhood_search(
     while clock.remaining() > 0.05 and not shared.full_search_done and not shared.proven():
         incumbent = shared.best
         if incumbent is None:
-            return iterations
+            time.sleep(0.05)  # only in parallel mode: wait for the whole-model search's first roster
+            continue
         iterations += 1
         freed = _pick_neighbourhood(built, rng, size.share, incumbent)
         step_budget = min(clock.remaining(), _step_budget(built))
