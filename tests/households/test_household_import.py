@@ -34,11 +34,13 @@ def rejected_errors(user, data: bytes) -> list[CellError]:
         pytest.param({"身份证号": OTHER_BIRTH}, "出生日期", "出生日期与身份证号不符", id="birth-mismatch"),
         pytest.param({"性别": "男"}, "性别", "性别与身份证号不符：按身份证号应为女", id="sex-mismatch"),
         pytest.param({"出生日期": "1960-02-30"}, "出生日期", "日期不存在", id="impossible-date"),
-        pytest.param({"出生日期": "五月一日"}, "出生日期", "日期格式无法识别，请填写如 2024-03-01", id="date-text"),
+        pytest.param({"出生日期": "五月一日"}, "出生日期",
+                     "日期格式无法识别，请填写如 2024-03-01", id="date-text"),
         pytest.param({"与户主关系": "舅舅"}, "与户主关系",
                      "无法识别「舅舅」，可填：户主、配偶、子女、父母、孙子女、兄弟姐妹、其他", id="relation"),
         pytest.param({"困难类型": "独居老人、失业"}, "困难类型",
-                     "无法识别「失业」，可填：独居老人、残疾人、低保 / 困难家庭、慢性病、留守 / 无人照看未成年人、孕产妇",
+                     "无法识别「失业」，可填：独居老人、残疾人、低保 / 困难家庭、慢性病、"
+                     "留守 / 无人照看未成年人、孕产妇",
                      id="vulnerability"),
         pytest.param({"小区代码": "420199"}, "小区代码", "小区代码不存在", id="unknown-compound"),
         pytest.param({"小区代码": "420102001001"}, "小区代码", "该代码不是小区", id="not-a-compound"),
@@ -69,7 +71,8 @@ def test_import_rejects_duplicate_and_existing_residents(people, resident1):
 
 
 @pytest.mark.parametrize(
-    "birth", [21306, "21306", "1958/5/1", "1958年5月1日", "1958-05-01", datetime(1958, 5, 1), "１９５８．５．１"]
+    "birth",
+    [21306, "21306", "1958/5/1", "1958年5月1日", "1958-05-01", datetime(1958, 5, 1), "１９５８．５．１"],
 )
 def test_import_accepts_excel_serials_and_text_dates(people, birth):
     spouse = household_values(2, 与户主关系="配偶", 性别="男", 出生日期=birth,
@@ -85,11 +88,13 @@ def test_import_groups_rows_by_address_and_reuses_existing_households(people, re
         household_values(1, 房号="901", 困难类型="独居老人、chronic_illness"),
         household_values(2, 房号="901", 与户主关系="子女", 出生日期=date(1990, 1, 1),
                          身份证号=make_id_number("420102", date(1990, 1, 1), 4), 手机号=None),
-        household_values(3, 楼栋=existing.building, 单元=existing.entrance, 房号=existing.room, 与户主关系="配偶"),
+        household_values(3, 楼栋=existing.building, 单元=existing.entrance, 房号=existing.room,
+                         与户主关系="配偶"),
     ]
     households_before = Household.objects.count()
 
-    assert HOUSEHOLD_IMPORTER.commit(by=people.manager1, data=xlsx(household_sheet(*rows)), filename="h.xlsx") == 3
+    data = xlsx(household_sheet(*rows))
+    assert HOUSEHOLD_IMPORTER.commit(by=people.manager1, data=data, filename="h.xlsx") == 3
 
     assert Household.objects.count() == households_before + 1
     new = Household.objects.get(room="901")

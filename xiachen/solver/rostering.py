@@ -55,6 +55,7 @@ OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN = "OPTIMAL", "FEASIBLE", "INFEASIBLE", "U
 DETERMINISTIC_WALL_SAFETY = 3.0
 FIRST_SOLUTION_SHARE = 0.15
 import os
+_LAST_KIND = ["?"]
 _DEBUG = bool(os.environ.get("ROSTER_DEBUG"))
 
 
@@ -667,6 +668,7 @@ def _run_full_model(
 ) -> tuple[cp_model.CpSolver, int]:
     solver = cp_model.CpSolver()
     _parameters(solver, options, budget, options.seed, workers)
+    solver.best_bound_callback = shared.raise_bound
     status = solver.solve(model, _FullModelListener(built, shared))
     clock.charge(solver)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -700,6 +702,7 @@ def _search_in_parallel(built: _RosterModel, options: SolveOptions, clock: _Cloc
         outcome["solver"] = solver
         _parameters(solver, options, options.time_limit_seconds, options.seed, max(1, options.workers - 1))
         solver_ready.set()
+        solver.best_bound_callback = shared.raise_bound
         outcome["status"] = solver.solve(built.model, _FullModelListener(built, shared))
         if outcome["status"] in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             shared.raise_bound(solver.best_objective_bound)
@@ -775,7 +778,8 @@ def _large_neighbourhood_search(
         else:
             size.shrink()
         if _DEBUG:
-            print(f"{clock.wall():6.1f} free={len(freed)} share={size.share:.2f} proved={proved} "
+            before = incumbent.objective
+            print(f"{clock.wall():6.1f} {_LAST_KIND[0]} {before - shared.best.objective} free={len(freed)} share={size.share:.2f} proved={proved} "
                   f"obj={shared.best.objective if shared.best else None} bound={shared.bound}")
     return iterations
 
@@ -787,23 +791,48 @@ def _step_budget(built: _RosterModel) -> float:
 def _pick_neighbourhood(
     built: _RosterModel, rng: random.Random, share: float, incumbent: _Incumbent
 ) -> set[tuple[int, int]]:
-    """The (person, day) cells left free; every other assignment is fixed to the incumbent."""
+    """The (person, day) cells left free; every other assignment is fixed to the incumbent.
+
+    Day windows over everybody are the most productive moves (they re-balance cover inside the
+    window); half of them are centred on a day whose cover the incumbent misses.
+    """
     people = len(built.problem.people)
     horizon = built.problem.horizon_days
     kind = rng.random()
-    if kind < 0.4:
+    _LAST_KIND[0] = "people" if kind < 0.25 else "days" if kind < 0.8 else "block"
+    if kind < 0.25:
         count = max(2, round(people * share))
         chosen = rng.sample(range(people), min(people, count))
         return {(p, d) for p in chosen for d in range(horizon)}
-    if kind < 0.7:
-        width = max(2, round(horizon * share))
-        first = rng.randrange(0, horizon - width + 1) if width < horizon else 0
+    if kind < 0.8:
+        width = min(horizon, max(2, round(horizon * share)))
+        first = _window_start(built, rng, width, incumbent)
         return {(p, d) for p in range(people) for d in range(first, first + width)}
     count = max(2, round(people * min(1.0, 2 * share)))
     chosen = rng.sample(range(people), min(people, count))
-    width = max(3, round(horizon * min(1.0, 2 * share)))
-    first = rng.randrange(0, horizon - width + 1) if width < horizon else 0
+    width = min(horizon, max(3, round(horizon * min(1.0, 2 * share))))
+    first = _window_start(built, rng, width, incumbent)
     return {(p, d) for p in chosen for d in range(first, first + width)}
+
+
+def _window_start(built: _RosterModel, rng: random.Random, width: int, incumbent: _Incumbent) -> int:
+    horizon = built.problem.horizon_days
+    latest = horizon - width
+    missed = _days_missing_cover(built, incumbent)
+    if missed and rng.random() < 0.5:
+        centre = rng.choice(missed)
+        return min(latest, max(0, centre - rng.randrange(width)))
+    return rng.randrange(0, latest + 1)
+
+
+def _days_missing_cover(built: _RosterModel, incumbent: _Incumbent) -> list[int]:
+    days = []
+    for row in built.problem.cover:
+        s = built.shift_index[row.shift]
+        assigned = sum(incumbent.values.get((p, row.day, s), 0) for p in range(len(built.problem.people)))
+        if assigned < row.preferred:
+            days.append(row.day)
+    return days
 
 
 def _solve_neighbourhood(
@@ -828,6 +857,7 @@ def _solve_neighbourhood(
             sub.add_hint(sub.get_bool_var_from_proto_index(var.index), value)
     solver = cp_model.CpSolver()
     _parameters(solver, options, budget, rng.randrange(1 << 30), workers)
+    solver.parameters.linearization_level = int(os.environ.get("SUB_LIN", "2"))
     status = solver.solve(sub)
     clock.charge(solver)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
