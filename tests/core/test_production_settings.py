@@ -1,0 +1,49 @@
+"""Production settings pass Django's deployment checks at WARNING level (a subprocess: fresh settings)."""
+
+import base64
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_check_deploy_passes_with_production_settings(tmp_path):
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
+        "XIACHEN_FIELD_KEYS": base64.b64encode(os.urandom(32)).decode(),
+        "XIACHEN_BLIND_INDEX_KEY": secrets.token_urlsafe(32),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_secrets(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_SECRET", "XIACHEN_"))}
+    env |= {"DJANGO_SETTINGS_MODULE": "config.settings.production", "DATABASE_URL": f"sqlite:///{tmp_path}/d.db"}
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True,
+                            text=True, check=False)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_api_docs_load_no_script_from_another_host(client):
+    page = client.get("/api/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in page
+    assert "cdn" not in page.lower()
+
+
+def test_no_template_loads_anything_from_another_host():
+    offenders = [
+        str(path.relative_to(ROOT)) for path in (ROOT / "xiachen").rglob("*.html")
+        if any(marker in path.read_text() for marker in ('src="http', "src='http", 'href="http', "//cdn"))
+    ]
+    assert offenders == []
