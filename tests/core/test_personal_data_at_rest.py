@@ -56,3 +56,16 @@ def test_rotated_key_still_decrypts_old_values(settings, cadre1):
 def test_resident_selector_scopes_to_the_community(people, resident1):
     assert list(residents_visible_to(people.manager1)) == [resident1]
     assert list(residents_visible_to(people.manager2)) == []
+
+
+def test_rotate_command_reencrypts_with_the_new_key(settings, cadre1, resident1):
+    import base64
+
+    from django.core.management import call_command
+
+    old_key = settings.XIACHEN_FIELD_KEYS
+    settings.XIACHEN_FIELD_KEYS = f"{base64.b64encode(b'r' * 32).decode()},{old_key}"
+    call_command("rotate_field_keys", stdout=None)
+    settings.XIACHEN_FIELD_KEYS = settings.XIACHEN_FIELD_KEYS.split(",")[0]  # the old key is gone
+    assert Cadre.objects.get(pk=cadre1.pk).phone == cadre1.phone
+    assert Resident.objects.get(pk=resident1.pk).id_number == resident1.id_number
