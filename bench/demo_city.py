@@ -15,7 +15,6 @@ bench/results/demo_city.json.
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import os
 import platform
@@ -31,18 +30,14 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "demo_city.json"
 RUNS = {"small": 3, "wuhan": 1}
 SEED = 2020
-# A throwaway key: the base settings' development default is not a valid 32-byte AES key.
-BENCH_FIELD_KEY = base64.b64encode(b"bench-only-field-key-32-bytes!!!").decode()
 
 
 def child_env(database: Path) -> dict[str, str]:
-    env = {
+    return {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{database}",
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
     }
-    env.setdefault("XIACHEN_FIELD_KEYS", BENCH_FIELD_KEY)
-    return env
 
 
 def run_child(arguments: list[str], env: dict[str, str], output: Path) -> tuple[int, float]:

@@ -25,8 +25,13 @@ def next_mobile() -> str:
 
 
 def make_unit(code: str, name: str, kind: str, parent: Unit | None = None, agency_kind: str | None = None) -> Unit:
-    unit = Unit(code=code, name=name, kind=UnitKind.objects.get(code=kind), parent=parent,
-                agency_kind=AgencyKind.objects.get(code=agency_kind) if agency_kind else None)
+    unit = Unit(
+        code=code,
+        name=name,
+        kind=UnitKind.objects.get(code=kind),
+        parent=parent,
+        agency_kind=AgencyKind.objects.get(code=agency_kind) if agency_kind else None,
+    )
     unit.build_path()
     unit.save()
     return unit
@@ -100,8 +105,12 @@ def ensure_vocabularies() -> None:
     from xiachen.households.vocabulary import VULNERABILITIES
     from xiachen.org.vocabulary import AGENCY_KINDS, UNIT_KINDS
 
-    for model, rows in ((UnitKind, UNIT_KINDS), (AgencyKind, AGENCY_KINDS), (Specialty, SPECIALTIES),
-                        (Vulnerability, VULNERABILITIES)):
+    for model, rows in (
+        (UnitKind, UNIT_KINDS),
+        (AgencyKind, AGENCY_KINDS),
+        (Specialty, SPECIALTIES),
+        (Vulnerability, VULNERABILITIES),
+    ):
         if model.objects.exists():
             continue
         model.objects.bulk_create(

@@ -7,8 +7,20 @@ The last test fails when a URL pattern exists that this matrix does not cover.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-ROLES = ["anonymous", "org_department", "liaison1", "liaison2", "manager1", "manager2", "worker1",
-         "cadre_user1", "hotline", "resident_user1", "auditor", "sysadmin"]
+ROLES = [
+    "anonymous",
+    "org_department",
+    "liaison1",
+    "liaison2",
+    "manager1",
+    "manager2",
+    "worker1",
+    "cadre_user1",
+    "hotline",
+    "resident_user1",
+    "auditor",
+    "sysadmin",
+]
 LOGGED_IN = ROLES[1:]
 
 
@@ -39,7 +51,9 @@ MATRIX = {
     ("accounts:users", None, "get"): only(200, ["sysadmin"], 403),
     ("accounts:privacy", None, "get"): expect(200, anonymous=200),
     ("org:list", None, "get"): only(200, UNIT_VIEWERS, 403),
-    ("org:detail", "community1", "get"): only(200, ["org_department", "manager1", "worker1", "cadre_user1", "hotline"], 404),
+    ("org:detail", "community1", "get"): only(
+        200, ["org_department", "manager1", "worker1", "cadre_user1", "hotline"], 404
+    ),
     ("org:detail", "community2", "get"): only(200, ["org_department", "manager2"], 404),
     ("org:import", None, "get"): only(200, ["org_department"], 403),
     ("org:import_template", None, "get"): only(200, ["org_department"], 403),
@@ -64,12 +78,16 @@ MATRIX = {
     ("api:openapi-view", None, "get"): expect(200, anonymous=200),
     ("api:api-root", None, "get"): expect(404, anonymous=404),
     ("api:list_units", None, "get"): expect(200, anonymous=401),
-    ("api:get_unit", "community1", "get"): only(200, ["org_department", "manager1", "worker1", "cadre_user1", "hotline"], 404, anonymous=401),
+    ("api:get_unit", "community1", "get"): only(
+        200, ["org_department", "manager1", "worker1", "cadre_user1", "hotline"], 404, anonymous=401
+    ),
     ("api:get_subtree", "community2", "get"): only(200, ["org_department", "manager2"], 404, anonymous=401),
     ("api:list_cadres", None, "get"): expect(200, anonymous=401),
     ("api:get_cadre", "cadre1", "get"): only(200, ["org_department", "liaison1", "cadre_user1"], 404, anonymous=401),
     ("api:list_households", None, "get"): expect(200, anonymous=401),
-    ("api:get_household", "household1", "get"): only(200, ["org_department", "manager1", "worker1"], 404, anonymous=401),
+    ("api:get_household", "household1", "get"): only(
+        200, ["org_department", "manager1", "worker1"], 404, anonymous=401
+    ),
 }
 
 
@@ -102,7 +120,9 @@ def _all_pattern_names(patterns, namespace="") -> set[str]:
     names = set()
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
-            names |= _all_pattern_names(pattern.url_patterns, f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace)
+            names |= _all_pattern_names(
+                pattern.url_patterns, f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            )
         elif isinstance(pattern, URLPattern):
             names.add(f"{namespace}{pattern.name}")
     return names

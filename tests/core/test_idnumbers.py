@@ -1,3 +1,4 @@
+import contextlib
 from datetime import date
 
 import pytest
@@ -15,16 +16,19 @@ def test_the_standard_example_is_valid():
     assert facts.region_code == "110105"
 
 
-@pytest.mark.parametrize(("raw", "message"), [
-    ("110105194912310021", "校验位错误：最后一位应为 X"),
-    ("110105491231002", "15位旧身份证号"),
-    ("1.10105E+17", "科学计数法"),
-    (1.10105194912310e17, "存成了数字"),
-    ("110105194902300027", "出生日期 19490230 不存在"),
-    ("000105194912310021", "行政区划代码 000105 无效"),
-    ("11010519491231002", "应为18位"),
-    ("", "身份证号为空"),
-])
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("110105194912310021", "校验位错误：最后一位应为 X"),
+        ("110105491231002", "15位旧身份证号"),
+        ("1.10105E+17", "科学计数法"),
+        (1.10105194912310e17, "存成了数字"),
+        ("110105194902300027", "出生日期 19490230 不存在"),
+        ("000105194912310021", "行政区划代码 000105 无效"),
+        ("11010519491231002", "应为18位"),
+        ("", "身份证号为空"),
+    ],
+)
 def test_invalid_numbers_say_why_in_chinese(raw, message):
     with pytest.raises(InvalidIdentity, match=message):
         parse_id_number(raw)
@@ -48,10 +52,8 @@ def test_generated_numbers_validate_and_round_trip(birth, sequence):
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=25))
 def test_parser_never_crashes_on_garbage(text):
-    try:
+    with contextlib.suppress(InvalidIdentity):
         parse_id_number(text)
-    except InvalidIdentity:
-        pass
 
 
 def test_masks():

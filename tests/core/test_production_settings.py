@@ -20,7 +20,11 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
@@ -29,8 +33,9 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
 def test_production_refuses_to_start_without_secrets(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_SECRET", "XIACHEN_"))}
     env |= {"DJANGO_SETTINGS_MODULE": "config.settings.production", "DATABASE_URL": f"sqlite:///{tmp_path}/d.db"}
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True,
-                            text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
 
@@ -43,7 +48,8 @@ def test_api_docs_load_no_script_from_another_host(client):
 
 def test_no_template_loads_anything_from_another_host():
     offenders = [
-        str(path.relative_to(ROOT)) for path in (ROOT / "xiachen").rglob("*.html")
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "xiachen").rglob("*.html")
         if any(marker in path.read_text() for marker in ('src="http', "src='http", 'href="http', "//cdn"))
     ]
     assert offenders == []

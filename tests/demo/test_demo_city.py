@@ -1,6 +1,5 @@
 """The demo city command at tiny scale: shape, valid identities, logins, determinism, refusal."""
 
-import base64
 import hashlib
 from io import StringIO
 
@@ -40,12 +39,6 @@ EXPECTED_LOGINS = {
     "shenji": (Role.SECURITY_AUDITOR, "420100"),
     "xitong": (Role.SYSTEM_ADMIN, "420100"),
 }
-
-
-@pytest.fixture(autouse=True)
-def field_key(settings):
-    # The base settings' development key decodes to 34 bytes; AES-256 needs exactly 32.
-    settings.XIACHEN_FIELD_KEYS = base64.b64encode(b"demo-city-test-key-of-32-bytes!!").decode()
 
 
 def demo_city(seed: int = 1, *, reset: bool = False) -> str:

@@ -18,8 +18,11 @@ def test_reveal_returns_the_full_value_and_is_audited(client, people, resident1)
     response = client.post(reverse("households:reveal", args=[resident1.public_id, "id_number"]))
     assert response.content.decode().strip().endswith(f'<span class="revealed">{resident1.id_number}</span>')
     event = AuditEvent.objects.get(action="resident.personal_revealed")
-    assert (event.actor_label, event.target_id, event.fields) == ("manager1", str(resident1.public_id),
-                                                                  {"field": "id_number"})
+    assert (event.actor_label, event.target_id, event.fields) == (
+        "manager1",
+        str(resident1.public_id),
+        {"field": "id_number"},
+    )
     assert resident1.id_number not in str(event.fields)
 
 

@@ -12,12 +12,22 @@ def test_unit_paths_follow_codes(tree):
 
 
 def test_create_unit_is_audited_and_scoped(people, tree):
-    unit = create_unit(by=people.org_department, code="420102001002", name="新社区",
-                       kind=UnitKind.objects.get(code="community"), parent=tree.street1)
+    unit = create_unit(
+        by=people.org_department,
+        code="420102001002",
+        name="新社区",
+        kind=UnitKind.objects.get(code="community"),
+        parent=tree.street1,
+    )
     assert unit.path == "/420100/420102/420102001/420102001002/"
     with pytest.raises(UnitError, match="单位代码 420102001002 已被使用"):
-        create_unit(by=people.org_department, code="420102001002", name="重复",
-                    kind=UnitKind.objects.get(code="community"), parent=tree.street1)
+        create_unit(
+            by=people.org_department,
+            code="420102001002",
+            name="重复",
+            kind=UnitKind.objects.get(code="community"),
+            parent=tree.street1,
+        )
 
 
 def test_move_unit_rewrites_the_whole_subtree_and_denormalized_paths(people, tree, resident1):
@@ -41,8 +51,13 @@ def test_agency_path_of_cadres_is_kept(cadre1, tree):
 def test_unit_list_query_count_is_independent_of_size(client, people, tree, count, django_assert_num_queries):
     client.force_login(people.manager2)
     for index in range(count - 1):
-        Unit.objects.create(code=f"42010300200100{index + 2}", name=f"小区{index}", kind=tree.compound2.kind,
-                            parent=tree.community2, path=f"{tree.community2.path}c{index}/")
+        Unit.objects.create(
+            code=f"42010300200100{index + 2}",
+            name=f"小区{index}",
+            kind=tree.compound2.kind,
+            parent=tree.community2,
+            path=f"{tree.community2.path}c{index}/",
+        )
     with django_assert_num_queries(9):
         response = client.get(reverse("org:list"), {"kind": "compound"})
     assert len(response.context["page"].object_list) == count

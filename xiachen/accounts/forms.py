@@ -12,7 +12,9 @@ class LoginForm(AuthenticationForm):
 
 class TotpForm(forms.Form):
     otp_token = forms.RegexField(
-        label=_("6位验证码"), regex=r"^\d{6}$", max_length=6,
+        label=_("6位验证码"),
+        regex=r"^\d{6}$",
+        max_length=6,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
         error_messages={"invalid": _("请输入6位数字验证码")},
     )

@@ -9,17 +9,40 @@ from django.core.exceptions import PermissionDenied
 from .enums import Role
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.ORG_DEPARTMENT: frozenset({
-        "units.view", "units.edit", "units.import", "cadres.view", "cadres.edit", "cadres.import",
-        "cadres.show_personal", "cadres.export_full", "households.view", "dashboard.city",
-    }),
-    Role.AGENCY_LIAISON: frozenset({
-        "units.view", "cadres.view", "cadres.edit", "cadres.import", "cadres.show_personal", "cadres.export_full",
-    }),
-    Role.UNIT_MANAGER: frozenset({
-        "units.view", "households.view", "households.edit", "households.import", "households.show_personal",
-        "households.export_full",
-    }),
+    Role.ORG_DEPARTMENT: frozenset(
+        {
+            "units.view",
+            "units.edit",
+            "units.import",
+            "cadres.view",
+            "cadres.edit",
+            "cadres.import",
+            "cadres.show_personal",
+            "cadres.export_full",
+            "households.view",
+            "dashboard.city",
+        }
+    ),
+    Role.AGENCY_LIAISON: frozenset(
+        {
+            "units.view",
+            "cadres.view",
+            "cadres.edit",
+            "cadres.import",
+            "cadres.show_personal",
+            "cadres.export_full",
+        }
+    ),
+    Role.UNIT_MANAGER: frozenset(
+        {
+            "units.view",
+            "households.view",
+            "households.edit",
+            "households.import",
+            "households.show_personal",
+            "households.export_full",
+        }
+    ),
     Role.COMMUNITY_WORKER: frozenset({"units.view", "households.view", "households.show_personal"}),
     Role.CADRE: frozenset({"units.view"}),
     Role.HOTLINE_OPERATOR: frozenset({"units.view"}),

@@ -2,14 +2,26 @@ from xiachen.core.personal_data import LegalBasis, PersonalField, Sensitivity, d
 
 _account = PersonalField("账号登录与操作留痕", LegalBasis.DUTY, Sensitivity.GENERAL, None)
 
-register("accounts.User", {
-    "username": _account, "display_name": _account, "first_name": _account, "last_name": _account,
-    "email": _account, "last_login": _account,
-})
-declare_not_personal("org.Unit", {
-    "name": "单位名称是公开的组织信息", "address": "单位地址是公开的组织信息",
-    "latitude": "单位位置是公开的组织信息", "longitude": "单位位置是公开的组织信息",
-})
+register(
+    "accounts.User",
+    {
+        "username": _account,
+        "display_name": _account,
+        "first_name": _account,
+        "last_name": _account,
+        "email": _account,
+        "last_login": _account,
+    },
+)
+declare_not_personal(
+    "org.Unit",
+    {
+        "name": "单位名称是公开的组织信息",
+        "address": "单位地址是公开的组织信息",
+        "latitude": "单位位置是公开的组织信息",
+        "longitude": "单位位置是公开的组织信息",
+    },
+)
 declare_not_personal("org.UnitKind", {"name_zh": "词表", "name_en": "词表"})
 declare_not_personal("org.AgencyKind", {"name_zh": "词表", "name_en": "词表"})
 declare_not_personal("cadres.Specialty", {"name_zh": "词表", "name_en": "词表"})

@@ -35,8 +35,13 @@ def _unit_counts(panel: HomePanel, unit) -> None:
     counts = dict(
         Unit.objects.subtree_of(unit).values_list("kind__code").annotate(n=Count("id")).values_list("kind__code", "n")
     )
-    for code, label in (("district", _("区")), ("street", _("街道/乡镇")), ("community", _("社区")),
-                        ("compound", _("小区")), ("agency", _("机关单位"))):
+    for code, label in (
+        ("district", _("区")),
+        ("street", _("街道/乡镇")),
+        ("community", _("社区")),
+        ("compound", _("小区")),
+        ("agency", _("机关单位")),
+    ):
         if counts.get(code):
             panel.numbers.append((label, counts[code]))
 
@@ -67,8 +72,10 @@ def _unit_manager(panel, membership, user) -> None:
     panel.numbers.append((_("住户"), Household.objects.filter(compound_path__startswith=path).count()))
     panel.numbers.append((_("居民"), Resident.objects.filter(compound_path__startswith=path).count()))
     panel.numbers.append(
-        (_("需关照居民"), Resident.objects.filter(compound_path__startswith=path, vulnerabilities__isnull=False)
-         .distinct().count())
+        (
+            _("需关照居民"),
+            Resident.objects.filter(compound_path__startswith=path, vulnerabilities__isnull=False).distinct().count(),
+        )
     )
     panel.links = [("households:list", _("住户名册"))]
     if membership.role == Role.UNIT_MANAGER:

@@ -63,4 +63,3 @@ def users(request: HttpRequest) -> HttpResponse:
 @require_GET
 def privacy_notice(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/privacy_notice.html")
-

@@ -54,3 +54,6 @@ class AuditChainHead(models.Model):
     """A single row locked while appending, so concurrent writers cannot fork the chain."""
 
     digest = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return self.digest

@@ -41,15 +41,14 @@ def _target_parts(target) -> tuple[str, str]:
 
 
 @transaction.atomic
-def record(*, actor, action: str, target=None, fields: dict | None = None, result: str = "ok",
-           role: str = "") -> AuditEvent:
+def record(
+    *, actor, action: str, target=None, fields: dict | None = None, result: str = "ok", role: str = ""
+) -> AuditEvent:
     """Append one audit event (actor may be None for the system) and extend the hash chain.
 
     Never pass personal data in `fields`: name the fields touched, not their values.
     """
-    head, _created = AuditChainHead.objects.select_for_update().get_or_create(
-        pk=1, defaults={"digest": GENESIS}
-    )
+    head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1, defaults={"digest": GENESIS})
     target_type, target_id = _target_parts(target)
     event = AuditEvent(
         at=timezone.now(),

@@ -10,6 +10,12 @@ from .selectors import audit_events_for
 @require_GET
 def event_list(request: HttpRequest) -> HttpResponse:
     events = audit_events_for(request.user, action=request.GET.get("action", ""), actor=request.GET.get("actor", ""))
-    return render(request, "audit/event_list.html", {
-        "page": paginate(request, events), "filters": request.GET, "querystring": query_without_page(request),
-    })
+    return render(
+        request,
+        "audit/event_list.html",
+        {
+            "page": paginate(request, events),
+            "filters": request.GET,
+            "querystring": query_without_page(request),
+        },
+    )

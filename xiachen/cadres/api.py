@@ -11,7 +11,7 @@ router = Router(tags=["cadres"])
 
 @router.get("", response=list[CadreOut])
 @paginate
-def list_cadres(request, q: str = "", specialty: str = "", rank: str = ""):
+def list_cadres(request, q: str = "", specialty: str = "", rank: int | None = None):
     return search_cadres(request.user, query=q, specialty=specialty, rank=rank)
 
 

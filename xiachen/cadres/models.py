@@ -17,16 +17,16 @@ class Specialty(Vocabulary):
 
 
 class Cadre(BaseModel):
-    user = models.OneToOneField(
-        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="cadre"
-    )
+    user = models.OneToOneField("accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="cadre")
     name = models.CharField(_("姓名"), max_length=60)
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
-    agency = models.ForeignKey(
-        "org.Unit", on_delete=models.PROTECT, related_name="cadres", verbose_name=_("派出单位")
-    )
+    agency = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="cadres", verbose_name=_("派出单位"))
     department = models.ForeignKey(
-        "org.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="department_cadres",
+        "org.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="department_cadres",
         verbose_name=_("内设机构"),
     )
     agency_path = models.CharField(max_length=400, db_index=True, editable=False)
@@ -89,7 +89,9 @@ class AvailabilityPeriod(BaseModel):
         ordering = ["start"]
         verbose_name = _("可下沉时段")
         verbose_name_plural = _("可下沉时段")
-        constraints = [models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="cadres_period_order")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="cadres_period_order")
+        ]
 
     def __str__(self) -> str:
         return f"{self.start}–{self.end}"

@@ -23,15 +23,17 @@ def access_cadre(user, public_id: UUID) -> Cadre:
     return get_object_or_404(cadres_visible_to(user), public_id=public_id)
 
 
-def search_cadres(user, *, query: str = "", agency: str = "", specialty: str = "", rank: str = "") -> QuerySet[Cadre]:
+def search_cadres(
+    user, *, query: str = "", agency: str = "", specialty: str = "", rank: int | None = None
+) -> QuerySet[Cadre]:
     """Filtered list with specialties prefetched, so the page's query count does not grow with rows."""
     cadres = cadres_visible_to(user)
     if query:
         cadres = cadres.filter(Q(name__icontains=query) | Q(position__icontains=query))
     if agency:
-        cadres = cadres.filter(agency__public_id=agency)
+        cadres = cadres.filter(agency__code=agency)
     if specialty:
         cadres = cadres.filter(specialties__code=specialty)
-    if rank:
+    if rank is not None:
         cadres = cadres.filter(rank=rank)
     return cadres.prefetch_related("specialties").order_by("agency_path", "name", "id")

@@ -21,15 +21,28 @@ def _filters(request: HttpRequest) -> dict:
     return {key: request.GET.get(key, "") for key in ("q", "agency", "specialty", "rank")}
 
 
+def _search(request: HttpRequest, filters: dict):
+    rank = filters["rank"]
+    return search_cadres(
+        request.user,
+        query=filters["q"],
+        agency=filters["agency"],
+        specialty=filters["specialty"],
+        rank=int(rank) if rank.isdigit() else None,
+    )
+
+
 @require_GET
 def cadre_list(request: HttpRequest) -> HttpResponse:
     require_permission(request.user, "cadres.view")
     filters = _filters(request)
-    cadres = search_cadres(request.user, query=filters["q"], agency=filters["agency"],
-                           specialty=filters["specialty"], rank=filters["rank"])
+    cadres = _search(request, filters)
     context = {
-        "page": paginate(request, cadres), "filters": filters, "querystring": query_without_page(request),
-        "specialties": Specialty.objects.all(), "ranks": Rank.choices,
+        "page": paginate(request, cadres),
+        "filters": filters,
+        "querystring": query_without_page(request),
+        "specialties": Specialty.objects.all(),
+        "ranks": Rank.choices,
         "can_import": has_permission(request.user, "cadres.import"),
         "can_export_full": has_permission(request.user, "cadres.export_full"),
     }
@@ -40,14 +53,18 @@ def cadre_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def cadre_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     cadre = access_cadre(request.user, public_id)
-    return render(request, "cadres/cadre_detail.html", {
-        "cadre": cadre,
-        "can_reveal": has_permission(request.user, "cadres.show_personal", cadre.agency),
-        "specialties": cadre.specialties.all(),
-        "certifications": cadre.certifications.all(),
-        "availability": cadre.availability.all(),
-        "service_records": cadre.service_records.select_related("unit"),
-    })
+    return render(
+        request,
+        "cadres/cadre_detail.html",
+        {
+            "cadre": cadre,
+            "can_reveal": has_permission(request.user, "cadres.show_personal", cadre.agency),
+            "specialties": cadre.specialties.all(),
+            "certifications": cadre.certifications.all(),
+            "availability": cadre.availability.all(),
+            "service_records": cadre.service_records.select_related("unit"),
+        },
+    )
 
 
 @require_POST
@@ -75,7 +92,6 @@ def cadre_import_template(request: HttpRequest) -> HttpResponse:
 def cadre_export(request: HttpRequest) -> HttpResponse:
     require_permission(request.user, "cadres.view")
     filters = _filters(request)
-    cadres = search_cadres(request.user, query=filters["q"], agency=filters["agency"],
-                           specialty=filters["specialty"], rank=filters["rank"])
+    cadres = _search(request, filters)
     full = request.GET.get("full") == "1"
     return xlsx_response(export_cadres(by=request.user, cadres=cadres, full=full), "cadres.xlsx")

@@ -38,7 +38,8 @@ if not openpyxl.DEFUSEDXML:  # openpyxl falls back to the stdlib parser silently
 
 ZIP_MAGIC = b"PK\x03\x04"
 # What openpyxl and defusedxml raise on a malformed or hostile package while rows are streamed.
-UNREADABLE = (zipfile.BadZipFile, KeyError, OSError, ParseError, DefusedXmlException, ValueError, TypeError)
+UNREADABLE = (zipfile.BadZipFile, KeyError, IndexError, OSError, ParseError, DefusedXmlException, ValueError,
+              TypeError)
 IGNORED_HEADERS = frozenset({"序号", "备注"})
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
 _MERGE_REF = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]+\d+(?::[A-Z]+\d+)?)\"")
@@ -129,7 +130,7 @@ def read_table(data: bytes, *, filename: str, columns: Sequence[Column]) -> Tabl
         raise ExcelRejected(_("文件已损坏或不是有效的 .xlsx 文件，无法读取")) from None
     try:
         sheet = workbook.worksheets[0]
-        errors = _merged_cell_errors(archive, sheet._worksheet_path)
+        errors = _merged_cell_errors(archive, sheet._worksheet_path)  # no public accessor in openpyxl 3.1
         sheet.reset_dimensions()  # a wrong <dimension> tag must not truncate the rows we read
         lines = iter(sheet.iter_rows())
         positions, header_errors = _header_positions(next(lines, ()), columns)

@@ -12,11 +12,44 @@ from django.utils.translation import gettext as _
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARACTERS = "10X98765432"
 # Province-level prefixes of GB/T 2260 (incl. Taiwan, Hong Kong, Macao as issued on mainland IDs).
-PROVINCE_CODES = frozenset({
-    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
-    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65",
-    "71", "81", "82",
-})
+PROVINCE_CODES = frozenset(
+    {
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+    }
+)
 FULL_WIDTH = str.maketrans("０１２３４５６７８９ＸｘＸ", "0123456789XxX")
 SCIENTIFIC = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -53,16 +86,22 @@ def parse_id_number(raw: object) -> IdentityFacts:
     if not number:
         raise InvalidIdentity(_("身份证号为空"))
     if SCIENTIFIC.match(number):
-        raise InvalidIdentity(_("身份证号被 Excel 转成了科学计数法（%(value)s），请把该列设为文本后重新录入") % {"value": number})
+        raise InvalidIdentity(
+            _("身份证号被 Excel 转成了科学计数法（%(value)s），请把该列设为文本后重新录入") % {"value": number}
+        )
     if len(number) == 15 and number.isdigit():
         raise InvalidIdentity(_("这是15位旧身份证号，请填写18位身份证号"))
     if len(number) != 18 or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        raise InvalidIdentity(_("身份证号应为18位：17位数字加1位数字或X（实际为%(length)d位）") % {"length": len(number)})
+        raise InvalidIdentity(
+            _("身份证号应为18位：17位数字加1位数字或X（实际为%(length)d位）") % {"length": len(number)}
+        )
     if number[:2] not in PROVINCE_CODES or number[2:6] == "0000":
         raise InvalidIdentity(_("身份证号的行政区划代码 %(code)s 无效") % {"code": number[:6]})
     birth = _birth_date(number)
     if check_character(number[:17]) != number[17]:
-        raise InvalidIdentity(_("身份证号校验位错误：最后一位应为 %(expected)s") % {"expected": check_character(number[:17])})
+        raise InvalidIdentity(
+            _("身份证号校验位错误：最后一位应为 %(expected)s") % {"expected": check_character(number[:17])}
+        )
     return IdentityFacts(number=number, birth_date=birth, is_male=int(number[16]) % 2 == 1, region_code=number[:6])
 
 

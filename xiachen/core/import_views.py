@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from xiachen.accounts.permissions import require_permission
 
 from .excel import ExcelRejected
-from .imports import ImportRejected, Importer, commit_pending, stash_upload
+from .imports import Importer, ImportRejected, commit_pending, stash_upload
 from .models import PendingImport
 
 

@@ -49,3 +49,6 @@ class PendingImport(BaseModel):
 
     class Meta:
         verbose_name = _("待确认导入")
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.filename}"

@@ -38,6 +38,7 @@ def register(model_label: str, fields: dict[str, PersonalField]) -> None:
 def registered(model_label: str) -> dict[str, PersonalField]:
     return REGISTER.get(model_label, {})
 
+
 # Fields that look personal by name but hold organisation data, with the reason.
 NOT_PERSONAL: dict[str, dict[str, str]] = {}
 

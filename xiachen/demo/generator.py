@@ -204,9 +204,7 @@ def build_city(ctx: Context, scale: Scale) -> CityPlan:
         plan.streets += _streets(ctx, district_unit, district, streets)
     for street, count in zip(plan.streets, split(scale.communities, [1] * len(plan.streets)), strict=True):
         plan.communities += _communities(ctx, street, count)
-    for community, count in zip(
-        plan.communities, split(scale.compounds, [1] * len(plan.communities)), strict=True
-    ):
+    for community, count in zip(plan.communities, split(scale.compounds, [1] * len(plan.communities)), strict=True):
         plan.compounds += _compounds(ctx, community, count)
         plan.grids += _grids(ctx, community, scale.grids_per_community)
     plan.sites = _receiving_sites(ctx, plan)

@@ -32,9 +32,7 @@ class HouseholdBatch:
     vulnerabilities: list = field(default_factory=list)
 
 
-def build_households(
-    ctx: Context, plan: CityPlan, *, total: int, batch_size: int
-) -> Iterator[HouseholdBatch]:
+def build_households(ctx: Context, plan: CityPlan, *, total: int, batch_size: int) -> Iterator[HouseholdBatch]:
     """Exactly `total` residents spread unevenly over the compounds, yielded in batches."""
     quotas = split(total, [ctx.rng.uniform(0.4, 1.6) for _ in plan.compounds])
     batch = HouseholdBatch()
@@ -80,9 +78,7 @@ def fill_compound(ctx: Context, compound: Unit, quota: int, batch: HouseholdBatc
 def household_members(ctx: Context, size: int) -> list[Member]:
     rng = ctx.rng
     if size == 1:
-        age = rng.choices((rng.randint(22, 40), rng.randint(41, 64), rng.randint(65, 92)), weights=(3, 3, 4))[
-            0
-        ]
+        age = rng.choices((rng.randint(22, 40), rng.randint(41, 64), rng.randint(65, 92)), weights=(3, 3, 4))[0]
         return [Member(Relation.HEAD, age, rng.random() < 0.45)]
     if size <= 3 and rng.random() < 0.05:
         return left_behind_household(ctx, size)

@@ -102,10 +102,7 @@ def refuse_if_populated() -> None:
     units = Unit.objects.count()
     if units or User.objects.filter(username__in=DEMO_USERNAMES).exists():
         raise DemoCityExists(
-            _(
-                "数据库中已有 %(units)d 个单位或演示账号，未做任何修改。"
-                "如要删除旧的演示数据并重建，请加 --reset。"
-            )
+            _("数据库中已有 %(units)d 个单位或演示账号，未做任何修改。如要删除旧的演示数据并重建，请加 --reset。")
             % {"units": units}
         )
 
@@ -179,9 +176,7 @@ def demo_scopes(plan: CityPlan) -> dict[str, Unit]:
     """Where the demo logins sit: the city, its audit bureau, the first community and compound."""
     community = plan.communities[0]
     compound = next(unit for unit in plan.compounds if unit.path.startswith(community.path))
-    audit_agency = next(
-        unit for unit in plan.agencies if unit.depth == 1 and unit.agency_kind.code == "audit"
-    )
+    audit_agency = next(unit for unit in plan.agencies if unit.depth == 1 and unit.agency_kind.code == "audit")
     return {"city": plan.city, "audit_agency": audit_agency, "community": community, "compound": compound}
 
 

@@ -18,7 +18,9 @@ class Vulnerability(Vocabulary):
 
 
 class Household(BaseModel):
-    compound = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="households", verbose_name=_("小区"))
+    compound = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="households", verbose_name=_("小区")
+    )
     compound_path = models.CharField(max_length=400, db_index=True, editable=False)
     building = models.CharField(_("楼栋"), max_length=20)
     entrance = models.CharField(_("单元"), max_length=20, blank=True)
@@ -29,7 +31,9 @@ class Household(BaseModel):
         verbose_name = _("住户")
         verbose_name_plural = _("住户")
         constraints = [
-            models.UniqueConstraint(fields=["compound", "building", "entrance", "room"], name="households_address_unique")
+            models.UniqueConstraint(
+                fields=["compound", "building", "entrance", "room"], name="households_address_unique"
+            )
         ]
 
     def __str__(self) -> str:
@@ -56,7 +60,9 @@ class Resident(BaseModel):
     phone_index = BlindIndexField(source="phone", purpose="phone")
     id_number = EncryptedTextField(_("身份证号"))
     id_number_index = BlindIndexField(source="id_number", purpose="id_number", unique=True)
-    vulnerabilities = models.ManyToManyField(Vulnerability, blank=True, related_name="residents", verbose_name=_("困难类型"))
+    vulnerabilities = models.ManyToManyField(
+        Vulnerability, blank=True, related_name="residents", verbose_name=_("困难类型")
+    )
     user = models.OneToOneField(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="resident"
     )

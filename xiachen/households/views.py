@@ -24,10 +24,13 @@ def _filters(request: HttpRequest) -> dict:
 def household_list(request: HttpRequest) -> HttpResponse:
     require_permission(request.user, "households.view")
     filters = _filters(request)
-    households = search_households(request.user, query=filters["q"], compound=filters["compound"],
-                                   vulnerability=filters["vulnerability"])
+    households = search_households(
+        request.user, query=filters["q"], compound=filters["compound"], vulnerability=filters["vulnerability"]
+    )
     context = {
-        "page": paginate(request, households), "filters": filters, "querystring": query_without_page(request),
+        "page": paginate(request, households),
+        "filters": filters,
+        "querystring": query_without_page(request),
         "vulnerabilities": Vulnerability.objects.all(),
         "can_import": has_permission(request.user, "households.import"),
         "can_export_full": has_permission(request.user, "households.export_full"),
@@ -39,10 +42,15 @@ def household_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def household_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     household = access_household(request.user, public_id)
-    return render(request, "households/household_detail.html", {
-        "household": household, "members": members_of(household),
-        "can_reveal": has_permission(request.user, "households.show_personal", household.compound),
-    })
+    return render(
+        request,
+        "households/household_detail.html",
+        {
+            "household": household,
+            "members": members_of(household),
+            "can_reveal": has_permission(request.user, "households.show_personal", household.compound),
+        },
+    )
 
 
 @require_POST
@@ -70,7 +78,8 @@ def household_import_template(request: HttpRequest) -> HttpResponse:
 def household_export(request: HttpRequest) -> HttpResponse:
     require_permission(request.user, "households.view")
     filters = _filters(request)
-    households = search_households(request.user, query=filters["q"], compound=filters["compound"],
-                                   vulnerability=filters["vulnerability"])
+    households = search_households(
+        request.user, query=filters["q"], compound=filters["compound"], vulnerability=filters["vulnerability"]
+    )
     full = request.GET.get("full") == "1"
     return xlsx_response(export_households(by=request.user, households=households, full=full), "households.xlsx")

@@ -16,8 +16,18 @@ class UnitError(ValueError):
 
 
 @transaction.atomic
-def create_unit(*, by, code: str, name: str, kind: UnitKind, parent: Unit | None, address: str = "",
-                latitude=None, longitude=None, agency_kind=None) -> Unit:
+def create_unit(
+    *,
+    by,
+    code: str,
+    name: str,
+    kind: UnitKind,
+    parent: Unit | None,
+    address: str = "",
+    latitude=None,
+    longitude=None,
+    agency_kind=None,
+) -> Unit:
     """Create a unit under `parent` (which `by` must be allowed to edit). Raises UnitError on a taken code."""
     if parent is None:
         require_permission(by, "units.edit")
@@ -25,8 +35,16 @@ def create_unit(*, by, code: str, name: str, kind: UnitKind, parent: Unit | None
         require_permission(by, "units.edit", parent)
     if Unit.objects.filter(code=code).exists():
         raise UnitError(_("单位代码 %(code)s 已被使用") % {"code": code})
-    unit = Unit(code=code, name=name, kind=kind, parent=parent, address=address, latitude=latitude,
-                longitude=longitude, agency_kind=agency_kind)
+    unit = Unit(
+        code=code,
+        name=name,
+        kind=kind,
+        parent=parent,
+        address=address,
+        latitude=latitude,
+        longitude=longitude,
+        agency_kind=agency_kind,
+    )
     unit.build_path()
     unit.save()
     audit.record(actor=by, action="unit.created", target=unit, fields={"code": code})

@@ -688,34 +688,39 @@ def _search_in_sequence(built: _RosterModel, options: SolveOptions, clock: _Cloc
             model.add_hint(model.get_bool_var_from_proto_index(var.index), shared.best.values[key])
     _, status = _run_full_model(built, model, options, clock, shared, budget, options.workers)
     if status != cp_model.OPTIMAL and shared.best is not None and options.use_lns:
-        return status, _large_neighbourhood_search(built, options, clock, shared, options.workers)
+        return status, _large_neighbourhood_search(built, options, clock, shared, options.workers, options.seed)
     return status, 0
 
 
 def _search_in_parallel(built: _RosterModel, options: SolveOptions, clock: _Clock, shared: _Shared) -> tuple[int, int]:
-    """Whole-model CP-SAT (bound, proofs) on workers-1 cores and LNS on one core, sharing solutions."""
-    outcome: dict[str, object] = {}
-    solver_ready = threading.Event()
+    """One thread runs the whole model (proofs, bound) for a share of the budget, then LNS; the
+    other threads run LNS from the start. All share the incumbent."""
+    outcome: dict[str, int] = {"status": cp_model.UNKNOWN, "iterations": 0}
 
-    def full_model() -> None:
-        solver = cp_model.CpSolver()
-        outcome["solver"] = solver
-        _parameters(solver, options, options.time_limit_seconds, options.seed, max(1, options.workers - 1))
-        solver_ready.set()
-        solver.best_bound_callback = shared.raise_bound
-        outcome["status"] = solver.solve(built.model, _FullModelListener(built, shared))
-        if outcome["status"] in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            shared.raise_bound(solver.best_objective_bound)
-        shared.full_search_done = True
+    def whole_model_then_lns() -> None:
+        budget = options.time_limit_seconds * options.first_phase_share
+        _, status = _run_full_model(built, built.model, options, clock, shared, budget, 1)
+        outcome["status"] = status
+        if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+            shared.full_search_done = True
+            return
+        outcome["iterations"] = _large_neighbourhood_search(built, options, clock, shared, 1, options.seed + 1)
 
-    thread = threading.Thread(target=full_model, daemon=True)
-    thread.start()
-    solver_ready.wait()
+    helpers = [threading.Thread(target=whole_model_then_lns, daemon=True)]
+    for extra in range(2, options.workers):
+        seed = options.seed + extra
+        helpers.append(
+            threading.Thread(
+                target=_large_neighbourhood_search, args=(built, options, clock, shared, 1, seed), daemon=True
+            )
+        )
+    for helper in helpers:
+        helper.start()
     _first_solution(built, options, clock, shared)
-    iterations = _large_neighbourhood_search(built, options, clock, shared, 1)
-    outcome["solver"].stop_search()  # type: ignore[attr-defined]
-    thread.join()
-    return int(outcome.get("status", cp_model.UNKNOWN)), iterations  # type: ignore[arg-type]
+    iterations = _large_neighbourhood_search(built, options, clock, shared, 1, options.seed)
+    for helper in helpers:
+        helper.join()
+    return outcome["status"], iterations + outcome["iterations"]
 
 
 def _first_solution(built: _RosterModel, options: SolveOptions, clock: _Clock, shared: _Shared) -> None:
@@ -756,10 +761,10 @@ class _NeighbourhoodSize:
 
 
 def _large_neighbourhood_search(
-    built: _RosterModel, options: SolveOptions, clock: _Clock, shared: _Shared, workers: int
+    built: _RosterModel, options: SolveOptions, clock: _Clock, shared: _Shared, workers: int, seed: int
 ) -> int:
     """Improve ``shared.best`` by re-solving parts of it until the budget ends; returns steps made."""
-    rng = random.Random(options.seed)
+    rng = random.Random(seed)
     size = _NeighbourhoodSize()
     iterations = 0
     while clock.remaining() > 0.05 and not shared.full_search_done and not shared.proven():
@@ -785,7 +790,7 @@ def _large_neighbourhood_search(
 
 
 def _step_budget(built: _RosterModel) -> float:
-    return max(0.5, min(3.0, len(built.x) / 2000))
+    return max(0.5, min(float(os.environ.get("STEP_MAX", "3")), len(built.x) / 2000))
 
 
 def _pick_neighbourhood(

@@ -31,7 +31,7 @@ class Command(BaseCommand):
         for start in range(0, len(ids), BATCH):
             with transaction.atomic():
                 # Loading decrypts with any configured key; saving encrypts with the first one.
-                rows = list(model.objects.filter(pk__in=ids[start:start + BATCH]).only("pk", *fields))
+                rows = list(model.objects.filter(pk__in=ids[start : start + BATCH]).only("pk", *fields))
                 model.objects.bulk_update(rows, fields)
                 count += len(rows)
         return count

@@ -22,12 +22,8 @@ class Command(BaseCommand):
             default="small",
             help="tiny: tests; small: 2,000 cadres, 30,000 residents; wuhan: 45,000 / 1,000,000",
         )
-        parser.add_argument(
-            "--seed", type=int, default=2020, help="the same seed always builds the same city"
-        )
-        parser.add_argument(
-            "--reset", action="store_true", help="delete the previous demo city and logins first"
-        )
+        parser.add_argument("--seed", type=int, default=2020, help="the same seed always builds the same city")
+        parser.add_argument("--reset", action="store_true", help="delete the previous demo city and logins first")
         parser.add_argument(
             "--anchor",
             type=date.fromisoformat,
@@ -47,9 +43,7 @@ class Command(BaseCommand):
                 self.stderr.write(f"  [{last_report[0] - started:6.1f}s] {message}")
 
         try:
-            city = generate_demo_city(
-                scale=SCALES[scale], seed=seed, anchor=anchor, reset=reset, progress=progress
-            )
+            city = generate_demo_city(scale=SCALES[scale], seed=seed, anchor=anchor, reset=reset, progress=progress)
         except DemoCityExists as refusal:
             raise CommandError(str(refusal)) from None
         except ProtectedError as error:
@@ -58,9 +52,7 @@ class Command(BaseCommand):
 
     def print_summary(self, city: DemoCity, *, scale: str, seed: int, seconds: float) -> None:
         self.stdout.write(
-            self.style.SUCCESS(
-                f"演示城市「{city.city.name}」已生成：规模 {scale}，种子 {seed}，用时 {seconds:.1f} 秒"
-            )
+            self.style.SUCCESS(f"演示城市「{city.city.name}」已生成：规模 {scale}，种子 {seed}，用时 {seconds:.1f} 秒")
         )
         self.stdout.write(f"\n演示账号（密码都是 {DEMO_PASSWORD}）：")
         self.stdout.write(row(("角色", 22), ("用户名", 10), ("密码", 14), ("姓名", 10), ("范围", 0)))
