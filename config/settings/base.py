@@ -183,4 +183,4 @@ LOGGING = {
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
 # Bounded so a huge offset is a 422, not an integer overflow in the database.
-NINJA_PAGINATION_MAX_OFFSET = 10_000_000
+NINJA_PAGINATION_CLASS = "xiachen.core.pagination.BoundedLimitOffsetPagination"

@@ -27,7 +27,7 @@ def _call_all(session_cookie: str | None) -> list[int]:
         def check(case):
             response = case.call(cookies=cookies)
             statuses.append(response.status_code)
-            assert response.status_code < 500
+            assert response.status_code < 500, (case.path, case.query, case.path_parameters)
             if response.status_code == 200:
                 case.validate_response(response, checks=[schemathesis.checks.response_schema_conformance])
 
@@ -46,3 +46,10 @@ def test_api_conforms_for_a_signed_in_user(client, people, resident1, cadre1):
 def test_api_refuses_anonymous_callers_cleanly(people):
     statuses = _call_all(None)
     assert set(statuses) <= {401, 404, 422}
+
+
+@pytest.mark.django_db
+def test_out_of_range_offset_is_a_validation_error(client, people):
+    client.force_login(people.org_department)
+    assert client.get("/api/units/", {"offset": 2**63}).status_code == 422
+    assert client.get("/api/units/", {"limit": 501}).status_code == 422

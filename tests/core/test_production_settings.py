@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_check_deploy_passes_with_production_settings(tmp_path):
-    env = os.environ | {
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process; a deployment must not.
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"} | {
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
         "XIACHEN_FIELD_KEYS": base64.b64encode(os.urandom(32)).decode(),

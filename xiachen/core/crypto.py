@@ -32,10 +32,15 @@ def field_keys() -> tuple[bytes, ...]:
     return _keys(settings.XIACHEN_FIELD_KEYS)
 
 
+@lru_cache(maxsize=8)
+def _cipher(key: bytes) -> AESGCM:
+    return AESGCM(key)
+
+
 def encrypt(plaintext: str) -> str:
     """Encrypt with the current key; the result is ASCII (base64) and differs on every call."""
     nonce = os.urandom(12)
-    sealed = AESGCM(field_keys()[0]).encrypt(nonce, plaintext.encode(), None)
+    sealed = _cipher(field_keys()[0]).encrypt(nonce, plaintext.encode(), None)
     return base64.b64encode(_VERSION + bytes([0]) + nonce + sealed).decode()
 
 
@@ -47,7 +52,7 @@ def decrypt(token: str) -> str:
     nonce, sealed = raw[2:14], raw[14:]
     for key in field_keys():
         try:
-            return AESGCM(key).decrypt(nonce, sealed, None).decode()
+            return _cipher(key).decrypt(nonce, sealed, None).decode()
         except Exception:  # noqa: S112 — try the next configured key
             continue
     raise DecryptionError("no configured key decrypts this value")

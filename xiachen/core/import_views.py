@@ -1,8 +1,10 @@
 """Views for the shared Excel import flow; each app wires its importer in its own urls."""
 
+from uuid import UUID
+
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -39,14 +41,19 @@ def import_page(request: HttpRequest, importer: Importer) -> HttpResponse:
 
 
 def _commit(request: HttpRequest, importer: Importer) -> HttpResponse:
-    pending = get_object_or_404(
-        PendingImport, public_id=request.POST["pending"], uploaded_by=request.user, kind=importer.kind
-    )
+    try:
+        pending_id = UUID(request.POST["pending"])
+    except ValueError:
+        raise Http404 from None
+    pending = get_object_or_404(PendingImport, public_id=pending_id, uploaded_by=request.user, kind=importer.kind)
+    form = UploadForm()
     try:
         count = commit_pending(by=request.user, importer=importer, pending=pending)
-    except (ImportRejected, ExcelRejected) as rejected:
-        preview = getattr(rejected, "preview", None)
-        return render(request, "core/import.html", {"importer": importer, "form": UploadForm(), "preview": preview})
+    except ImportRejected as rejected:
+        return render(request, "core/import.html", {"importer": importer, "form": form, "preview": rejected.preview})
+    except ExcelRejected as rejected:
+        form.add_error(None, str(rejected))
+        return render(request, "core/import.html", {"importer": importer, "form": form})
     messages.success(request, _("导入成功：共 %(count)d 行") % {"count": count})
     return redirect(request.path)
 

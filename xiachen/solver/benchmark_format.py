@@ -1,7 +1,7 @@
 """Reader for the Curtois & Qu "Shift Scheduling Benchmark" text format, and roster files.
 
 The benchmark (schedulingbenchmarks.org, see ``/work/shared/benchmarks/rostering/README.md``) maps
-onto :class:`~xiachen.solver.problem.Problem` as follows: shifts have lengths but no clock times,
+onto :class:`~xiachen.solver.roster_problem.Problem` as follows: shifts have lengths but no clock times,
 so the rest rule is switched off (``min_rest_minutes=0``) and only the listed successions are
 forbidden; cover rows have no hard minimum; fairness terms are off; runs touching the horizon's
 edges are exempt from the minimum run lengths; day 0 is a Monday.
@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from xiachen.solver.problem import CoverRequirement, Person, Problem, Roster, ShiftTemplate, Wish, WorkRules
+from xiachen.solver.roster_problem import CoverRequirement, Person, Problem, Roster, ShiftTemplate, Wish, WorkRules
 
-DAY_OFF_TOKEN = "-"
+DAY_OFF_MARK = "-"
 _SECTIONS = (
     "SECTION_HORIZON",
     "SECTION_SHIFTS",
@@ -121,7 +121,7 @@ def format_roster(problem: Problem, roster: Roster) -> str:
     """The roster file text: ``ID tok_0 … tok_{h-1}`` per person, ``-`` for a day off."""
     lines = []
     for person, row in zip(problem.people, roster, strict=True):
-        tokens = [DAY_OFF_TOKEN if shift is None else shift for shift in row]
+        tokens = [DAY_OFF_MARK if shift is None else shift for shift in row]
         lines.append(" ".join([person.id, *tokens]))
     return "\n".join(lines) + "\n"
 
@@ -133,6 +133,6 @@ def parse_roster(problem: Problem, text: str) -> Roster:
         tokens = line.split()
         if not tokens:
             continue
-        by_person[tokens[0]] = tuple(None if t == DAY_OFF_TOKEN else t for t in tokens[1:])
+        by_person[tokens[0]] = tuple(None if t == DAY_OFF_MARK else t for t in tokens[1:])
     empty = tuple(None for _ in range(problem.horizon_days))
     return tuple(by_person.get(person.id, empty) for person in problem.people)

@@ -443,9 +443,7 @@ def _residual_table(
     agency_cap = None
     if problem.agency_quotas:
         agency_ids = list(agency_index)
-        quota = np.array(
-            [problem.agency_quotas.get(a, len(cadre_agency)) for a in agency_ids], dtype=np.int64
-        )
+        quota = np.array([problem.agency_quotas.get(a, len(cadre_agency)) for a in agency_ids], dtype=np.int64)
         agency_cap = quota - np.bincount(cadre_agency[arc_cadre[fixed_arcs]], minlength=n_agency)
         for g in np.flatnonzero(agency_cap < 0).tolist():
             reasons.append(
@@ -504,8 +502,7 @@ def _medical_feasibility(ix: _Indexed, needy: np.ndarray) -> tuple[np.ndarray, l
         n_cadres=t.n_cadres,
         arc_cadre=t.arc_cadre,
         arc_post=t.arc_post,
-        arc_score=candidate
-        * (len(needy) * max(1, int(t.arc_score.max(initial=0))) + 1 + np.maximum(t.arc_score, 0)),
+        arc_score=candidate * (len(needy) * max(1, int(t.arc_score.max(initial=0))) + 1 + np.maximum(t.arc_score, 0)),
         post_cap=np.minimum(t.post_cap, is_needy.astype(np.int64)),
         cadre_agency=t.cadre_agency,
         agency_cap=t.agency_cap,
@@ -523,9 +520,7 @@ def _medical_reason(ix: _Indexed, p: int, candidate: np.ndarray) -> str:
     t = ix.table
     names = [ix.problem.cadres[c].cadre_id for c in t.arc_cadre[candidate & (t.arc_post == p)].tolist()]
     if t.post_cap[p] <= 0:
-        return (
-            f"Post {post.post_id!r} requires a medically trained cadre but fixed matches fill all its places."
-        )
+        return f"Post {post.post_id!r} requires a medically trained cadre but fixed matches fill all its places."
     if not names:
         return f"Post {post.post_id!r} requires a medically trained cadre but none is eligible for it."
     return (
@@ -675,9 +670,7 @@ def _complete_with_flow(table: ArcTable, kept: np.ndarray) -> np.ndarray:
     post_cap = table.post_cap - np.bincount(table.arc_post[kept], minlength=table.n_posts)
     agency_cap = table.agency_cap
     if agency_cap is not None:
-        agency_cap = agency_cap - np.bincount(
-            table.cadre_agency[table.arc_cadre[kept]], minlength=len(agency_cap)
-        )
+        agency_cap = agency_cap - np.bincount(table.cadre_agency[table.arc_cadre[kept]], minlength=len(agency_cap))
     pair_cap = table.pair_cap
     if pair_cap is not None:
         pair_cap = pair_cap - np.bincount(table.arc_pair[kept], minlength=len(pair_cap))
@@ -833,9 +826,7 @@ class _VacancyContext:
             return self._no_candidate(post)
         free = [a for a in arcs if not self.assigned[self.ix.arc_cadre[a]]]
         if not free:
-            label = (
-                "too few eligible candidates" if len(arcs) < post.headcount else "candidates placed elsewhere"
-            )
+            label = "too few eligible candidates" if len(arcs) < post.headcount else "candidates placed elsewhere"
             return (
                 label,
                 f"all {len(arcs)} eligible candidates are placed (here or at posts where they fit better).",
@@ -846,9 +837,7 @@ class _VacancyContext:
         counts = self.excluded.get(post.post_id)
         if counts:
             top = counts.most_common(1)[0][0]
-            return top, "no eligible candidate; excluded: " + ", ".join(
-                f"{n} {r}" for r, n in counts.most_common()
-            )
+            return top, "no eligible candidate; excluded: " + ", ".join(f"{n} {r}" for r, n in counts.most_common())
         missing = post.required_specialties - self.all_specialties
         if missing:
             return "specialty missing", f"no cadre has {', '.join(sorted(missing))}."

@@ -1,9 +1,9 @@
 """Cadre rostering optimizer on OR-Tools CP-SAT.
 
-Contract: :func:`solve` takes a frozen :class:`~xiachen.solver.problem.Problem` and
+Contract: :func:`solve` takes a frozen :class:`~xiachen.solver.roster_problem.Problem` and
 :class:`SolveOptions` and returns a :class:`RosterResult`; it never raises for an infeasible or
 contradictory problem (the reasons are returned instead). Hard rules and the objective are the ones
-documented in ``problem.py`` and ``docs/adr/0101-rostering-formulation.md``.
+documented in ``roster_problem.py`` and ``docs/adr/0101-rostering-formulation.md``.
 
 Search: one CP-SAT run on the whole model (it proves optimality on small problems and gives the
 lower bound), then large-neighbourhood search — repeated CP-SAT sub-solves with most of the roster
@@ -13,6 +13,7 @@ deterministic time, so the same seed and input give the same roster.
 
 from __future__ import annotations
 
+import logging
 import math
 import random
 import threading
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from xiachen.solver.problem import (
+from xiachen.solver.roster_problem import (
     MINUTES_PER_DAY,
     CoverRequirement,
     CoverShortfall,
@@ -54,9 +55,9 @@ OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN = "OPTIMAL", "FEASIBLE", "INFEASIBLE", "U
 # Beyond this the wall clock overrides deterministic time even in deterministic mode (safety net).
 DETERMINISTIC_WALL_SAFETY = 3.0
 FIRST_SOLUTION_SHARE = 0.15
-import os
-_LAST_KIND = ["?"]
-_DEBUG = bool(os.environ.get("ROSTER_DEBUG"))
+# A sub-solve that cannot prove its neighbourhood optimal within this many seconds is cut short.
+LNS_STEP_SECONDS = 1.0
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -206,11 +207,6 @@ def _check_person(problem: Problem, person: Person) -> list[str]:
     rules = person.rules
     reasons = []
     who = f"Person {person.id}"
-    if rules.max_consecutive_days < rules.min_consecutive_days and rules.min_minutes_per_period > 0:
-        reasons.append(
-            f"{who}: at most {rules.max_consecutive_days} working days in a row, "
-            f"but runs must be at least {rules.min_consecutive_days} days."
-        )
     if rules.max_minutes_per_period is not None and rules.min_minutes_per_period > rules.max_minutes_per_period:
         reasons.append(
             f"{who}: minimum {rules.min_minutes_per_period} minutes is above the maximum "
@@ -235,9 +231,7 @@ def _check_person(problem: Problem, person: Person) -> list[str]:
 def _most_minutes_reachable(problem: Problem, person: Person, allowed: Sequence[ShiftTemplate]) -> int:
     """An upper bound on the minutes a person can work, from simple counting arguments."""
     rules = person.rules
-    days = _max_working_days(
-        problem.horizon_days, person.unavailable_days, rules, problem.edge_runs_exempt
-    )
+    days = _max_working_days(problem.horizon_days, person.unavailable_days, rules, problem.edge_runs_exempt)
     by_length = sorted(allowed, key=lambda s: -s.length_minutes)
     minutes, days_left = 0, days
     for shift in by_length:
@@ -257,9 +251,7 @@ def _check_cover_minimums(problem: Problem) -> list[str]:
         if row.minimum <= 0:
             continue
         able = [
-            p
-            for p in problem.people
-            if row.day not in p.unavailable_days and p.rules.max_shifts_of(row.shift) != 0
+            p for p in problem.people if row.day not in p.unavailable_days and p.rules.max_shifts_of(row.shift) != 0
         ]
         if len(able) < row.minimum:
             reasons.append(
@@ -504,11 +496,6 @@ class _RosterModel:
             rows.append(tuple(row))
         return tuple(rows)
 
-    def values_from_roster(self, roster: Roster) -> dict[tuple[int, int, int], int]:
-        return {
-            (p, d, s): int(roster[p][d] == self.problem.shifts[s].id) for (p, d, s) in self.x
-        }
-
 
 # --------------------------------------------------------------------------- search
 
@@ -537,9 +524,7 @@ class _Clock:
         self.deterministic_used += solver.deterministic_time
 
 
-def _parameters(
-    solver: cp_model.CpSolver, options: SolveOptions, budget: float, seed: int, workers: int
-) -> None:
+def _parameters(solver: cp_model.CpSolver, options: SolveOptions, budget: float, seed: int, workers: int) -> None:
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     # The cover/run structure needs the full linear relaxation (level 2) for useful lower bounds;
@@ -782,15 +767,20 @@ def _large_neighbourhood_search(
             size.grow()
         else:
             size.shrink()
-        if _DEBUG:
-            before = incumbent.objective
-            print(f"{clock.wall():6.1f} {_LAST_KIND[0]} {before - shared.best.objective} free={len(freed)} share={size.share:.2f} proved={proved} "
-                  f"obj={shared.best.objective if shared.best else None} bound={shared.bound}")
+        _log.debug(
+            "lns %.1fs free=%d share=%.2f proved=%s best=%s bound=%s",
+            clock.wall(),
+            len(freed),
+            size.share,
+            proved,
+            shared.best.objective if shared.best else None,
+            shared.bound,
+        )
     return iterations
 
 
 def _step_budget(built: _RosterModel) -> float:
-    return max(0.5, min(float(os.environ.get("STEP_MAX", "3")), len(built.x) / 2000))
+    return max(0.5, min(LNS_STEP_SECONDS, len(built.x) / 2000))
 
 
 def _pick_neighbourhood(
@@ -804,7 +794,6 @@ def _pick_neighbourhood(
     people = len(built.problem.people)
     horizon = built.problem.horizon_days
     kind = rng.random()
-    _LAST_KIND[0] = "people" if kind < 0.25 else "days" if kind < 0.8 else "block"
     if kind < 0.25:
         count = max(2, round(people * share))
         chosen = rng.sample(range(people), min(people, count))
@@ -862,7 +851,6 @@ def _solve_neighbourhood(
             sub.add_hint(sub.get_bool_var_from_proto_index(var.index), value)
     solver = cp_model.CpSolver()
     _parameters(solver, options, budget, rng.randrange(1 << 30), workers)
-    solver.parameters.linearization_level = int(os.environ.get("SUB_LIN", "2"))
     status = solver.solve(sub)
     clock.charge(solver)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -872,8 +860,7 @@ def _solve_neighbourhood(
     if objective >= incumbent.objective:
         return None, proved
     values = {
-        key: int(solver.boolean_value(sub.get_bool_var_from_proto_index(var.index)))
-        for key, var in built.x.items()
+        key: int(solver.boolean_value(sub.get_bool_var_from_proto_index(var.index))) for key, var in built.x.items()
     }
     return _Incumbent(values, objective), proved
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from xiachen.solver.problem import MINUTES_PER_DAY, Person, Problem, Roster
+from xiachen.solver.roster_problem import MINUTES_PER_DAY, Person, Problem, Roster
 
 
 @dataclass(frozen=True)
