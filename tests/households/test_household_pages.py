@@ -43,7 +43,7 @@ def test_household_list_query_count_is_independent_of_size(client, people, tree,
     for _ in range(count - 1):
         ResidentFactory(household=HouseholdFactory(compound=tree.compound1))
     client.force_login(people.manager1)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(reverse("households:list"))
     assert len(response.context["page"].object_list) == count
 
@@ -61,3 +61,12 @@ def test_household_list_htmx_returns_only_the_results_partial(client, people):
     body = response.content.decode()
     assert body.lstrip().startswith('<div id="results">')
     assert "<html" not in body
+
+
+def test_household_list_filters_by_compound_and_ignores_a_malformed_id(client, people, tree, resident1):
+    client.force_login(people.org_department)
+    by_compound = client.get(reverse("households:list"), {"compound": str(tree.compound1.public_id)})
+    assert [h.pk for h in by_compound.context["page"].object_list] == [resident1.household.pk]
+    malformed = client.get(reverse("households:list"), {"compound": "not-a-uuid"})
+    assert malformed.status_code == 200
+    assert list(malformed.context["page"].object_list) == []

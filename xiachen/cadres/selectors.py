@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from xiachen.accounts.permissions import scope_paths
-from xiachen.org.models import path_within
+from xiachen.org.models import Unit, path_within
 
 from .models import Cadre
 
@@ -37,3 +37,8 @@ def search_cadres(
     if rank is not None:
         cadres = cadres.filter(rank=rank)
     return cadres.prefetch_related("specialties").order_by("agency_path", "name", "id")
+
+
+def agencies_for_filter(user) -> QuerySet[Unit]:
+    """The agencies whose cadres the user may list, for the roster's agency filter."""
+    return Unit.objects.filter(path_within(scope_paths(user, "cadres.view")), kind__code="agency").order_by("code")

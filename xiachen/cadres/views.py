@@ -13,7 +13,7 @@ from .enums import Rank
 from .exports import export_cadres
 from .importers import CADRE_IMPORTER
 from .models import Specialty
-from .selectors import access_cadre, search_cadres
+from .selectors import access_cadre, agencies_for_filter, search_cadres
 from .services import REVEALABLE_FIELDS, reveal_cadre_field
 
 
@@ -42,6 +42,7 @@ def cadre_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "querystring": query_without_page(request),
         "specialties": Specialty.objects.all(),
+        "agencies": agencies_for_filter(request.user),
         "ranks": Rank.choices,
         "can_import": has_permission(request.user, "cadres.import"),
         "can_export_full": has_permission(request.user, "cadres.export_full"),

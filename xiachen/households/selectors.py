@@ -6,7 +6,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from xiachen.accounts.permissions import scope_paths
-from xiachen.org.models import path_within
+from xiachen.org.models import Unit, path_within
 
 from .models import Household, Resident
 
@@ -38,7 +38,7 @@ def search_households(user, *, query: str = "", compound: str = "", vulnerabilit
             Q(residents__name__icontains=query) | Q(building=query) | Q(compound__name__icontains=query)
         ).distinct()
     if compound:
-        households = households.filter(compound__public_id=compound)
+        households = households.filter(compound__public_id=compound) if _is_uuid(compound) else households.none()
     if vulnerability:
         households = households.filter(residents__vulnerabilities__code=vulnerability).distinct()
     return households.annotate(member_count=Count("residents", distinct=True)).order_by(
@@ -48,3 +48,17 @@ def search_households(user, *, query: str = "", compound: str = "", vulnerabilit
 
 def members_of(household: Household) -> QuerySet[Resident]:
     return household.residents.prefetch_related("vulnerabilities").order_by("id")
+
+
+def compounds_for_filter(user) -> QuerySet[Unit]:
+    """Compounds under the user's `households.view` scope, for the household list's filter."""
+    paths = scope_paths(user, "households.view")
+    return Unit.objects.filter(path_within(paths), kind__code="compound").order_by("path")[:500]
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    return True

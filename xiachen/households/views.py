@@ -12,7 +12,7 @@ from xiachen.core.views import paginate, query_without_page
 from .exports import export_households
 from .importers import HOUSEHOLD_IMPORTER
 from .models import Vulnerability
-from .selectors import access_household, access_resident, members_of, search_households
+from .selectors import access_household, access_resident, compounds_for_filter, members_of, search_households
 from .services import REVEALABLE_FIELDS, reveal_resident_field
 
 
@@ -32,6 +32,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "querystring": query_without_page(request),
         "vulnerabilities": Vulnerability.objects.all(),
+        "compounds": compounds_for_filter(request.user),
         "can_import": has_permission(request.user, "households.import"),
         "can_export_full": has_permission(request.user, "households.export_full"),
     }
