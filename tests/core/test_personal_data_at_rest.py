@@ -10,8 +10,9 @@ from xiachen.core import crypto
 from xiachen.households.models import Resident
 from xiachen.households.selectors import residents_visible_to
 
-ID_PATTERN = re.compile(r"\d{17}[\dX]")
-PHONE_PATTERN = re.compile(r"1[3-9]\d{9}")
+# Bounded by non-alphanumerics: hex digests and UUIDs hold long digit runs by chance.
+ID_PATTERN = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dX](?![0-9A-Za-z])")
+PHONE_PATTERN = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
 
 
 def _raw_dump() -> str:
@@ -27,7 +28,7 @@ def test_raw_dump_contains_no_id_number_and_no_phone(cadre1, resident1):
     dump = _raw_dump()
     assert resident1.id_number not in dump
     assert cadre1.phone not in dump
-    assert [m for m in ID_PATTERN.findall(dump) if len(m) == 18] == []
+    assert ID_PATTERN.findall(dump) == []
     assert PHONE_PATTERN.findall(dump) == []
 
 

@@ -165,3 +165,13 @@ def test_demo_city_flags_elderly_alone_only_in_single_households(db):
     demo_city()
     flagged = Resident.objects.filter(vulnerabilities__code="elderly_alone").select_related("household")
     assert all(resident.household.residents.count() == 1 for resident in flagged)
+
+
+def test_demo_city_print_logins_lists_every_role_without_rebuilding(db):
+    demo_city(seed=3)
+    units_before = Unit.objects.count()
+    output = StringIO()
+    call_command("demo_city", print_logins=True, stdout=output)
+    usernames = [line.split()[1] for line in output.getvalue().splitlines()[3:] if line.strip()]
+    assert usernames == ["zuzhibu", "lianluo", "shequ", "ganbu", "shegong", "rexian", "jumin", "shenji", "xitong"]
+    assert Unit.objects.count() == units_before

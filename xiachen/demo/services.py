@@ -217,3 +217,16 @@ def delete_demo_data(*, progress: Progress = lambda message: None) -> None:
     deepest = Unit.objects.subtree_of(city).order_by("-depth").values_list("depth", flat=True).first()
     for depth in range(deepest, -1, -1):
         Unit.objects.subtree_of(city).filter(depth=depth).delete()
+
+
+def existing_demo_logins() -> list[DemoLogin]:
+    """The demo logins already in the database, in DEMO_LOGINS order (for re-printing them)."""
+    memberships = {
+        m.user.username: m
+        for m in Membership.objects.filter(user__username__in=DEMO_USERNAMES).select_related("user", "unit")
+    }
+    return [
+        DemoLogin(username=name, role=m.role, unit=m.unit, display_name=m.user.display_name)
+        for name in DEMO_USERNAMES
+        if (m := memberships.get(name)) is not None
+    ]

@@ -9,7 +9,14 @@ from django.db.models import ProtectedError
 
 from xiachen.accounts.enums import Role
 from xiachen.demo.scales import SCALES
-from xiachen.demo.services import DEFAULT_ANCHOR, DEMO_PASSWORD, DemoCity, DemoCityExists, generate_demo_city
+from xiachen.demo.services import (
+    DEFAULT_ANCHOR,
+    DEMO_PASSWORD,
+    DemoCity,
+    DemoCityExists,
+    existing_demo_logins,
+    generate_demo_city,
+)
 
 
 class Command(BaseCommand):
@@ -24,6 +31,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=2020, help="the same seed always builds the same city")
         parser.add_argument("--reset", action="store_true", help="delete the previous demo city and logins first")
+        parser.add_argument("--print-logins", action="store_true", help="only print the existing demo logins")
         parser.add_argument(
             "--anchor",
             type=date.fromisoformat,
@@ -32,6 +40,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, scale: str, seed: int, reset: bool, anchor: date, **options) -> None:
+        if options["print_logins"]:
+            self.print_logins(existing_demo_logins())
+            return
         if anchor > date.today():
             raise CommandError("--anchor 不能晚于今天：居民的出生日期会落在将来。")
         started = time.perf_counter()
@@ -54,9 +65,15 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"演示城市「{city.city.name}」已生成：规模 {scale}，种子 {seed}，用时 {seconds:.1f} 秒")
         )
+        self.print_logins(city.logins)
+        self.stdout.write("\n数量：")
+        for name, count in sorted(city.counts.items()):
+            self.stdout.write(f"  {name:<28}{count:>10,}")
+
+    def print_logins(self, logins: list) -> None:
         self.stdout.write(f"\n演示账号（密码都是 {DEMO_PASSWORD}）：")
         self.stdout.write(row(("角色", 22), ("用户名", 10), ("密码", 14), ("姓名", 10), ("范围", 0)))
-        for login in city.logins:
+        for login in logins:
             self.stdout.write(
                 row(
                     (str(Role(login.role).label), 22),
@@ -66,9 +83,6 @@ class Command(BaseCommand):
                     (login.unit.name, 0),
                 )
             )
-        self.stdout.write("\n数量：")
-        for name, count in sorted(city.counts.items()):
-            self.stdout.write(f"  {name:<28}{count:>10,}")
 
 
 def display_width(text: str) -> int:
