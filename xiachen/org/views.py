@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from xiachen.accounts.permissions import require_permission
+from xiachen.accounts.permissions import has_permission, require_permission
 from xiachen.core.import_views import import_page, template_download
 from xiachen.core.views import paginate, query_without_page
 
@@ -20,6 +20,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": paginate(request, units),
         "kinds": UnitKind.objects.all(),
+        "can_import": has_permission(request.user, "units.import"),
         "filters": request.GET,
         "querystring": query_without_page(request),
     }
