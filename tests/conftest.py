@@ -9,6 +9,7 @@ agencies: A-AUDIT (审计局, dept 财政审计科), A-HEALTH (卫健委, dept �
 from dataclasses import dataclass
 
 import pytest
+from django.utils import translation
 
 from xiachen.accounts.enums import Role
 from xiachen.org.models import Unit
@@ -21,6 +22,14 @@ from .factories import (
     make_unit,
     user_with_role,
 )
+
+
+@pytest.fixture(autouse=True)
+def chinese_by_default():
+    """A request in English leaves English active in the thread; every test starts in Chinese."""
+    translation.activate("zh-hans")
+    yield
+    translation.activate("zh-hans")
 
 
 @dataclass

@@ -116,3 +116,24 @@ def ensure_vocabularies() -> None:
         model.objects.bulk_create(
             model(code=code, name_zh=zh, name_en=en, sort_order=order) for order, (code, zh, en) in enumerate(rows)
         )
+
+    _ensure_post_types()
+
+
+def _ensure_post_types() -> None:
+    from xiachen.deployments.models import AffinityWeight, PostType
+    from xiachen.deployments.vocabulary import AFFINITY, POST_TYPES
+
+    if PostType.objects.exists():
+        return
+    for order, (code, zh, en, must, nice, hazard, medical) in enumerate(POST_TYPES):
+        post_type = PostType.objects.create(code=code, name_zh=zh, name_en=en, sort_order=order, hazard=hazard,
+                                            needs_medical=medical)
+        post_type.must_have_any.set(Specialty.objects.filter(code__in=must))
+        post_type.nice_to_have.set(Specialty.objects.filter(code__in=nice))
+    for kind_code, weights in AFFINITY.items():
+        kind = AgencyKind.objects.get(code=kind_code)
+        AffinityWeight.objects.bulk_create(
+            AffinityWeight(agency_kind=kind, post_type=PostType.objects.get(code=code), weight=weight)
+            for code, weight in weights.items()
+        )

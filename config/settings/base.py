@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "xiachen.accounts",
     "xiachen.cadres",
     "xiachen.households",
+    "xiachen.deployments",
     "xiachen.demo",
 ]
 

@@ -21,6 +21,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "cadres.export_full",
             "households.view",
             "dashboard.city",
+            "deployments.view",
+            "deployments.run_rounds",
+            "deployments.edit_affinity",
         }
     ),
     Role.AGENCY_LIAISON: frozenset(
@@ -31,6 +34,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "cadres.import",
             "cadres.show_personal",
             "cadres.export_full",
+            "deployments.view",
+            "deployments.confirm_nominations",
         }
     ),
     Role.UNIT_MANAGER: frozenset(
@@ -41,6 +46,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "households.import",
             "households.show_personal",
             "households.export_full",
+            "deployments.view",
+            "deployments.manage_demands",
         }
     ),
     Role.COMMUNITY_WORKER: frozenset({"units.view", "households.view", "households.show_personal"}),

@@ -1,0 +1,337 @@
+"""Writes of deployment rounds: lifecycle, matching, agency confirmation, publication, arrival, close.
+
+Every service is keyword-only, atomic, permission-checked and audited. Round status moves only
+through `move_round` and its table of allowed transitions.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xiachen.accounts.permissions import has_permission, require_permission
+from xiachen.audit import services as audit
+from xiachen.cadres.models import ServiceRecord
+from xiachen.solver import matching as solver
+
+from .enums import ACTIVE_MATCH_STATUSES, DemandStatus, MatchStatus, RoundStatus
+from .models import Demand, Deployment, Match, Round, RoundAgency, Unfilled
+from .planning import affinity_table, build_problem, cadre_facts, demand_facts, ineligibility, score_arc
+
+
+class RoundError(ValueError):
+    """A request the round's state or rules do not allow; the message is for the user."""
+
+
+ALLOWED = {
+    RoundStatus.DRAFT: {RoundStatus.MATCHING, RoundStatus.CANCELLED},
+    RoundStatus.MATCHING: {RoundStatus.REVIEW, RoundStatus.DRAFT},
+    RoundStatus.REVIEW: {RoundStatus.MATCHING, RoundStatus.PUBLISHED, RoundStatus.CANCELLED},
+    RoundStatus.PUBLISHED: {RoundStatus.CLOSED},
+}
+
+
+def move_round(*, round_: Round, to: RoundStatus, by) -> Round:
+    """The one place a round changes status. Raises RoundError for a move the table does not allow."""
+    if to not in ALLOWED.get(RoundStatus(round_.status), set()):
+        raise RoundError(
+            _("轮次不能从“%(current)s”变为“%(target)s”")
+            % {"current": RoundStatus(round_.status).label, "target": RoundStatus(to).label}
+        )
+    previous = round_.status
+    round_.status = to
+    round_.save(update_fields=["status", "updated_at"])
+    audit.record(actor=by, action="round.status_changed", target=round_, fields={"from": previous, "to": str(to)})
+    return round_
+
+
+@transaction.atomic
+def create_round(
+    *,
+    by,
+    name: str,
+    kind: str,
+    start,
+    end,
+    max_commute_km: int = 30,
+    max_per_agency_per_post: int | None = None,
+    rotation_window_days: int = 180,
+) -> Round:
+    """A draft round. Only the organization department runs rounds."""
+    require_permission(by, "deployments.run_rounds")
+    if end < start:
+        raise RoundError(_("结束日期不能早于开始日期"))
+    round_ = Round.objects.create(
+        name=name,
+        kind=kind,
+        start=start,
+        end=end,
+        max_commute_km=max_commute_km,
+        max_per_agency_per_post=max_per_agency_per_post,
+        rotation_window_days=rotation_window_days,
+        created_by=by,
+    )
+    audit.record(actor=by, action="round.created", target=round_)
+    return round_
+
+
+@transaction.atomic
+def set_round_scope(*, by, round_: Round, demands: list[Demand], quotas: dict) -> Round:
+    """Choose the demands and the agencies (agency → quota) of a draft round."""
+    require_permission(by, "deployments.run_rounds")
+    if round_.status != RoundStatus.DRAFT:
+        raise RoundError(_("只有草稿状态的轮次可以调整需求和参与单位"))
+    round_.demands.set(demands)
+    round_.agencies.all().delete()
+    RoundAgency.objects.bulk_create(
+        RoundAgency(round=round_, agency=agency, quota=quota) for agency, quota in quotas.items()
+    )
+    Demand.objects.filter(pk__in=[d.pk for d in demands]).update(status=DemandStatus.IN_ROUND)
+    audit.record(
+        actor=by, action="round.scope_set", target=round_, fields={"demands": len(demands), "agencies": len(quotas)}
+    )
+    return round_
+
+
+@transaction.atomic
+def start_matching(*, by, round_: Round, incremental: bool = False) -> Round:
+    """Move the round to MATCHING and queue the solver after commit. A full re-run drops the
+    still-proposed matches; an incremental one keeps every active match fixed."""
+    require_permission(by, "deployments.run_rounds")
+    if not round_.demands.exists() or not round_.agencies.exists():
+        raise RoundError(_("请先选择岗位需求和参与的派出单位"))
+    move_round(round_=round_, to=RoundStatus.MATCHING, by=by)
+    if not incremental:
+        round_.matches.filter(status=MatchStatus.PROPOSED).delete()
+    round_.progress, round_.progress_note = 0, _("排队中")
+    round_.save(update_fields=["progress", "progress_note"])
+    from .tasks import run_matching_task
+
+    transaction.on_commit(lambda: run_matching_task.enqueue(round_id=round_.pk, user_id=by.pk))
+    return round_
+
+
+def report_progress(round_id: int, percent: int, note: str) -> None:
+    Round.objects.filter(pk=round_id).update(progress=percent, progress_note=note[:200])
+
+
+@transaction.atomic
+def apply_matching(*, round_: Round, result: solver.MatchingResult, by) -> Round:
+    """Store the solver's plan: new matches with their explanation, unfilled places with reasons."""
+    if result.status == "infeasible":
+        round_.result = {"status": "infeasible", "reasons": list(result.infeasibility)}
+        round_.save(update_fields=["result"])
+        move_round(round_=round_, to=RoundStatus.DRAFT, by=by)
+        return round_
+    kept = set(round_.matches.filter(status__in=ACTIVE_MATCH_STATUSES).values_list("cadre_id", "demand_id"))
+    paths = dict(_cadre_paths({cadre for cadre, _demand in result.assignments}))
+    Match.objects.bulk_create(
+        _match_from(round_, explanation, paths)
+        for explanation in result.explanations
+        if (explanation.cadre_id, explanation.post_id) not in kept
+    )
+    round_.unfilled.all().delete()
+    Unfilled.objects.bulk_create(
+        Unfilled(
+            round=round_,
+            demand_id=place.post_id,
+            places=place.vacancies,
+            reason=place.reason,
+            detail=place.detail[:300],
+        )
+        for place in result.unfilled
+    )
+    round_.result = {
+        "status": result.status,
+        "objective": result.objective,
+        "bound": result.bound,
+        "optimal": result.optimal,
+        "gap": result.gap,
+        "method": result.method,
+        "seconds": round(result.seconds, 3),
+        "matches": len(result.assignments),
+    }
+    round_.progress, round_.progress_note = 100, _("完成")
+    round_.save(update_fields=["result", "progress", "progress_note"])
+    move_round(round_=round_, to=RoundStatus.REVIEW, by=by)
+    audit.record(actor=by, action="round.matched", target=round_, fields=round_.result)
+    return round_
+
+
+def _cadre_paths(cadre_ids: set) -> list[tuple[int, str]]:
+    from xiachen.cadres.models import Cadre
+
+    return list(Cadre.objects.filter(pk__in=cadre_ids).values_list("pk", "agency_path"))
+
+
+def _match_from(round_: Round, explanation: solver.MatchExplanation, paths: dict) -> Match:
+    return Match(
+        round=round_,
+        demand_id=explanation.post_id,
+        cadre_id=explanation.cadre_id,
+        agency_path=paths[explanation.cadre_id],
+        affinity=explanation.affinity,
+        specialty_points=explanation.specialties_met,
+        commute_km=explanation.commute_penalty,
+        commute_penalty=explanation.commute_penalty,
+        rotation_penalty=explanation.rotation_penalty,
+        total=explanation.score,
+    )
+
+
+def run_matching(*, round_id: int, user_id: int) -> Round:
+    """Build the problem, solve it with progress reports, store the plan. Called by the task."""
+    from xiachen.accounts.models import User
+
+    round_ = Round.objects.get(pk=round_id)
+    by = User.objects.get(pk=user_id)
+    report_progress(round_id, 10, _("正在整理候选干部和岗位"))
+    problem = build_problem(round_)
+    report_progress(round_id, 40, _("正在求解最优匹配（%(arcs)d 个可行配对）") % {"arcs": len(problem.arcs)})
+    result = solver.solve(
+        problem,
+        time_limit=60,
+        seed=0,
+        progress=lambda event: report_progress(round_id, 70, _("求解中：%(stage)s") % {"stage": event.stage}),
+    )
+    report_progress(round_id, 90, _("正在保存方案"))
+    return apply_matching(round_=round_, result=result, by=by)
+
+
+@transaction.atomic
+def decide_nomination(*, by, match: Match, confirm: bool, reason: str = "") -> Match:
+    """The sending agency confirms or declines one nominated cadre (a reason is required to decline)."""
+    require_permission(by, "deployments.confirm_nominations", match.cadre.agency)
+    if match.round.status != RoundStatus.REVIEW or match.status != MatchStatus.PROPOSED:
+        raise RoundError(_("只能确认或婉拒待审核轮次中的拟派干部"))
+    if not confirm and not reason.strip():
+        raise RoundError(_("婉拒时请填写原因"))
+    match.status = MatchStatus.CONFIRMED if confirm else MatchStatus.DECLINED
+    match.decline_reason = "" if confirm else reason.strip()[:200]
+    match.save(update_fields=["status", "decline_reason", "updated_at"])
+    audit.record(actor=by, action="match.confirmed" if confirm else "match.declined", target=match)
+    return match
+
+
+def check_manual_assignment(*, round_: Round, demand: Demand, cadre) -> list[str]:
+    """Every rule a hand-made match would break (empty: allowed). Used live by the plan editor."""
+    problems = []
+    facts = next((f for f in demand_facts(round_) if f.demand.pk == demand.pk), None)
+    candidate = next((c for c in cadre_facts(round_) if c.cadre_id == cadre.pk), None)
+    if facts is None:
+        return [_("该需求不在本轮次中")]
+    if candidate is None:
+        return [_("该干部不在参与单位中，或已在其他岗位派驻")]
+    reason = ineligibility(candidate, facts, round_.max_commute_km)
+    if reason:
+        from .enums import reason_label
+
+        problems.append(reason_label(reason))
+    active = round_.matches.filter(status__in=ACTIVE_MATCH_STATUSES)
+    if active.filter(cadre=cadre).exists():
+        problems.append(_("该干部在本轮次已有岗位"))
+    if active.filter(demand=demand).count() >= demand.headcount:
+        problems.append(_("该岗位人数已满"))
+    quota = round_.agencies.filter(agency_id=cadre.agency_id).values_list("quota", flat=True).first()
+    if quota is not None and active.filter(cadre__agency_id=cadre.agency_id).count() >= quota:
+        problems.append(_("派出单位名额已用完"))
+    cap = round_.max_per_agency_per_post
+    if cap and active.filter(demand=demand, cadre__agency_id=cadre.agency_id).count() >= cap:
+        problems.append(_("同一单位在该岗位的人数已达上限（%(cap)d）") % {"cap": cap})
+    return problems
+
+
+@transaction.atomic
+def assign_by_hand(*, by, round_: Round, demand: Demand, cadre) -> Match:
+    """Add a match by hand after the same rule checks as the matcher. Raises RoundError listing them."""
+    require_permission(by, "deployments.run_rounds")
+    if round_.status != RoundStatus.REVIEW:
+        raise RoundError(_("只能在待审核状态调整方案"))
+    problems = check_manual_assignment(round_=round_, demand=demand, cadre=cadre)
+    if problems:
+        raise RoundError("；".join(problems))
+    arc = score_arc(
+        next(c for c in cadre_facts(round_) if c.cadre_id == cadre.pk),
+        next(f for f in demand_facts(round_) if f.demand.pk == demand.pk),
+        affinity_table(),
+    )
+    match = Match.objects.create(
+        round=round_,
+        demand=demand,
+        cadre=cadre,
+        agency_path=cadre.agency_path,
+        affinity=arc.affinity,
+        specialty_points=arc.specialties_met,
+        commute_km=arc.commute_penalty,
+        commute_penalty=arc.commute_penalty,
+        rotation_penalty=arc.rotation_penalty,
+        total=arc.score,
+        is_manual=True,
+    )
+    audit.record(actor=by, action="match.assigned_by_hand", target=match)
+    return match
+
+
+@transaction.atomic
+def remove_match(*, by, match: Match) -> None:
+    require_permission(by, "deployments.run_rounds")
+    if match.round.status != RoundStatus.REVIEW or match.status != MatchStatus.PROPOSED:
+        raise RoundError(_("只能移除待审核轮次中的拟派干部"))
+    audit.record(actor=by, action="match.removed", target=match)
+    match.delete()
+
+
+@transaction.atomic
+def publish_round(*, by, round_: Round) -> Round:
+    """Freeze the plan: every match must be confirmed by its agency; each becomes an active
+    deployment. The database refuses a cadre with two active deployments, so two publications at
+    once cannot place one cadre twice."""
+    require_permission(by, "deployments.run_rounds")
+    waiting = round_.matches.filter(status=MatchStatus.PROPOSED).count()
+    if waiting:
+        raise RoundError(_("还有 %(count)d 名拟派干部等待派出单位确认") % {"count": waiting})
+    move_round(round_=round_, to=RoundStatus.PUBLISHED, by=by)
+    confirmed = list(round_.matches.filter(status=MatchStatus.CONFIRMED))
+    try:
+        with transaction.atomic():
+            Deployment.objects.bulk_create(Deployment(match=m, cadre_id=m.cadre_id) for m in confirmed)
+    except IntegrityError:
+        raise RoundError(_("有干部已在其他轮次派驻，请重新匹配后再发布")) from None
+    audit.record(actor=by, action="round.published", target=round_, fields={"deployments": len(confirmed)})
+    return round_
+
+
+@transaction.atomic
+def record_arrival(*, by, match: Match) -> Match:
+    """报到: the cadre (scanning the unit's code) or the receiving manager confirms arrival."""
+    is_cadre = match.cadre.user_id == by.pk
+    if not is_cadre and not has_permission(by, "deployments.manage_demands", match.demand.unit):
+        raise PermissionDenied("deployments.arrival")
+    if match.round.status != RoundStatus.PUBLISHED or match.status not in (MatchStatus.CONFIRMED, MatchStatus.NO_SHOW):
+        raise RoundError(_("该派驻不能报到"))
+    match.status, match.arrived_at = MatchStatus.ARRIVED, timezone.now()
+    match.save(update_fields=["status", "arrived_at", "updated_at"])
+    audit.record(actor=by, action="match.arrived", target=match, fields={"by_cadre": is_cadre})
+    return match
+
+
+@transaction.atomic
+def close_round(*, by, round_: Round) -> Round:
+    """End the round: each arrived cadre's service goes into their history; deployments end."""
+    require_permission(by, "deployments.run_rounds")
+    move_round(round_=round_, to=RoundStatus.CLOSED, by=by)
+    arrived = round_.matches.filter(status=MatchStatus.ARRIVED).select_related("demand__post_type")
+    ServiceRecord.objects.bulk_create(
+        ServiceRecord(
+            cadre_id=m.cadre_id,
+            unit_id=m.demand.unit_id,
+            post=m.demand.post_type.name_zh,
+            start=m.demand.start,
+            end=min(m.demand.end, round_.end),
+            note=round_.name,
+        )
+        for m in arrived
+    )
+    Deployment.objects.filter(match__round=round_).update(is_active=False)
+    audit.record(actor=by, action="round.closed", target=round_, fields={"service_records": len(arrived)})
+    return round_
