@@ -19,6 +19,7 @@ urlpatterns = [
     path("cadres/", include("xiachen.cadres.urls")),
     path("households/", include("xiachen.households.urls")),
     path("audit/", include("xiachen.audit.urls")),
+    path("deployments/", include("xiachen.deployments.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/", api_urls()),
 ]

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
 
 LC_MESSAGES = Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES"
 PO_PATH = LC_MESSAGES / "django.po"
@@ -96,13 +95,6 @@ def entries() -> list[Entry]:
 def messages(entries) -> list[Entry]:
     """Every entry except the header."""
     return [entry for entry in entries if entry.msgid]
-
-
-@pytest.fixture(autouse=True)
-def _back_to_default_language():
-    """A request under LocaleMiddleware leaves its language active in the thread; don't leak English."""
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
 
 
 def test_catalog_has_entries_and_an_english_header(entries, messages):

@@ -9,6 +9,8 @@ SECTIONS = [
     ("units.view", "org:list", _("单位")),
     ("cadres.view", "cadres:list", _("干部")),
     ("households.view", "households:list", _("住户")),
+    ("deployments.view", "deployments:rounds", _("派驻轮次")),
+    ("deployments.confirm_nominations", "deployments:nominations", _("拟派确认")),
     ("audit.view", "audit:list", _("审计日志")),
     ("accounts.view", "accounts:users", _("用户")),
 ]

@@ -335,3 +335,13 @@ def close_round(*, by, round_: Round) -> Round:
     Deployment.objects.filter(match__round=round_).update(is_active=False)
     audit.record(actor=by, action="round.closed", target=round_, fields={"service_records": len(arrived)})
     return round_
+
+
+def arrivals_at(*, unit):
+    """Published matches to this unit (and its subtree) with their arrival state, for the manager."""
+    return (
+        Match.objects.filter(demand__unit_path__startswith=unit.path, round__status=RoundStatus.PUBLISHED)
+        .exclude(status__in=[MatchStatus.DECLINED, MatchStatus.REPLACED])
+        .select_related("cadre", "cadre__agency", "demand__post_type")
+        .order_by("status", "cadre__name")
+    )

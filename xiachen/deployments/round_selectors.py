@@ -1,0 +1,75 @@
+"""Reads of rounds and matches, scoped by role: the organization department sees every round, an
+agency liaison the rounds and matches of their agency, a receiving-unit manager those touching
+their units, a cadre their own matches."""
+
+from uuid import UUID
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from xiachen.accounts.permissions import has_permission, scope_paths
+from xiachen.org.models import path_within
+
+from .enums import MatchStatus
+from .models import Match, Round
+
+
+def rounds_visible_to(user) -> QuerySet[Round]:
+    if has_permission(user, "deployments.run_rounds"):
+        return Round.objects.all()
+    agencies = path_within(scope_paths(user, "deployments.confirm_nominations"), field="matches__agency_path")
+    units = path_within(scope_paths(user, "deployments.manage_demands"), field="demands__unit_path")
+    own = Q(matches__cadre__user=user) if user.is_authenticated else Q(pk__in=[])
+    ids = Round.objects.filter(agencies | units | own).values("pk")
+    return Round.objects.filter(pk__in=ids)
+
+
+def access_round(user, public_id: UUID) -> Round:
+    return get_object_or_404(rounds_visible_to(user), public_id=public_id)
+
+
+def round_list(user) -> QuerySet[Round]:
+    return rounds_visible_to(user).annotate(
+        demand_count=Count("demands", distinct=True), match_count=Count("matches", distinct=True)
+    ).order_by("-start", "-id")
+
+
+def matches_visible_to(user) -> QuerySet[Match]:
+    if has_permission(user, "deployments.run_rounds"):
+        condition = Q()
+    else:
+        condition = path_within(scope_paths(user, "deployments.confirm_nominations"), field="agency_path")
+        condition |= path_within(scope_paths(user, "deployments.manage_demands"), field="demand__unit_path")
+        if user.is_authenticated:
+            condition |= Q(cadre__user=user)
+    return Match.objects.filter(condition).select_related(
+        "cadre", "cadre__agency", "cadre__department", "demand", "demand__unit", "demand__post_type", "round"
+    )
+
+
+def access_match(user, public_id: UUID) -> Match:
+    return get_object_or_404(matches_visible_to(user), public_id=public_id)
+
+
+def plan_of(user, round_: Round, *, agency: str = "", unit: str = "", post_type: str = "") -> QuerySet[Match]:
+    """The round's matches the user may see, filtered for the review page."""
+    matches = matches_visible_to(user).filter(round=round_)
+    if agency:
+        matches = matches.filter(cadre__agency__code=agency)
+    if unit:
+        matches = matches.filter(demand__unit__code=unit)
+    if post_type:
+        matches = matches.filter(demand__post_type__code=post_type)
+    return matches.order_by("demand__unit_path", "demand_id", "-total", "id")
+
+
+def nominations_for(user) -> QuerySet[Match]:
+    """Matches of the liaison's agencies awaiting a decision, in rounds under review."""
+    paths = scope_paths(user, "deployments.confirm_nominations")
+    return matches_visible_to(user).filter(
+        path_within(paths, field="agency_path"), round__status="review"
+    ).order_by("round_id", "status", "cadre__name")
+
+
+def my_matches(user) -> QuerySet[Match]:
+    return matches_visible_to(user).filter(cadre__user=user).exclude(status=MatchStatus.DECLINED)
