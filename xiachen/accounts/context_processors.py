@@ -10,6 +10,7 @@ SECTIONS = [
     ("cadres.view", "cadres:list", _("干部")),
     ("households.view", "households:list", _("住户")),
     ("deployments.view", "deployments:rounds", _("派驻轮次")),
+    ("deployments.manage_demands", "deployments:demands", _("岗位需求")),
     ("deployments.confirm_nominations", "deployments:nominations", _("拟派确认")),
     ("audit.view", "audit:list", _("审计日志")),
     ("accounts.view", "accounts:users", _("用户")),

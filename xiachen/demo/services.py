@@ -17,6 +17,7 @@ from xiachen.households.models import Household, Resident, Vulnerability
 from xiachen.org.models import AgencyKind, Unit, UnitKind
 
 from .cadre_rows import SpecialtyLink, build_cadres
+from .demands import create_demo_demands, delete_demo_deployments
 from .generator import CityPlan, Context, Vocabularies, build_city, new_context
 from .household_rows import VulnerabilityLink, build_households
 from .places import CITY_CODE
@@ -89,6 +90,8 @@ def generate_demo_city(
         counts += save_households(ctx, plan, scale, progress)
         logins = create_demo_logins(ctx, plan)
         counts["users"] = len(logins)
+        organizer = User.objects.get(username="zuzhibu")
+        counts["demands"] = create_demo_demands(city=plan.city, by=organizer, anchor=anchor)
         audit.record(
             actor=None,
             action="demo.city_generated",
@@ -204,8 +207,10 @@ def delete_demo_data(*, progress: Progress = lambda message: None) -> None:
 
     Raises ProtectedError when other data still refers to the demo city.
     """
-    User.objects.filter(username__in=DEMO_USERNAMES).delete()
     city = Unit.objects.filter(code=CITY_CODE).first()
+    if city is not None:
+        delete_demo_deployments(city)
+    User.objects.filter(username__in=DEMO_USERNAMES).delete()
     if city is None:
         return
     for district in Unit.objects.filter(parent=city, kind__code="district"):
