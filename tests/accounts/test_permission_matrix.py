@@ -4,8 +4,14 @@ Personas come in pairs (liaison1/liaison2, manager1/manager2) so a leak between 
 The last test fails when a URL pattern exists that this matrix does not cover.
 """
 
+from datetime import date
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from xiachen.deployments.checkin import checkin_token
+from xiachen.deployments.models import Demand, Match, PostType, Round
+from xiachen.deployments.services import create_round, set_round_scope
 
 ROLES = [
     "anonymous",
@@ -40,6 +46,10 @@ CADRE_IMPORTERS = CADRE_VIEWERS
 HOUSEHOLD_VIEWERS = ["org_department", "manager1", "manager2", "worker1"]
 HOUSEHOLD_IMPORTERS = ["manager1", "manager2"]
 
+
+# Writes on a round: the organization department is redirected back with a message (the round's
+# state refuses the move), other roles who can see the round get 403, the rest 404.
+ROUND_WRITE = only(403, ["liaison1", "manager1", "cadre_user1"], 404) | {"org_department": 302}
 
 # (url name, args builder, method) → expected status per role.
 MATRIX = {
@@ -88,10 +98,39 @@ MATRIX = {
     ("api:get_household", "household1", "get"): only(
         200, ["org_department", "manager1", "worker1"], 404, anonymous=401
     ),
+    # deployment rounds: a round in review whose one match sends cadre1 (agency1) to community1
+    ("deployments:rounds", None, "get"): only(200, ["org_department", "liaison1", "liaison2", "manager1", "manager2"], 403),
+    ("deployments:round_new", None, "get"): only(200, ["org_department"], 403),
+    ("deployments:round_detail", "round", "get"): only(
+        200, ["org_department", "liaison1", "manager1", "cadre_user1"], 404),
+    ("deployments:round_scope", "round", "post"): ROUND_WRITE,
+    # The organization department goes first and its run drops the proposed match, so afterwards
+    # only the receiving unit's manager still sees the round.
+    ("deployments:round_run", "round", "post"): ROUND_WRITE | {"liaison1": 404, "cadre_user1": 404},
+    ("deployments:round_publish", "round", "post"): ROUND_WRITE,
+    ("deployments:round_close", "round", "post"): ROUND_WRITE,
+    ("deployments:round_progress", "round", "get"): only(
+        200, ["org_department", "liaison1", "manager1", "cadre_user1"], 404),
+    ("deployments:round_check", "round", "get"): ROUND_WRITE | {"org_department": 200},
+    ("deployments:round_assign", "round", "post"): only(
+        404, ["org_department", "liaison1", "manager1", "cadre_user1"], 404),
+    # The organization department removes the match first; then it is gone for everyone.
+    ("deployments:match_remove", "match", "post"): only(404, [], 404) | {"org_department": 302},
+    ("deployments:match_decide", "match", "post"): ROUND_WRITE | {"org_department": 403, "liaison1": 302},
+    ("deployments:match_arrive", "match", "post"): ROUND_WRITE | {"org_department": 403, "manager1": 302,
+                                                                   "cadre_user1": 302},
+    ("deployments:nominations", None, "get"): only(200, ["liaison1", "liaison2"], 403),
+    ("deployments:checkin_code", "community1", "get"): only(
+        403, ["org_department", "worker1", "cadre_user1", "hotline"], 404) | {"manager1": 200},
+    ("deployments:checkin", "checkin_token", "get"): expect(200),
+    ("deployments:mine", None, "get"): expect(200),
 }
 
 
-def _args(key: str, tree, cadre1, resident1) -> list:
+def _args(key: str, tree, cadre1, resident1, round_match=None) -> list:
+    if key in {"round", "match", "checkin_token"}:
+        return {"round": [round_match.round.public_id], "match": [round_match.public_id],
+                "checkin_token": [checkin_token(tree.community1)]}[key]
     return {
         "community1": [tree.community1.public_id],
         "community2": [tree.community2.public_id],
@@ -102,10 +141,22 @@ def _args(key: str, tree, cadre1, resident1) -> list:
     }[key]
 
 
+@pytest.fixture
+def round_match(tree, people, cadre1):
+    """A round under review with one proposed match: cadre1 (agency1) → a demand of community1."""
+    by = people.org_department
+    demand = Demand.objects.create(unit=tree.community1, post_type=PostType.objects.get(code="gate_duty"), headcount=1,
+                                   start=date(2026, 12, 1), end=date(2026, 12, 31), created_by=by)
+    round_ = create_round(by=by, name="矩阵轮次", kind="normalized", start=date(2026, 12, 1), end=date(2026, 12, 31))
+    set_round_scope(by=by, round_=round_, demands=[demand], quotas={tree.agency1: 1})
+    Round.objects.filter(pk=round_.pk).update(status="review")
+    return Match.objects.create(round=round_, demand=demand, cadre=cadre1, agency_path=cadre1.agency_path)
+
+
 @pytest.mark.parametrize(("name", "args", "method"), list(MATRIX), ids=[f"{n}-{a}-{m}" for n, a, m in MATRIX])
-def test_permission_matrix(client, tree, people, cadre1, resident1, name, args, method):
+def test_permission_matrix(client, tree, people, cadre1, resident1, round_match, name, args, method):
     """All roles for one pattern in one test: the fixtures are built once, every mismatch is listed."""
-    url = reverse(name, args=_args(args, tree, cadre1, resident1) if args else None)
+    url = reverse(name, args=_args(args, tree, cadre1, resident1, round_match) if args else None)
     data = {"language": "en"} if name == "set_language" else {}
     actual = {}
     for role in ROLES:
