@@ -20,6 +20,7 @@ urlpatterns = [
     path("households/", include("xiachen.households.urls")),
     path("audit/", include("xiachen.audit.urls")),
     path("deployments/", include("xiachen.deployments.urls")),
+    path("notices/", include("xiachen.notices.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/", api_urls()),
 ]

@@ -10,8 +10,9 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from xiachen.deployments.checkin import checkin_token
-from xiachen.deployments.models import Demand, Match, PostType, Round
+from xiachen.deployments.models import Demand, Deployment, Match, PostType, Round
 from xiachen.deployments.services import create_round, set_round_scope
+from xiachen.notices.services import notify
 
 ROLES = [
     "anonymous",
@@ -99,10 +100,13 @@ MATRIX = {
         200, ["org_department", "manager1", "worker1"], 404, anonymous=401
     ),
     # deployment rounds: a round in review whose one match sends cadre1 (agency1) to community1
-    ("deployments:rounds", None, "get"): only(200, ["org_department", "liaison1", "liaison2", "manager1", "manager2"], 403),
+    ("deployments:rounds", None, "get"): only(
+        200, ["org_department", "liaison1", "liaison2", "manager1", "manager2"], 403
+    ),
     ("deployments:round_new", None, "get"): only(200, ["org_department"], 403),
     ("deployments:round_detail", "round", "get"): only(
-        200, ["org_department", "liaison1", "manager1", "cadre_user1"], 404),
+        200, ["org_department", "liaison1", "manager1", "cadre_user1"], 404
+    ),
     ("deployments:round_scope", "round", "post"): ROUND_WRITE,
     # The organization department goes first and its run drops the proposed match, so afterwards
     # only the receiving unit's manager still sees the round.
@@ -110,27 +114,58 @@ MATRIX = {
     ("deployments:round_publish", "round", "post"): ROUND_WRITE,
     ("deployments:round_close", "round", "post"): ROUND_WRITE,
     ("deployments:round_progress", "round", "get"): only(
-        200, ["org_department", "liaison1", "manager1", "cadre_user1"], 404),
+        200, ["org_department", "liaison1", "manager1", "cadre_user1"], 404
+    ),
     ("deployments:round_check", "round", "get"): ROUND_WRITE | {"org_department": 200},
     ("deployments:round_assign", "round", "post"): only(
-        404, ["org_department", "liaison1", "manager1", "cadre_user1"], 404),
+        404, ["org_department", "liaison1", "manager1", "cadre_user1"], 404
+    ),
     # The organization department removes the match first; then it is gone for everyone.
     ("deployments:match_remove", "match", "post"): only(404, [], 404) | {"org_department": 302},
     ("deployments:match_decide", "match", "post"): ROUND_WRITE | {"org_department": 403, "liaison1": 302},
-    ("deployments:match_arrive", "match", "post"): ROUND_WRITE | {"org_department": 403, "manager1": 302,
-                                                                   "cadre_user1": 302},
+    ("deployments:match_arrive", "match", "post"): ROUND_WRITE
+    | {"org_department": 403, "manager1": 302, "cadre_user1": 302},
     ("deployments:nominations", None, "get"): only(200, ["liaison1", "liaison2"], 403),
     ("deployments:checkin_code", "community1", "get"): only(
-        403, ["org_department", "worker1", "cadre_user1", "hotline"], 404) | {"manager1": 200},
+        403, ["org_department", "worker1", "cadre_user1", "hotline"], 404
+    )
+    | {"manager1": 200},
     ("deployments:checkin", "checkin_token", "get"): expect(200),
     ("deployments:mine", None, "get"): expect(200),
+    ("deployments:demands", None, "get"): only(200, ["org_department", "manager1", "manager2"], 403),
+    ("deployments:demand_new", None, "get"): only(200, ["manager1", "manager2"], 403),
+    ("deployments:demand_import", None, "get"): only(200, ["manager1", "manager2"], 403),
+    ("deployments:demand_import_template", None, "get"): only(200, ["manager1", "manager2"], 403),
+    ("deployments:affinity", None, "get"): only(200, ["org_department"], 403),
+    ("deployments:affinity_set", "affinity_cell", "post"): only(302, ["org_department"], 403),
+    ("deployments:demand_detail", "demand", "get"): only(200, ["org_department", "manager1"], 404),
+    ("deployments:demand_edit", "demand", "get"): only(200, ["manager1"], 404) | {"org_department": 403},
+    ("deployments:demand_close", "demand", "post"): only(302, ["manager1"], 404) | {"org_department": 403},
+    # outputs of a published round that sends cadre1 (agency1) to community1
+    ("deployments:plan_agency_xlsx", "published_agency", "get"): only(200, ["org_department", "liaison1"], 404),
+    ("deployments:plan_unit_xlsx", "published_unit", "get"): only(200, ["org_department", "manager1"], 404),
+    ("deployments:notice_pdf", "published_match", "get"): only(200, ["org_department", "liaison1", "cadre_user1"], 404),
+    ("notices:inbox", None, "get"): expect(200),
+    ("notices:read", "notification", "post"): only(302, ["manager1"], 404),
+}
+
+
+ROUND_ARGS = {
+    "round": lambda tree, m: [m.round.public_id],
+    "match": lambda tree, m: [m.public_id],
+    "demand": lambda tree, m: [m.demand.public_id],
+    "checkin_token": lambda tree, m: [checkin_token(tree.community1)],
+    "affinity_cell": lambda tree, m: ["audit", "gate_duty"],
+    "published_agency": lambda tree, m: [m.published.round.public_id, tree.agency1.public_id],
+    "published_unit": lambda tree, m: [m.published.round.public_id, tree.community1.public_id],
+    "published_match": lambda tree, m: [m.published.public_id],
+    "notification": lambda tree, m: [m.notification.public_id],
 }
 
 
 def _args(key: str, tree, cadre1, resident1, round_match=None) -> list:
-    if key in {"round", "match", "checkin_token"}:
-        return {"round": [round_match.round.public_id], "match": [round_match.public_id],
-                "checkin_token": [checkin_token(tree.community1)]}[key]
+    if key in ROUND_ARGS:
+        return ROUND_ARGS[key](tree, round_match)
     return {
         "community1": [tree.community1.public_id],
         "community2": [tree.community2.public_id],
@@ -145,12 +180,32 @@ def _args(key: str, tree, cadre1, resident1, round_match=None) -> list:
 def round_match(tree, people, cadre1):
     """A round under review with one proposed match: cadre1 (agency1) → a demand of community1."""
     by = people.org_department
-    demand = Demand.objects.create(unit=tree.community1, post_type=PostType.objects.get(code="gate_duty"), headcount=1,
-                                   start=date(2026, 12, 1), end=date(2026, 12, 31), created_by=by)
+    demand = Demand.objects.create(
+        unit=tree.community1,
+        post_type=PostType.objects.get(code="gate_duty"),
+        headcount=1,
+        start=date(2026, 12, 1),
+        end=date(2026, 12, 31),
+        created_by=by,
+    )
     round_ = create_round(by=by, name="矩阵轮次", kind="normalized", start=date(2026, 12, 1), end=date(2026, 12, 31))
     set_round_scope(by=by, round_=round_, demands=[demand], quotas={tree.agency1: 1})
     Round.objects.filter(pk=round_.pk).update(status="review")
-    return Match.objects.create(round=round_, demand=demand, cadre=cadre1, agency_path=cadre1.agency_path)
+    match = Match.objects.create(round=round_, demand=demand, cadre=cadre1, agency_path=cadre1.agency_path)
+    match.published = _published_match(by, tree, cadre1, demand)
+    match.notification = notify(recipients=[people.manager1], kind="test", title="测试")[0]
+    return match
+
+
+def _published_match(by, tree, cadre1, demand):
+    round_ = create_round(by=by, name="已发布轮次", kind="normalized", start=date(2026, 12, 1), end=date(2026, 12, 31))
+    round_.demands.add(demand)
+    Round.objects.filter(pk=round_.pk).update(status="published")
+    match = Match.objects.create(
+        round=round_, demand=demand, cadre=cadre1, agency_path=cadre1.agency_path, status="confirmed"
+    )
+    Deployment.objects.create(match=match, cadre=cadre1)
+    return match
 
 
 @pytest.mark.parametrize(("name", "args", "method"), list(MATRIX), ids=[f"{n}-{a}-{m}" for n, a, m in MATRIX])

@@ -148,3 +148,19 @@ def users_for_admin(*, query: str = ""):
     if query:
         users = users.filter(username__icontains=query)
     return users
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """'/a/b/c/' → ['/a/', '/a/b/', '/a/b/c/']: the units whose subtree contains `path`."""
+    codes = path.strip("/").split("/")
+    return ["/" + "/".join(codes[: index + 1]) + "/" for index in range(len(codes))]
+
+
+def users_with_role_over(role: str, unit_path: str):
+    """Active users holding `role` on the unit at `unit_path` or any unit above it (one query)."""
+    from .models import User
+
+    return User.objects.filter(
+        is_active=True, memberships__role=role, memberships__is_active=True,
+        memberships__unit__path__in=ancestor_paths(unit_path),
+    ).distinct()

@@ -146,6 +146,7 @@ class Match(BaseModel):
     is_manual = models.BooleanField(_("人工调整"), default=False)
     decline_reason = models.CharField(_("婉拒原因"), max_length=200, blank=True)
     arrived_at = models.DateTimeField(_("报到时间"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["demand_id", "-total", "id"]

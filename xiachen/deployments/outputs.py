@@ -6,7 +6,6 @@ export is permission-checked (PermissionDenied) and leaves one audit row with co
 `access_*` helpers give the views one 404 for "missing", "not yours" and "not published yet".
 """
 
-import re
 from datetime import date
 from uuid import UUID
 
@@ -25,11 +24,12 @@ from xiachen.org.models import Unit, path_within
 
 from .enums import Hazard, MatchStatus, RoundStatus
 from .models import Match, Round
+from .round_selectors import rounds_visible_to
 from .services import RoundError
 
 OUTPUT_STATUSES = (RoundStatus.PUBLISHED, RoundStatus.CLOSED)
-# A notice is for a cadre who goes (or went): not for a declined or replaced nomination.
-NOTICE_MATCH_STATUSES = (MatchStatus.CONFIRMED, MatchStatus.ARRIVED, MatchStatus.NO_SHOW)
+# Who goes (or went): a declined or replaced nomination is in neither the plan nor a notice.
+PLACED_STATUSES = (MatchStatus.CONFIRMED, MatchStatus.ARRIVED, MatchStatus.NO_SHOW)
 AGENCY_HEADERS = ["姓名", "内设机构", "职级", "接收单位", "岗位", "期间", "每日时长", "风险等级", "状态"]
 UNIT_HEADERS = ["姓名", "派出单位", "内设机构", "职级", "接收单位", "岗位", "期间", "每日时长", "风险等级", "状态"]
 PROTECTIVE_NOTES = {
@@ -43,14 +43,9 @@ PROTECTIVE_NOTES = {
 
 
 def output_rounds_visible_to(user) -> QuerySet[Round]:
-    """Published or closed rounds: all for the organization department; for a liaison those with a
-    match of their agency; for a receiving-unit manager those with a demand in their subtree."""
-    rounds = Round.objects.filter(status__in=OUTPUT_STATUSES)
-    if has_permission(user, "deployments.run_rounds"):
-        return rounds
-    condition = path_within(scope_paths(user, "deployments.confirm_nominations"), field="matches__agency_path")
-    condition |= path_within(scope_paths(user, "deployments.manage_demands"), field="demands__unit_path")
-    return rounds.filter(pk__in=Round.objects.filter(condition).values("pk"))
+    """Published or closed rounds the user sees (round_selectors: all for the organization department,
+    a liaison's those with a match of their agency, a manager's those with a demand in their subtree)."""
+    return rounds_visible_to(user).filter(status__in=OUTPUT_STATUSES)
 
 
 def access_output_round(user, public_id: UUID) -> Round:
@@ -77,9 +72,7 @@ def access_notice_match(user, public_id: UUID) -> Match:
     )
     if user.is_authenticated:
         condition |= Q(cadre__user=user)
-    matches = _plan_matches().filter(
-        condition, round__status__in=OUTPUT_STATUSES, status__in=NOTICE_MATCH_STATUSES
-    )
+    matches = _plan_matches().filter(condition, round__status__in=OUTPUT_STATUSES, status__in=PLACED_STATUSES)
     return get_object_or_404(matches, public_id=public_id)
 
 
@@ -98,9 +91,7 @@ def plan_workbook_for_agency(*, by, round_: Round, agency: Unit) -> bytes:
     with translation.override("zh-hans"):
         rows = [_agency_row(match, round_) for match in matches]
         content = build_workbook(AGENCY_HEADERS, rows, title="派驻方案")
-    audit.record(
-        actor=by, action="round.plan_exported", target=round_, fields={"scope": "agency", "rows": len(rows)}
-    )
+    audit.record(actor=by, action="round.plan_exported", target=round_, fields={"scope": "agency", "rows": len(rows)})
     return content
 
 
@@ -129,7 +120,7 @@ def _plan_matches() -> QuerySet[Match]:
 def _published_plan(round_: Round) -> QuerySet[Match]:
     if round_.status not in OUTPUT_STATUSES:
         raise RoundError(_("只有已发布或已结束的轮次可以导出派驻方案"))
-    matches = _plan_matches().filter(round=round_).exclude(status=MatchStatus.DECLINED)
+    matches = _plan_matches().filter(round=round_, status__in=PLACED_STATUSES)
     return matches.order_by("demand__unit_path", "demand__start", "cadre__name", "pk")
 
 
@@ -137,8 +128,14 @@ def _agency_row(match: Match, round_: Round) -> list:
     cadre, demand = match.cadre, match.demand
     department = cadre.department.name if cadre.department_id else ""
     return [
-        cadre.name, department, cadre.get_rank_display(), demand.unit.name, demand.post_type.name_zh,
-        _period_text(match, round_), float(demand.daily_hours), demand.get_hazard_display(),
+        cadre.name,
+        department,
+        cadre.get_rank_display(),
+        demand.unit.name,
+        demand.post_type.name_zh,
+        _period_text(match, round_),
+        float(demand.daily_hours),
+        demand.get_hazard_display(),
         match.get_status_display(),
     ]
 
@@ -158,7 +155,7 @@ def assignment_notice_pdf(*, by, match: Match) -> bytes:
     cadre; RoundError unless the round is published or closed and the cadre is confirmed to go.
     """
     _require_notice_permission(by, match)
-    if match.round.status not in OUTPUT_STATUSES or match.status not in NOTICE_MATCH_STATUSES:
+    if match.round.status not in OUTPUT_STATUSES or match.status not in PLACED_STATUSES:
         raise RoundError(_("只有已发布轮次中确认派出的干部才有派驻通知"))
     document = HTML(string=notice_html(match), url_fetcher=URLFetcher(allowed_protocols=())).render()
     content = document.write_pdf()
@@ -203,7 +200,7 @@ def _require_notice_permission(by, match: Match) -> None:
 
 
 def _period(match: Match, round_: Round) -> tuple[date, date]:
-    """The days served: the demand's period within the round's (as the service record has it)."""
+    """The days served: the demand's period clipped to the round's."""
     return max(match.demand.start, round_.start), min(match.demand.end, round_.end)
 
 
@@ -214,8 +211,3 @@ def _period_text(match: Match, round_: Round) -> str:
 
 def _chinese_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
-
-
-def ascii_filename_part(text: str) -> str:
-    """Unit codes go into download names only when ASCII-safe (a Content-Disposition stays plain)."""
-    return re.sub(r"[^A-Za-z0-9_-]", "", text) or "unit"

@@ -161,7 +161,8 @@ def build_problem(round_: Round) -> solver.MatchingProblem:
     """The round as a solver problem; confirmed and still-proposed matches are kept fixed when
     re-matching after a decline, so only the freed places move."""
     demands, cadres, affinities = demand_facts(round_), cadre_facts(round_), affinity_table()
-    declined = set(round_.matches.filter(status=MatchStatus.DECLINED).values_list("cadre_id", "demand_id"))
+    released = (MatchStatus.DECLINED, MatchStatus.NO_SHOW, MatchStatus.REPLACED)
+    declined = set(round_.matches.filter(status__in=released).values_list("cadre_id", "demand_id"))
     arcs, exclusions = [], []
     for facts in demands:
         for cadre in cadres:

@@ -4,6 +4,8 @@ Every service is keyword-only, atomic, permission-checked and audited. Round sta
 through `move_round` and its table of allowed transitions.
 """
 
+from datetime import timedelta
+
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -14,6 +16,7 @@ from xiachen.audit import services as audit
 from xiachen.cadres.models import ServiceRecord
 from xiachen.solver import matching as solver
 
+from . import notifications
 from .enums import ACTIVE_MATCH_STATUSES, DemandStatus, MatchStatus, RoundStatus
 from .models import Demand, Deployment, Match, Round, RoundAgency, Unfilled
 from .planning import affinity_table, build_problem, cadre_facts, demand_facts, ineligibility, score_arc
@@ -29,6 +32,13 @@ ALLOWED = {
     RoundStatus.REVIEW: {RoundStatus.MATCHING, RoundStatus.PUBLISHED, RoundStatus.CANCELLED},
     RoundStatus.PUBLISHED: {RoundStatus.CLOSED},
 }
+
+
+def _lock(instance):
+    """Lock the row and reload the caller's instance, so a stale object cannot drive a decision."""
+    type(instance).objects.select_for_update().filter(pk=instance.pk).first()
+    instance.refresh_from_db()
+    return instance
 
 
 def move_round(*, round_: Round, to: RoundStatus, by) -> Round:
@@ -79,6 +89,7 @@ def create_round(
 def set_round_scope(*, by, round_: Round, demands: list[Demand], quotas: dict) -> Round:
     """Choose the demands and the agencies (agency → quota) of a draft round."""
     require_permission(by, "deployments.run_rounds")
+    _lock(round_)
     if round_.status != RoundStatus.DRAFT:
         raise RoundError(_("只有草稿状态的轮次可以调整需求和参与单位"))
     round_.demands.set(demands)
@@ -98,6 +109,7 @@ def start_matching(*, by, round_: Round, incremental: bool = False) -> Round:
     """Move the round to MATCHING and queue the solver after commit. A full re-run drops the
     still-proposed matches; an incremental one keeps every active match fixed."""
     require_permission(by, "deployments.run_rounds")
+    _lock(round_)
     if not round_.demands.exists() or not round_.agencies.exists():
         raise RoundError(_("请先选择岗位需求和参与的派出单位"))
     move_round(round_=round_, to=RoundStatus.MATCHING, by=by)
@@ -117,15 +129,26 @@ def report_progress(round_id: int, percent: int, note: str) -> None:
 
 @transaction.atomic
 def apply_matching(*, round_: Round, result: solver.MatchingResult, by) -> Round:
-    """Store the solver's plan: new matches with their explanation, unfilled places with reasons."""
+    """Store the solver's plan: new matches with their explanation, unfilled places with reasons.
+    An infeasible problem sends the round back to draft with the solver's reasons."""
     if result.status == "infeasible":
         round_.result = {"status": "infeasible", "reasons": list(result.infeasibility)}
         round_.save(update_fields=["result"])
         move_round(round_=round_, to=RoundStatus.DRAFT, by=by)
         return round_
+    _store_plan(round_, result)
+    round_.progress, round_.progress_note = 100, _("完成")
+    round_.save(update_fields=["result", "progress", "progress_note"])
+    move_round(round_=round_, to=RoundStatus.REVIEW, by=by)
+    audit.record(actor=by, action="round.matched", target=round_, fields=round_.result)
+    notifications.nominations_proposed(round_)
+    return round_
+
+
+def _store_plan(round_: Round, result: solver.MatchingResult) -> list[Match]:
     kept = set(round_.matches.filter(status__in=ACTIVE_MATCH_STATUSES).values_list("cadre_id", "demand_id"))
     paths = dict(_cadre_paths({cadre for cadre, _demand in result.assignments}))
-    Match.objects.bulk_create(
+    created = Match.objects.bulk_create(
         _match_from(round_, explanation, paths)
         for explanation in result.explanations
         if (explanation.cadre_id, explanation.post_id) not in kept
@@ -151,11 +174,7 @@ def apply_matching(*, round_: Round, result: solver.MatchingResult, by) -> Round
         "seconds": round(result.seconds, 3),
         "matches": len(result.assignments),
     }
-    round_.progress, round_.progress_note = 100, _("完成")
-    round_.save(update_fields=["result", "progress", "progress_note"])
-    move_round(round_=round_, to=RoundStatus.REVIEW, by=by)
-    audit.record(actor=by, action="round.matched", target=round_, fields=round_.result)
-    return round_
+    return created
 
 
 def _cadre_paths(cadre_ids: set) -> list[tuple[int, str]]:
@@ -202,14 +221,22 @@ def run_matching(*, round_id: int, user_id: int) -> Round:
 def decide_nomination(*, by, match: Match, confirm: bool, reason: str = "") -> Match:
     """The sending agency confirms or declines one nominated cadre (a reason is required to decline)."""
     require_permission(by, "deployments.confirm_nominations", match.cadre.agency)
-    if match.round.status != RoundStatus.REVIEW or match.status != MatchStatus.PROPOSED:
-        raise RoundError(_("只能确认或婉拒待审核轮次中的拟派干部"))
+    _lock(match)
+    _lock(match.round)
+    open_round = match.round.status in (RoundStatus.REVIEW, RoundStatus.PUBLISHED)
+    if not open_round or match.status != MatchStatus.PROPOSED:
+        raise RoundError(_("只能确认或婉拒待确认的拟派干部"))
     if not confirm and not reason.strip():
         raise RoundError(_("婉拒时请填写原因"))
     match.status = MatchStatus.CONFIRMED if confirm else MatchStatus.DECLINED
     match.decline_reason = "" if confirm else reason.strip()[:200]
     match.save(update_fields=["status", "decline_reason", "updated_at"])
     audit.record(actor=by, action="match.confirmed" if confirm else "match.declined", target=match)
+    if not confirm:
+        notifications.nomination_declined(match)
+    elif match.round.status == RoundStatus.PUBLISHED:
+        _deploy([match])  # a replacement confirmed after publication takes its place at once
+        notifications.assignment_to_cadre(match)
     return match
 
 
@@ -245,6 +272,7 @@ def check_manual_assignment(*, round_: Round, demand: Demand, cadre) -> list[str
 def assign_by_hand(*, by, round_: Round, demand: Demand, cadre) -> Match:
     """Add a match by hand after the same rule checks as the matcher. Raises RoundError listing them."""
     require_permission(by, "deployments.run_rounds")
+    _lock(round_)
     if round_.status != RoundStatus.REVIEW:
         raise RoundError(_("只能在待审核状态调整方案"))
     problems = check_manual_assignment(round_=round_, demand=demand, cadre=cadre)
@@ -275,6 +303,8 @@ def assign_by_hand(*, by, round_: Round, demand: Demand, cadre) -> Match:
 @transaction.atomic
 def remove_match(*, by, match: Match) -> None:
     require_permission(by, "deployments.run_rounds")
+    _lock(match)
+    _lock(match.round)
     if match.round.status != RoundStatus.REVIEW or match.status != MatchStatus.PROPOSED:
         raise RoundError(_("只能移除待审核轮次中的拟派干部"))
     audit.record(actor=by, action="match.removed", target=match)
@@ -287,18 +317,25 @@ def publish_round(*, by, round_: Round) -> Round:
     deployment. The database refuses a cadre with two active deployments, so two publications at
     once cannot place one cadre twice."""
     require_permission(by, "deployments.run_rounds")
+    _lock(round_)
     waiting = round_.matches.filter(status=MatchStatus.PROPOSED).count()
     if waiting:
         raise RoundError(_("还有 %(count)d 名拟派干部等待派出单位确认") % {"count": waiting})
     move_round(round_=round_, to=RoundStatus.PUBLISHED, by=by)
     confirmed = list(round_.matches.filter(status=MatchStatus.CONFIRMED))
+    _deploy(confirmed)
+    audit.record(actor=by, action="round.published", target=round_, fields={"deployments": len(confirmed)})
+    notifications.round_published(round_)
+    return round_
+
+
+def _deploy(matches: list[Match]) -> None:
+    """Active deployments for `matches`; the partial unique index refuses a cadre deployed twice."""
     try:
         with transaction.atomic():
-            Deployment.objects.bulk_create(Deployment(match=m, cadre_id=m.cadre_id) for m in confirmed)
+            Deployment.objects.bulk_create(Deployment(match=m, cadre_id=m.cadre_id) for m in matches)
     except IntegrityError:
         raise RoundError(_("有干部已在其他轮次派驻，请重新匹配后再发布")) from None
-    audit.record(actor=by, action="round.published", target=round_, fields={"deployments": len(confirmed)})
-    return round_
 
 
 @transaction.atomic
@@ -307,6 +344,8 @@ def record_arrival(*, by, match: Match) -> Match:
     is_cadre = match.cadre.user_id == by.pk
     if not is_cadre and not has_permission(by, "deployments.manage_demands", match.demand.unit):
         raise PermissionDenied("deployments.arrival")
+    _lock(match)
+    _lock(match.round)
     if match.round.status != RoundStatus.PUBLISHED or match.status not in (MatchStatus.CONFIRMED, MatchStatus.NO_SHOW):
         raise RoundError(_("该派驻不能报到"))
     match.status, match.arrived_at = MatchStatus.ARRIVED, timezone.now()
@@ -319,6 +358,7 @@ def record_arrival(*, by, match: Match) -> Match:
 def close_round(*, by, round_: Round) -> Round:
     """End the round: each arrived cadre's service goes into their history; deployments end."""
     require_permission(by, "deployments.run_rounds")
+    _lock(round_)
     move_round(round_=round_, to=RoundStatus.CLOSED, by=by)
     arrived = round_.matches.filter(status=MatchStatus.ARRIVED).select_related("demand__post_type")
     ServiceRecord.objects.bulk_create(
@@ -345,3 +385,58 @@ def arrivals_at(*, unit):
         .select_related("cadre", "cadre__agency", "demand__post_type")
         .order_by("status", "cadre__name")
     )
+
+
+def send_start_reminders(*, now, days_ahead: int = 2) -> int:
+    """Remind each confirmed cadre once, `days_ahead` days before their start date."""
+    due = Match.objects.filter(
+        round__status=RoundStatus.PUBLISHED,
+        status=MatchStatus.CONFIRMED,
+        reminded_at__isnull=True,
+        demand__start__lte=timezone.localtime(now + timedelta(days=days_ahead)).date(),
+        demand__start__gte=timezone.localtime(now).date(),
+    ).select_related("cadre__user", "demand__unit")
+    count = 0
+    for match in due:
+        with transaction.atomic():
+            notifications.start_reminder(match)
+            Match.objects.filter(pk=match.pk).update(reminded_at=now)
+            count += 1
+    return count
+
+
+def flag_no_shows(*, now, grace_hours: int = 24) -> int:
+    """Confirmed cadres who have not reported `grace_hours` after their start become no-shows."""
+    # Late once the start day (from midnight, local time) plus the grace period has passed.
+    cutoff = timezone.localtime(now - timedelta(hours=grace_hours)).date()
+    late = Match.objects.filter(
+        round__status=RoundStatus.PUBLISHED, status=MatchStatus.CONFIRMED, demand__start__lte=cutoff
+    ).select_related("demand__unit", "round")
+    count = 0
+    for match in late:
+        with transaction.atomic():
+            Match.objects.filter(pk=match.pk).update(status=MatchStatus.NO_SHOW)
+            audit.record(actor=None, action="match.no_show", target=match)
+            notifications.no_show(match)
+            count += 1
+    return count
+
+
+@transaction.atomic
+def replace_no_show(*, by, match: Match) -> Match | None:
+    """Release a no-show's place and propose the best eligible replacement for it (the agency then
+    confirms as usual). Returns the proposed match, or None when nobody is eligible."""
+    require_permission(by, "deployments.run_rounds")
+    _lock(match)
+    if match.status != MatchStatus.NO_SHOW:
+        raise RoundError(_("只能替换未报到的干部"))
+    match.status = MatchStatus.REPLACED
+    match.save(update_fields=["status", "updated_at"])
+    Deployment.objects.filter(match=match).update(is_active=False)
+    result = solver.solve(build_problem(match.round), time_limit=30, seed=0)
+    created = [m for m in _store_plan(match.round, result) if m.demand_id == match.demand_id]
+    match.round.save(update_fields=["result"])
+    audit.record(actor=by, action="match.replaced", target=match, fields={"replacements": len(created)})
+    if created:
+        notifications.nominations_proposed(match.round)
+    return created[0] if created else None

@@ -1,0 +1,23 @@
+from uuid import UUID
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from xiachen.core.views import paginate
+
+from .models import Notification
+from .services import mark_read
+
+
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    notifications = Notification.objects.filter(recipient=request.user)
+    return render(request, "notices/inbox.html", {"page": paginate(request, notifications), "querystring": ""})
+
+
+@require_POST
+def read(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    notification = get_object_or_404(Notification, public_id=public_id, recipient=request.user)
+    mark_read(user=request.user, notification=notification)
+    return redirect(notification.link or "notices:inbox")
