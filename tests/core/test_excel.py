@@ -213,3 +213,14 @@ def test_template_workbook_has_headers_text_columns_and_instructions():
     assert [cell.value for cell in data[1]] == ["姓名", "身份证号"]
     assert data.column_dimensions["B"].number_format == "@"
     assert [cell.value for cell in notes[2]] == ["姓名", "必填", None, "张三"]
+
+
+def test_a_declared_notes_column_is_read_while_an_undeclared_one_is_skipped():
+    from xiachen.core.excel import Column, read_table
+
+    declared = [Column("姓名", "name", True, str), Column("备注", "notes", False, str)]
+    data = xlsx([["姓名", "备注"], ["张三", "夜班"]])
+    assert [row.values["notes"] for row in read_table(data, filename="a.xlsx", columns=declared).rows] == ["夜班"]
+    plain = [Column("姓名", "name", True, str)]
+    result = read_table(data, filename="a.xlsx", columns=plain)
+    assert result.errors == []

@@ -18,7 +18,7 @@ from xiachen.deployments.models import Demand
 from ..excel_helpers import xlsx
 
 HEADERS = ["接收单位代码", "岗位类型", "人数", "开始日期", "结束日期", "每日时长", "必备专长", "优先专长",
-           "优先派出单位类型", "风险等级", "需要医护", "需求备注"]
+           "优先派出单位类型", "风险等级", "需要医护", "备注"]
 
 
 def demand_values(**overrides) -> dict:
@@ -35,7 +35,7 @@ def demand_values(**overrides) -> dict:
         "优先派出单位类型": "公安局",
         "风险等级": "中",
         "需要医护": "否",
-        "需求备注": "夜班需自备手电",
+        "备注": "夜班需自备手电",
     }
     values.update(overrides)
     return values
@@ -100,7 +100,7 @@ def test_import_stores_all_rows_with_post_type_defaults_and_audits_the_count(tre
         demand_values(),
         demand_values(接收单位代码="420102001001001", 岗位类型="quarantine_service", 人数="3", 开始日期="2026/12/5",
                       结束日期="2026年12月20日", 每日时长=None, 必备专长="nursing；临床医学", 优先专长=None,
-                      优先派出单位类型=None, 风险等级=None, 需要医护=None, 需求备注=None),
+                      优先派出单位类型=None, 风险等级=None, 需要医护=None, 备注=None),
     ]
     assert DEMAND_IMPORTER.commit(by=people.manager1, data=xlsx(demand_sheet(*rows)), filename="D.XLSX") == 2
 

@@ -159,3 +159,16 @@ def test_arrival_and_close_write_the_service_history(draft_round, people, django
     record = ServiceRecord.objects.get(cadre=finance.cadre)
     assert (record.post, record.start, record.end) == ("财务审计支援", date(2026, 12, 1), date(2026, 12, 31))
     assert Deployment.objects.filter(is_active=True).count() == 0
+
+
+def test_infeasible_medical_requirement_is_explained_not_a_crash(tree, people, staffed,
+                                                                  django_capture_on_commit_callbacks):
+    by = people.org_department
+    demand = make_demand(tree.community1, "quarantine_service", by, needs_medical=True)
+    round_ = create_round(by=by, name="只有审计局", kind="emergency", start=date(2026, 12, 1), end=date(2026, 12, 31))
+    set_round_scope(by=by, round_=round_, demands=[demand], quotas={tree.agency1: 2})
+    round_ = _run(round_, by, django_capture_on_commit_callbacks)
+    assert round_.status == RoundStatus.DRAFT
+    assert round_.result["status"] == "infeasible"
+    assert len(round_.result["reasons"]) == 1
+    assert round_.matches.count() == 0

@@ -175,9 +175,9 @@ def _header_positions(cells: Iterable, columns: Sequence[Column]) -> tuple[dict[
     errors: list[CellError] = []
     for index, cell in enumerate(cells):
         header = normalize_header(cell.value)
-        if not header or header in IGNORED_HEADERS:
-            continue
         column = by_header.get(header)
+        if not header or (column is None and header in IGNORED_HEADERS):
+            continue  # bookkeeping columns are skipped unless the importer declares them
         if column is None:
             errors.append(CellError(1, header, _("无法识别的列名，请使用模板中的列名或删除该列")))
         elif column.key in positions:

@@ -19,7 +19,7 @@ from .selectors import RECEIVING_UNIT_KINDS
 HAZARD_SHORT = {Hazard.LOW: "低", Hazard.MEDIUM: "中", Hazard.HIGH: "高"}
 YES_NO = [(True, ["是", "需要", "yes", "y", "1"]), (False, ["否", "不需要", "no", "n", "0"])]
 # The core reader skips a column headed 备注 (bookkeeping), so the notes column has its own header.
-NOTES_HEADER = "需求备注"
+NOTES_HEADER = "备注"
 RELATIONS = (("must_have", "must_have_any"), ("nice", "nice_to_have"), ("kinds", "preferred_agency_kinds"))
 
 
