@@ -3,7 +3,9 @@ the schema, for a signed-in organization department user and anonymously."""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 
 from tests.tripwire import find_personal_data
@@ -12,6 +14,16 @@ from tests.tripwire import find_personal_data
 def _carries_no_personal_looking_value(case) -> bool:
     """Generated digits can look like a phone number; the tripwire would (rightly) stop such a URL."""
     return not find_personal_data(f"{case.path_parameters} {case.query}")
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Like Django's test client: a raw WSGI request must not close the test transaction's connection."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def _call_all(session_cookie: str | None) -> list[int]:
@@ -45,7 +57,7 @@ def test_api_conforms_for_a_signed_in_user(client, people, resident1, cadre1):
 @pytest.mark.django_db
 def test_api_refuses_anonymous_callers_cleanly(people):
     statuses = _call_all(None)
-    assert set(statuses) <= {401, 404, 422}
+    assert set(statuses) <= {400, 401, 404, 422}
 
 
 @pytest.mark.django_db
@@ -53,3 +65,11 @@ def test_out_of_range_offset_is_a_validation_error(client, people):
     client.force_login(people.org_department)
     assert client.get("/api/units/", {"offset": 2**63}).status_code == 422
     assert client.get("/api/units/", {"limit": 501}).status_code == 422
+
+
+@pytest.mark.django_db
+def test_nul_characters_are_refused_before_any_query(client, people):
+    client.force_login(people.org_department)
+    assert client.get("/api/units/", {"q": "a\x00b"}).status_code == 400
+    assert client.get("/cadres/", {"q": "\x00"}).status_code == 400
+    assert client.get("/api/units/", {"q": "ab"}).status_code == 200
