@@ -21,6 +21,10 @@ urlpatterns = [
     path("audit/", include("xiachen.audit.urls")),
     path("deployments/", include("xiachen.deployments.urls")),
     path("notices/", include("xiachen.notices.urls")),
+    path("rosters/", include("xiachen.rosters.urls")),
+    path("errands/", include("xiachen.errands.urls")),
+    path("hotline/", include("xiachen.hotline.urls")),
+    path("r/", include("xiachen.resident.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/", api_urls()),
 ]

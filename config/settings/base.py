@@ -45,6 +45,10 @@ INSTALLED_APPS = [
     "xiachen.households",
     "xiachen.deployments",
     "xiachen.notices",
+    "xiachen.rosters",
+    "xiachen.errands",
+    "xiachen.hotline",
+    "xiachen.resident",
     "xiachen.demo",
 ]
 

@@ -4,7 +4,9 @@ Personas come in pairs (liaison1/liaison2, manager1/manager2) so a leak between 
 The last test fails when a URL pattern exists that this matrix does not cover.
 """
 
+import importlib
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -208,10 +210,29 @@ def _published_match(by, tree, cadre1, demand):
     return match
 
 
+def _app_matrices() -> tuple[dict, dict]:
+    """Each app's tests may add `tests/<app>/matrix.py` with MATRIX (same shape as above) and
+    ARGS: {args key: callable(request) -> list} building URL arguments from fixtures."""
+    matrix, builders = {}, {}
+    for path in sorted(Path(__file__).resolve().parents[1].glob("*/matrix.py")):
+        module = importlib.import_module(f"tests.{path.parent.name}.matrix")
+        matrix |= module.MATRIX
+        builders |= getattr(module, "ARGS", {})
+    return matrix, builders
+
+
+APP_MATRIX, APP_ARGS = _app_matrices()
+MATRIX |= APP_MATRIX
+
+
 @pytest.mark.parametrize(("name", "args", "method"), list(MATRIX), ids=[f"{n}-{a}-{m}" for n, a, m in MATRIX])
-def test_permission_matrix(client, tree, people, cadre1, resident1, round_match, name, args, method):
+def test_permission_matrix(request, client, tree, people, cadre1, resident1, round_match, name, args, method):
     """All roles for one pattern in one test: the fixtures are built once, every mismatch is listed."""
-    url = reverse(name, args=_args(args, tree, cadre1, resident1, round_match) if args else None)
+    if args in APP_ARGS:
+        url_args = APP_ARGS[args](request)
+    else:
+        url_args = _args(args, tree, cadre1, resident1, round_match) if args else None
+    url = reverse(name, args=url_args)
     data = {"language": "en"} if name == "set_language" else {}
     actual = {}
     for role in ROLES:

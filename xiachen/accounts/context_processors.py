@@ -17,6 +17,12 @@ SECTIONS = [
 ]
 
 
+def add_section(permission: str, url_name: str, label, *, before: str = "audit.view") -> None:
+    """Let an app add its entry to the navigation (from AppConfig.ready()), ahead of `before`."""
+    position = next((i for i, section in enumerate(SECTIONS) if section[0] == before), len(SECTIONS))
+    SECTIONS.insert(position, (permission, url_name, label))
+
+
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

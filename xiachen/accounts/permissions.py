@@ -59,6 +59,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+def grant(role: str, *permissions: str) -> None:
+    """Let an app add the permissions its features need to a role, from its AppConfig.ready()."""
+    ROLE_PERMISSIONS[role] = frozenset(ROLE_PERMISSIONS[role] | set(permissions))
+
+
 def active_memberships(user) -> list:
     """The user's active memberships with their units, fetched once per request object."""
     if not getattr(user, "is_authenticated", False):

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ResidentConfig(AppConfig):
+    name = "xiachen.resident"
+    label = "resident"

@@ -1,0 +1,2 @@
+app_name = "resident"
+urlpatterns: list = []
