@@ -1,2 +1,18 @@
+from django.urls import path
+
+from . import views
+
 app_name = "resident"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.login, name="login"),
+    path("login/code/", views.verify, name="verify"),
+    path("logout/", views.sign_out, name="logout"),
+    path("errands/new/", views.errand_new, name="errand_new"),
+    path("errands/<uuid:public_id>/", views.errand_detail, name="errand_detail"),
+    path("errands/<uuid:public_id>/confirm/", views.errand_confirm, name="errand_confirm"),
+    path("errands/<uuid:public_id>/rate/", views.errand_rate, name="errand_rate"),
+    path("errands/<uuid:public_id>/cancel/", views.errand_cancel, name="errand_cancel"),
+    path("return/", views.return_new, name="return_new"),
+    path("health/", views.health_report, name="health_report"),
+]

@@ -1,0 +1,48 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .enums import EpisodeKind, ErrandKind, SupportKind
+
+
+class StaffErrandForm(forms.Form):
+    household = forms.ModelChoiceField(label=_("住户"), queryset=None, to_field_name="public_id")
+    kind = forms.ChoiceField(label=_("类型"), choices=ErrandKind.choices)
+    details = forms.CharField(label=_("需求说明"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    prescription_note = forms.CharField(label=_("处方说明"), max_length=300, required=False)
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, households, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["household"].queryset = households
+
+
+class DeliverForm(forms.Form):
+    cost = forms.DecimalField(label=_("费用（元）"), min_value=0, max_digits=8, decimal_places=2, required=False)
+    payment_note = forms.CharField(label=_("付款说明"), max_length=200, required=False)
+
+
+class EpisodeForm(forms.Form):
+    resident = forms.ModelChoiceField(label=_("居民"), queryset=None, to_field_name="public_id")
+    kind = forms.ChoiceField(label=_("类型"), choices=EpisodeKind.choices)
+    start = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    planned_end = forms.DateField(label=_("计划结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("原因"), max_length=200, required=False)
+
+    def __init__(self, *args, residents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resident"].queryset = residents
+
+
+class ExtendForm(forms.Form):
+    new_end = forms.DateField(label=_("新的结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("原因"), max_length=200)
+
+
+class StaffHealthForm(forms.Form):
+    temperature = forms.DecimalField(label=_("体温（℃）"), min_value=34, max_value=43, decimal_places=1)
+    symptoms = forms.CharField(label=_("症状"), max_length=200, required=False)
+
+
+class ScheduleForm(forms.Form):
+    kind = forms.ChoiceField(label=_("方式"), choices=SupportKind.choices)
+    scheduled_for = forms.DateField(label=_("计划日期"), widget=forms.DateInput(attrs={"type": "date"}))

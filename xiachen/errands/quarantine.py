@@ -1,0 +1,260 @@
+"""Quarantine episodes (居家隔离 / 健康监测): open, extend with history, end; daily health reports
+by the resident or the visiting cadre; 返回报备 by residents; daily visit tasks generated per
+active episode and given round-robin to the compound's on-duty staff; overdue visits flagged."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xiachen.accounts.enums import Role
+from xiachen.accounts.permissions import has_permission, scope_paths
+from xiachen.accounts.selectors import users_with_role_over
+from xiachen.audit import services as audit
+from xiachen.notices.services import notify
+from xiachen.org.models import path_within
+
+from .duty import on_duty_users
+from .enums import EpisodeKind, EpisodeStatus, VisitStatus
+from .models import EpisodeExtension, HealthReport, QuarantineEpisode, ReturnReport, VisitTask
+
+FEVER = Decimal("37.3")
+RETURN_MONITORING_DAYS = 14
+
+
+class QuarantineError(ValueError):
+    """A request the episode's state or rules do not allow; the message is for the user."""
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+# --- reads -------------------------------------------------------------------------------------
+
+
+def episodes_visible_to(user) -> QuerySet[QuarantineEpisode]:
+    return QuarantineEpisode.objects.filter(
+        path_within(scope_paths(user, "errands.quarantine"), field="compound_path")
+    ).select_related("resident", "household", "household__compound")
+
+
+def access_episode(user, public_id: UUID) -> QuarantineEpisode:
+    return get_object_or_404(episodes_visible_to(user), public_id=public_id)
+
+
+def active_episode_of(resident) -> QuarantineEpisode | None:
+    return resident.episodes.filter(status=EpisodeStatus.ACTIVE).order_by("-start").first()
+
+
+def visits_for(user) -> QuerySet[VisitTask]:
+    """The user's visit tasks (today's and overdue), ordered by building for walking the round."""
+    return (
+        VisitTask.objects.filter(assignee=user, status=VisitStatus.PENDING, day__lte=_today())
+        .select_related("episode__resident", "episode__household", "episode__household__compound")
+        .order_by("episode__household__building", "episode__household__entrance", "episode__household__room", "day")
+    )
+
+
+def overdue_visits(user, *, today: date | None = None) -> QuerySet[VisitTask]:
+    """Pending visits of earlier days in the manager's communities."""
+    return (
+        VisitTask.objects.filter(
+            path_within(scope_paths(user, "errands.dispatch"), field="compound_path"),
+            status=VisitStatus.PENDING,
+            day__lt=today or _today(),
+        )
+        .select_related("episode__resident", "episode__household", "assignee")
+        .order_by("day", "id")
+    )
+
+
+def access_visit(user, public_id: UUID) -> VisitTask:
+    condition = path_within(scope_paths(user, "errands.quarantine"), field="compound_path")
+    tasks = VisitTask.objects.filter(condition) | VisitTask.objects.filter(assignee=user)
+    return get_object_or_404(tasks.select_related("episode__resident"), public_id=public_id)
+
+
+# --- writes ------------------------------------------------------------------------------------
+
+
+def _require_over(user, resident) -> None:
+    if not has_permission(user, "errands.quarantine", resident.household.compound):
+        raise PermissionDenied("errands.quarantine")
+
+
+@transaction.atomic
+def open_episode(*, by, resident, kind: str, start: date, planned_end: date, reason: str = "") -> QuarantineEpisode:
+    """Start an episode for a resident. One active episode per resident: extend it instead."""
+    if by is not None:
+        _require_over(by, resident)
+    if planned_end < start:
+        raise QuarantineError(_("计划结束日期不能早于开始日期"))
+    if active_episode_of(resident) is not None:
+        raise QuarantineError(_("该居民已有进行中的隔离或健康监测，请延长或结束后再新建"))
+    episode = QuarantineEpisode.objects.create(
+        resident=resident, kind=kind, start=start, planned_end=planned_end, reason=reason[:200],
+        created_by=by or resident.user,
+    )
+    audit.record(actor=by, action="episode.opened", target=episode, fields={"kind": kind})
+    return episode
+
+
+@transaction.atomic
+def change_end(*, by, episode: QuarantineEpisode, new_end: date, reason: str) -> QuarantineEpisode:
+    """Extend or shorten an active episode; the change and its reason are kept in the history."""
+    _require_over(by, episode.resident)
+    QuarantineEpisode.objects.select_for_update().filter(pk=episode.pk).first()
+    episode.refresh_from_db()
+    if episode.status != EpisodeStatus.ACTIVE:
+        raise QuarantineError(_("已结束的隔离不能调整"))
+    if not reason.strip():
+        raise QuarantineError(_("调整结束日期时请填写原因"))
+    if new_end < episode.start:
+        raise QuarantineError(_("结束日期不能早于开始日期"))
+    EpisodeExtension.objects.create(
+        episode=episode, previous_end=episode.planned_end, new_end=new_end, reason=reason.strip()[:200], by=by
+    )
+    episode.planned_end = new_end
+    episode.save(update_fields=["planned_end", "updated_at"])
+    audit.record(actor=by, action="episode.end_changed", target=episode)
+    return episode
+
+
+@transaction.atomic
+def end_episode(*, by, episode: QuarantineEpisode) -> QuarantineEpisode:
+    _require_over(by, episode.resident)
+    if episode.status != EpisodeStatus.ACTIVE:
+        raise QuarantineError(_("该隔离已经结束"))
+    episode.status = EpisodeStatus.ENDED
+    episode.save(update_fields=["status", "updated_at"])
+    episode.visits.filter(status=VisitStatus.PENDING, day__gt=_today()).delete()
+    audit.record(actor=by, action="episode.ended", target=episode)
+    return episode
+
+
+@transaction.atomic
+def report_health(
+    *, by, episode: QuarantineEpisode, temperature: Decimal, symptoms: str = "", by_resident: bool, day=None
+) -> HealthReport:
+    """Today's temperature and symptoms, from the resident or the visiting cadre. A fever alerts
+    the community's managers. Once a day per source: a second report the same day is refused."""
+    own = getattr(by, "resident", None) is not None and by.resident.household_id == episode.household_id
+    if by_resident and not own:
+        raise PermissionDenied("episode.report")
+    if not by_resident and not (has_permission(by, "errands.quarantine", episode.household.compound)
+                                or episode.visits.filter(assignee=by).exists()):
+        raise PermissionDenied("episode.report")
+    if episode.status != EpisodeStatus.ACTIVE:
+        raise QuarantineError(_("该隔离已经结束，无需上报"))
+    if not Decimal("34") <= temperature <= Decimal("43"):
+        raise QuarantineError(_("体温应在 34 到 43 ℃ 之间"))
+    try:
+        with transaction.atomic():
+            report = HealthReport.objects.create(
+                episode=episode, day=day or _today(), temperature=temperature, symptoms=symptoms.strip()[:200],
+                by_resident=by_resident, reported_by=by,
+            )
+    except IntegrityError:
+        raise QuarantineError(_("今天已经上报过了")) from None
+    audit.record(actor=by, action="episode.health_reported", target=episode)
+    if temperature >= FEVER:
+        notify(
+            recipients=users_with_role_over(Role.UNIT_MANAGER, episode.compound_path),
+            kind="episode.fever",
+            title=_("发热提醒：%(address)s 有隔离人员体温异常") % {"address": episode.household},
+        )
+    return report
+
+
+@transaction.atomic
+def report_return(
+    *, by, resident, origin: str, arrived_on: date, travel_mode: str, travel_detail: str = "", submission_key
+) -> tuple[ReturnReport, bool]:
+    """返回报备 by the resident. Opens a health-monitoring episode from the arrival day unless one is
+    active. Submitting the same form twice returns the first report unchanged."""
+    if getattr(by, "resident", None) is None or by.resident.pk != resident.pk:
+        raise PermissionDenied("return.report")
+    if arrived_on > _today():
+        raise QuarantineError(_("返回日期不能晚于今天"))
+    existing = ReturnReport.objects.filter(resident=resident, submission_key=submission_key).first()
+    if existing is not None:
+        return existing, False
+    report = ReturnReport.objects.create(
+        resident=resident, origin=origin.strip()[:100], arrived_on=arrived_on, travel_mode=travel_mode,
+        travel_detail=travel_detail.strip()[:100], submission_key=submission_key,
+    )
+    if active_episode_of(resident) is None:
+        report.episode = QuarantineEpisode.objects.create(
+            resident=resident, kind=EpisodeKind.HEALTH_MONITORING, start=arrived_on,
+            planned_end=max(arrived_on + timedelta(days=RETURN_MONITORING_DAYS - 1), _today()),
+            reason=_("返回报备"), created_by=by,
+        )
+        report.save(update_fields=["episode", "updated_at"])
+    audit.record(actor=by, action="return.reported", target=report)
+    notify(
+        recipients=users_with_role_over(Role.UNIT_MANAGER, resident.compound_path),
+        kind="return.reported",
+        title=_("返回报备：%(address)s") % {"address": resident.household},
+    )
+    return report, True
+
+
+def generate_visit_tasks(*, day: date) -> int:
+    """One visit per active episode covering `day`, round-robin over each compound's on-duty staff.
+    Idempotent: existing tasks are kept, so re-running the job creates nothing new."""
+    episodes = QuarantineEpisode.objects.filter(status=EpisodeStatus.ACTIVE, start__lte=day, planned_end__gte=day)
+    episodes = episodes.exclude(visits__day=day).order_by("compound_path", "id")
+    created = 0
+    staff_by_compound: dict[str, list] = {}
+    turn: dict[str, int] = {}
+    for episode in episodes:
+        staff = staff_by_compound.setdefault(episode.compound_path, list(on_duty_users(episode.compound_path)))
+        index = turn.get(episode.compound_path, _start_turn(episode.compound_path, day, staff))
+        assignee = staff[index % len(staff)] if staff else None
+        turn[episode.compound_path] = index + 1
+        with transaction.atomic():
+            _task, was_created = VisitTask.objects.get_or_create(
+                episode=episode, day=day, defaults={"assignee": assignee}
+            )
+        created += was_created
+    return created
+
+
+def _start_turn(compound_path: str, day: date, staff: list) -> int:
+    """Continue the rotation where earlier tasks of the day left it (a re-run after new episodes)."""
+    return VisitTask.objects.filter(compound_path=compound_path, day=day).count()
+
+
+@transaction.atomic
+def complete_visit(*, by, task: VisitTask, note: str = "") -> VisitTask:
+    if task.assignee_id != by.pk and not has_permission(by, "errands.quarantine", task.episode.household.compound):
+        raise PermissionDenied("visit.complete")
+    if task.status == VisitStatus.DONE:
+        raise QuarantineError(_("该走访已经完成"))
+    task.status, task.done_at, task.note = VisitStatus.DONE, timezone.now(), note.strip()[:300]
+    task.save(update_fields=["status", "done_at", "note", "updated_at"])
+    audit.record(actor=by, action="visit.done", target=task)
+    return task
+
+
+def flag_overdue_visits(*, today: date) -> int:
+    """Tell each community's managers how many visits of earlier days are still pending."""
+    counts: dict[str, int] = {}
+    for path in VisitTask.objects.filter(status=VisitStatus.PENDING, day__lt=today).values_list(
+        "compound_path", flat=True
+    ):
+        counts[path] = counts.get(path, 0) + 1
+    for path, count in counts.items():
+        notify(
+            recipients=users_with_role_over(Role.UNIT_MANAGER, path),
+            kind="visit.overdue",
+            title=_("有 %(count)d 次隔离走访逾期未完成") % {"count": count},
+        )
+    return len(counts)

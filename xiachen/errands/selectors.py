@@ -1,0 +1,53 @@
+"""Reads of errands, scoped: managers and workers see their communities' errands, cadres and
+workers the errands given to them, residents their own household's."""
+
+from uuid import UUID
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from xiachen.accounts.permissions import scope_paths
+from xiachen.org.models import path_within
+
+from .enums import FINISHED_ERRAND_STATUSES, ErrandStatus
+from .models import Errand
+
+RELATED = ("household", "household__compound", "assignee")
+
+
+def errands_visible_to(user) -> QuerySet[Errand]:
+    condition = path_within(scope_paths(user, "errands.view"), field="compound_path")
+    if user.is_authenticated:
+        condition |= Q(assignee=user)
+    return Errand.objects.filter(condition).select_related(*RELATED)
+
+
+def access_errand(user, public_id: UUID) -> Errand:
+    return get_object_or_404(errands_visible_to(user), public_id=public_id)
+
+
+def errand_list(user, *, status: str = "") -> QuerySet[Errand]:
+    errands = errands_visible_to(user)
+    if status in ErrandStatus.values:
+        errands = errands.filter(status=status)
+    return errands.order_by("-created_at", "-id")
+
+
+def my_round(user) -> QuerySet[Errand]:
+    """The assignee's open and delivered errands, ordered for walking the compound building by building."""
+    return (
+        Errand.objects.filter(assignee=user)
+        .exclude(status__in=FINISHED_ERRAND_STATUSES)
+        .select_related(*RELATED)
+        .order_by("household__compound_path", "household__building", "household__entrance", "household__room", "id")
+    )
+
+
+def household_errands(resident) -> QuerySet[Errand]:
+    return Errand.objects.filter(household_id=resident.household_id).select_related(*RELATED).order_by(
+        "-created_at", "-id"
+    )
+
+
+def access_household_errand(resident, public_id: UUID) -> Errand:
+    return get_object_or_404(household_errands(resident), public_id=public_id)

@@ -1,0 +1,67 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("一般")
+    URGENT = "urgent", _("紧急")
+
+
+class DeadlineUnit(models.TextChoices):
+    """How a deadline's amount is counted (ADR 0301)."""
+
+    HOURS = "hours", _("小时（自然时间）")
+    WORKING_HOURS = "working_hours", _("工作小时")
+    WORKING_DAYS = "working_days", _("工作日")
+
+
+class TicketStatus(models.TextChoices):
+    NEW = "new", _("待派单")
+    DISPATCHED = "dispatched", _("待签收")
+    IN_PROGRESS = "in_progress", _("办理中")
+    DISPUTED = "disputed", _("争议待区级裁定")
+    RESOLVED = "resolved", _("已办结待回访")
+    CLOSED = "closed", _("已回访")
+    MERGED = "merged", _("已合并")
+
+
+# Statuses in which the deadline clock runs: reminders and escalations apply.
+OPEN_STATUSES = (TicketStatus.NEW, TicketStatus.DISPATCHED, TicketStatus.IN_PROGRESS, TicketStatus.DISPUTED)
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASICALLY = "basically", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+class Source(models.TextChoices):
+    CALL = "call", _("来电")
+    RESIDENT_SITE = "resident", _("居民端")
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("受理")
+    ROUTED = "routed", _("派单")
+    ACCEPTED = "accepted", _("签收")
+    TRANSFER_REQUESTED = "transfer_requested", _("申请转办")
+    TRANSFER_ACCEPTED = "transfer_accepted", _("接收转办")
+    TRANSFER_DECLINED = "transfer_declined", _("拒绝转办（提交区级裁定）")
+    ARBITRATED = "arbitrated", _("区级裁定")
+    RESOLVED = "resolved", _("办结")
+    CALLED_BACK = "called_back", _("回访")
+    REOPENED = "reopened", _("重办")
+    LINKED = "linked", _("合并重复工单")
+    REMINDED = "reminded", _("临期提醒")
+    ESCALATED = "escalated", _("超期升级")
+    NOTE = "note", _("备注")
+
+
+# Unit kinds that can own (承办) a ticket: units with staff who can act. Compounds and grids have
+# no office, the city does not handle single tickets.
+OWNER_UNIT_KINDS = frozenset({
+    "district", "street", "township", "community", "village", "agency", "department",
+    "station", "township_office", "health_centre",
+})
+COMMUNITY_KINDS = ("community", "village")
+STREET_KINDS = ("street", "township")

@@ -1,0 +1,44 @@
+"""HTML input of rosters."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import RuleSet, ShiftTemplate
+
+
+class ShiftTemplateForm(forms.ModelForm):
+    class Meta:
+        model = ShiftTemplate
+        fields = ["code", "name", "start", "length_minutes", "minimum", "preferred"]
+        widgets = {"start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+
+
+class RosterForm(forms.Form):
+    start = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class RuleSetForm(forms.ModelForm):
+    successions = forms.CharField(label=_("禁止的班次衔接"), required=False,
+                                  help_text=_("每行一条，如 night>morning（夜班之后次日不得上早班）"),
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+
+    class Meta:
+        model = RuleSet
+        exclude = ["round", "forbidden_successions"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        pairs = self.instance.forbidden_successions or []
+        self.fields["successions"].initial = "\n".join(f"{a}>{b}" for a, b in pairs)
+
+    def clean_successions(self) -> list:
+        pairs = []
+        for line in self.cleaned_data["successions"].splitlines():
+            if not line.strip():
+                continue
+            first, sep, then = line.partition(">")
+            if not sep or not first.strip() or not then.strip():
+                raise forms.ValidationError(_("“%(line)s”格式不对，应为 早班代码>晚班代码") % {"line": line})
+            pairs.append([first.strip(), then.strip()])
+        return pairs
