@@ -25,6 +25,8 @@ urlpatterns = [
     path("errands/", include("xiachen.errands.urls")),
     path("hotline/", include("xiachen.hotline.urls")),
     path("r/", include("xiachen.resident.urls")),
+    path("passes/", include("xiachen.passes.urls")),
+    path("gate/", include("xiachen.gate.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/", api_urls()),
 ]

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "xiachen.errands",
     "xiachen.hotline",
     "xiachen.resident",
+    "xiachen.passes",
+    "xiachen.gate",
     "xiachen.demo",
 ]
 
