@@ -127,6 +127,8 @@ MATRIX = {
     ("deployments:match_decide", "match", "post"): ROUND_WRITE | {"org_department": 403, "liaison1": 302},
     ("deployments:match_arrive", "match", "post"): ROUND_WRITE
     | {"org_department": 403, "manager1": 302, "cadre_user1": 302},
+    # cadre1's match is proposed, not a no-show: the organization department is told so (302)
+    ("deployments:match_replace", "match", "post"): ROUND_WRITE,
     ("deployments:nominations", None, "get"): only(200, ["liaison1", "liaison2"], 403),
     ("deployments:checkin_code", "community1", "get"): only(
         403, ["org_department", "worker1", "cadre_user1", "hotline"], 404

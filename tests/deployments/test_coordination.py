@@ -101,3 +101,20 @@ def test_only_a_no_show_can_be_replaced(draft_round, people, django_capture_on_c
     round_ = _published(draft_round, people, django_capture_on_commit_callbacks)
     with pytest.raises(RoundError, match="只能替换未报到的干部"):
         replace_no_show(by=people.org_department, match=round_.matches.first())
+
+
+def test_replace_button_proposes_a_replacement_through_the_page(client, draft_round, people,
+                                                                 django_capture_on_commit_callbacks):
+    from datetime import datetime as dt
+
+    from django.urls import reverse
+
+    round_ = _published(draft_round, people, django_capture_on_commit_callbacks)
+    flag_no_shows(now=dt(2026, 12, 3, 9, tzinfo=SHANGHAI))
+    late = round_.matches.get(demand__post_type__code="finance_audit_support")
+    client.force_login(people.org_department)
+    page = client.get(reverse("deployments:round_detail", args=[round_.public_id])).content.decode()
+    assert reverse("deployments:match_replace", args=[late.public_id]) in page
+    response = client.post(reverse("deployments:match_replace", args=[late.public_id]), follow=True)
+    assert "已为空出的岗位推荐替换人选" in response.content.decode()
+    assert round_.matches.filter(demand=late.demand, status=MatchStatus.PROPOSED).count() == 1

@@ -17,6 +17,7 @@ urlpatterns = [
     path("rounds/<uuid:public_id>/publish/", rounds.round_publish, name="round_publish"),
     path("rounds/<uuid:public_id>/close/", rounds.round_close, name="round_close"),
     path("matches/<uuid:public_id>/remove/", rounds.match_remove, name="match_remove"),
+    path("matches/<uuid:public_id>/replace/", rounds.match_replace, name="match_replace"),
     path("matches/<uuid:public_id>/decide/", coordination.match_decide, name="match_decide"),
     path("matches/<uuid:public_id>/arrive/", coordination.match_arrive, name="match_arrive"),
     path("nominations/", coordination.nominations, name="nominations"),

@@ -141,6 +141,14 @@ def match_remove(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @require_POST
+def match_replace(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Release a no-show's place and propose the best eligible replacement to its agency."""
+    match = access_match(request.user, public_id)
+    return _attempt(request, match.round, lambda: services.replace_no_show(by=request.user, match=match),
+                    _("已为空出的岗位推荐替换人选，等待派出单位确认"))
+
+
+@require_POST
 def round_publish(request: HttpRequest, public_id: UUID) -> HttpResponse:
     round_ = access_round(request.user, public_id)
     return _attempt(request, round_, lambda: services.publish_round(by=request.user, round_=round_), _("已发布"))
