@@ -4,8 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xiachen.core.fields import BlindIndexField, EncryptedTextField
-from xiachen.core.masking import mask_id_number, mask_phone
-from xiachen.core.models import BaseModel, Vocabulary
+from xiachen.core.models import BaseModel, MaskedContactMixin, Vocabulary
 
 from .enums import AvailabilityKind, Rank, Sex
 
@@ -16,7 +15,7 @@ class Specialty(Vocabulary):
         verbose_name_plural = _("专长")
 
 
-class Cadre(BaseModel):
+class Cadre(MaskedContactMixin, BaseModel):
     user = models.OneToOneField("accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="cadre")
     name = models.CharField(_("姓名"), max_length=60)
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
@@ -54,14 +53,6 @@ class Cadre(BaseModel):
     def save(self, *args, **kwargs):
         self.agency_path = self.agency.path
         super().save(*args, **kwargs)
-
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.phone)
-
-    @property
-    def masked_id_number(self) -> str:
-        return mask_id_number(self.id_number)
 
 
 class Certification(BaseModel):

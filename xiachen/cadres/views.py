@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from xiachen.accounts.permissions import has_permission, require_permission
 from xiachen.core.exports import xlsx_response
 from xiachen.core.import_views import import_page, template_download
-from xiachen.core.views import paginate, query_without_page
+from xiachen.core.views import paginate, query_without_page, revealed_value_response
 
 from .enums import Rank
 from .exports import export_cadres
@@ -73,10 +73,7 @@ def cadre_reveal(request: HttpRequest, public_id: UUID, field: str) -> HttpRespo
     if field not in REVEALABLE_FIELDS:
         raise Http404
     cadre = access_cadre(request.user, public_id)
-    value = reveal_cadre_field(by=request.user, cadre=cadre, field=field)
-    response = render(request, "components/revealed_value.html", {"value": value})
-    response.reveals_personal_data = True
-    return response
+    return revealed_value_response(request, reveal_cadre_field(by=request.user, cadre=cadre, field=field))
 
 
 @require_http_methods(["GET", "POST"])

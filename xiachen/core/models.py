@@ -18,6 +18,22 @@ class BaseModel(models.Model):
         abstract = True
 
 
+class MaskedContactMixin:
+    """`masked_phone` and `masked_id_number` for models with encrypted `phone` and `id_number`."""
+
+    @property
+    def masked_phone(self) -> str:
+        from .masking import mask_phone
+
+        return mask_phone(self.phone)
+
+    @property
+    def masked_id_number(self) -> str:
+        from .masking import mask_id_number
+
+        return mask_id_number(self.id_number)
+
+
 class Vocabulary(models.Model):
     """A controlled vocabulary entry: a stable English code and labels users see (editable data)."""
 

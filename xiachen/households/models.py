@@ -5,8 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xiachen.cadres.enums import Sex
 from xiachen.core.fields import BlindIndexField, EncryptedTextField
-from xiachen.core.masking import mask_id_number, mask_phone
-from xiachen.core.models import BaseModel, Vocabulary
+from xiachen.core.models import BaseModel, MaskedContactMixin, Vocabulary
 
 from .enums import Relation
 
@@ -49,7 +48,7 @@ class Household(BaseModel):
         return f"{self.building}栋{entrance}{self.room}室"
 
 
-class Resident(BaseModel):
+class Resident(MaskedContactMixin, BaseModel):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="residents")
     compound_path = models.CharField(max_length=400, db_index=True, editable=False)
     name = models.CharField(_("姓名"), max_length=60)
@@ -78,11 +77,3 @@ class Resident(BaseModel):
     def save(self, *args, **kwargs):
         self.compound_path = self.household.compound_path
         super().save(*args, **kwargs)
-
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.phone)
-
-    @property
-    def masked_id_number(self) -> str:
-        return mask_id_number(self.id_number)

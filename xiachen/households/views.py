@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from xiachen.accounts.permissions import has_permission, require_permission
 from xiachen.core.exports import xlsx_response
 from xiachen.core.import_views import import_page, template_download
-from xiachen.core.views import paginate, query_without_page
+from xiachen.core.views import paginate, query_without_page, revealed_value_response
 
 from .exports import export_households
 from .importers import HOUSEHOLD_IMPORTER
@@ -59,10 +59,7 @@ def resident_reveal(request: HttpRequest, public_id: UUID, field: str) -> HttpRe
     if field not in REVEALABLE_FIELDS:
         raise Http404
     resident = access_resident(request.user, public_id)
-    value = reveal_resident_field(by=request.user, resident=resident, field=field)
-    response = render(request, "components/revealed_value.html", {"value": value})
-    response.reveals_personal_data = True
-    return response
+    return revealed_value_response(request, reveal_resident_field(by=request.user, resident=resident, field=field))
 
 
 @require_http_methods(["GET", "POST"])
