@@ -27,6 +27,8 @@ urlpatterns = [
     path("r/", include("xiachen.resident.urls")),
     path("passes/", include("xiachen.passes.urls")),
     path("gate/", include("xiachen.gate.urls")),
+    path("assessments/", include("xiachen.assessments.urls")),
+    path("policies/", include("xiachen.policies.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/", api_urls()),
 ]

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "xiachen.resident",
     "xiachen.passes",
     "xiachen.gate",
+    "xiachen.assessments",
+    "xiachen.policies",
     "xiachen.demo",
 ]
 
