@@ -6,6 +6,7 @@ from ninja.security import django_auth
 from xiachen.cadres.api import router as cadres_router
 from xiachen.households.api import router as households_router
 from xiachen.org.api import router as org_router
+from xiachen.passes.api import router as passes_router
 
 api = NinjaAPI(
     title="xiachen API",
@@ -17,3 +18,4 @@ api = NinjaAPI(
 api.add_router("/units/", org_router)
 api.add_router("/cadres/", cadres_router)
 api.add_router("/households/", households_router)
+api.add_router("/passes/", passes_router)

@@ -29,6 +29,7 @@ urlpatterns = [
     path("gate/", include("xiachen.gate.urls")),
     path("assessments/", include("xiachen.assessments.urls")),
     path("policies/", include("xiachen.policies.urls")),
+    path("surveys/", include("xiachen.surveys.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/", api_urls()),
 ]

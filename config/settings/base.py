@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "xiachen.gate",
     "xiachen.assessments",
     "xiachen.policies",
+    "xiachen.surveys",
     "xiachen.demo",
 ]
 
