@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import care, errands
+from .views import care, errands, operations
 
 app_name = "errands"
 urlpatterns = [
@@ -20,6 +20,7 @@ urlpatterns = [
     path("episodes/<uuid:public_id>/report/", care.episode_report, name="episode_report"),
     path("visits/", care.visits, name="visits"),
     path("visits/<uuid:public_id>/done/", care.visit_done, name="visit_done"),
+    path("operations/", operations.operations, name="operations"),
     path("support/", care.support_list, name="support"),
     path("support/<uuid:public_id>/", care.support_detail, name="support_detail"),
     path("support/contacts/<uuid:public_id>/record/", care.support_record, name="support_record"),

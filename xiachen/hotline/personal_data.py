@@ -5,7 +5,7 @@ _caller = PersonalField("受理诉求、派单办理与回访", LegalBasis.DUTY,
 
 register("hotline.Ticket", {
     "caller_name": _caller, "caller_phone": _caller, "caller_phone_index": _caller,
-    "address": _caller, "description": _caller, "resident": _caller,
+    "address": _caller, "description": _caller, "resident": _caller, "caller_says_resolved": _caller,
 })
 declare_not_personal("hotline.Category", {"name_zh": "词表", "name_en": "词表"})
 declare_not_personal("hotline.Holiday", {"name": "节假日名称"})

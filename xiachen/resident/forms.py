@@ -4,8 +4,15 @@ from django.utils.translation import gettext_lazy as _
 from xiachen.errands.enums import ErrandKind, TravelMode
 
 
+class NoEchoInput(forms.TextInput):
+    """Never writes the typed value back into the page: a re-shown form must not carry a phone number."""
+
+    def format_value(self, value):
+        return None
+
+
 class PhoneForm(forms.Form):
-    phone = forms.CharField(label=_("手机号"), max_length=20, widget=forms.TextInput(
+    phone = forms.CharField(label=_("手机号"), max_length=20, widget=NoEchoInput(
         attrs={"inputmode": "numeric", "autocomplete": "tel", "placeholder": _("请输入登记的手机号")}
     ))
 

@@ -50,7 +50,7 @@ def phone_index_of(raw: str) -> str:
 
 
 def _hash(code_row_id: object, code: str) -> str:
-    return salted_hmac("xiachen.resident.login-code", f"{code_row_id}:{code}").hexdigest()
+    return salted_hmac("xiachen.resident.login-code", f"{code_row_id}:{code}", algorithm="sha256").hexdigest()
 
 
 def log_login_code(*, resident: Resident, code: str) -> None:

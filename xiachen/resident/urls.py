@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_notices, views_surveys
 
 app_name = "resident"
 urlpatterns = [
@@ -15,4 +15,9 @@ urlpatterns = [
     path("errands/<uuid:public_id>/cancel/", views.errand_cancel, name="errand_cancel"),
     path("return/", views.return_new, name="return_new"),
     path("health/", views.health_report, name="health_report"),
+    path("notices/", views_notices.notices, name="notices"),
+    path("notices/<uuid:public_id>/", views_notices.notice_detail, name="notice_detail"),
+    path("notices/attachments/<uuid:public_id>/", views_notices.notice_attachment, name="notice_attachment"),
+    path("surveys/", views_surveys.surveys, name="surveys"),
+    path("surveys/<uuid:public_id>/", views_surveys.survey_answer, name="survey_answer"),
 ]

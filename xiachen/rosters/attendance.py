@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xiachen.audit import services as audit
 
@@ -107,8 +108,8 @@ def check_care(*, assignment: Assignment, checked_in_at: datetime) -> list[CareA
         run, day = run + 1, day - timedelta(days=1)
     alerts = []
     if run > rules.max_consecutive_days:
-        alerts.append(_alert(assignment, AlertKind.SEVENTH_DAY,
-                             _("已连续工作 %(n)d 天（上限 %(max)d 天）") % {"n": run, "max": rules.max_consecutive_days}))
+        detail = _("已连续工作 %(n)d 天（上限 %(max)d 天）") % {"n": run, "max": rules.max_consecutive_days}
+        alerts.append(_alert(assignment, AlertKind.SEVENTH_DAY, detail))
     previous = worked.exclude(assignment=assignment).filter(
         checked_in_at__lt=checked_in_at).select_related("assignment__shift").order_by("-checked_in_at").first()
     if previous is not None:
@@ -159,8 +160,8 @@ class Tally:
         return round(self.minutes / 60, 1)
 
 
-STATE_LABELS = {"present": _("出勤"), "late": _("迟到"), "absent": _("缺勤"), "in_progress": _("在岗"),
-                "upcoming": _("未到班")}
+STATE_LABELS = {"present": gettext_lazy("出勤"), "late": gettext_lazy("迟到"), "absent": gettext_lazy("缺勤"),
+                "in_progress": gettext_lazy("在岗"), "upcoming": gettext_lazy("未到班")}
 
 
 def attendance_sheet(roster: Roster, now: datetime) -> tuple[list[AttendanceRow], list[Tally]]:
@@ -214,7 +215,9 @@ def _money(value) -> Decimal:
     return Decimal(value).quantize(Decimal("0.01"))
 
 
-ALLOWANCE_HEADERS = ["姓名", "出勤班次", "夜班", "出勤天数", "工时（小时）", "餐补（元）", "交通补贴（元）", "合计（元）"]
+ALLOWANCE_HEADERS = [
+    "姓名", "出勤班次", "夜班", "出勤天数", "工时（小时）", "餐补（元）", "交通补贴（元）", "合计（元）",
+]
 
 
 def allowance_workbook(*, by, roster: Roster, now: datetime) -> bytes:

@@ -25,7 +25,11 @@ class RuleSetForm(forms.ModelForm):
 
     class Meta:
         model = RuleSet
-        exclude = ["round", "forbidden_successions"]
+        fields = [
+            "max_consecutive_days", "min_days_off_together", "min_rest_minutes", "max_minutes_per_week",
+            "max_minutes_per_period", "max_weekends", "night_fairness_weight", "weekend_fairness_weight",
+            "late_grace_minutes", "meal_rate", "night_meal_rate", "transport_rate",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

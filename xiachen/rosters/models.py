@@ -146,6 +146,9 @@ class CoverOverride(models.Model):
             models.CheckConstraint(condition=Q(preferred__gte=F("minimum")), name="rosters_cover_order"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.day} {self.minimum}–{self.preferred}"
+
 
 class Unavailability(BaseModel):
     """A day a cadre cannot be rostered (home-unit duties, leave)."""
@@ -158,6 +161,9 @@ class Unavailability(BaseModel):
         ordering = ["day"]
         constraints = [models.UniqueConstraint(fields=["cadre", "day"], name="rosters_unavailable_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.cadre} {self.day}"
+
 
 class Wish(BaseModel):
     """A cadre's weighted wish for (wanted) or against a shift on a day; no shift: any shift / a day off."""
@@ -168,6 +174,9 @@ class Wish(BaseModel):
     shift = models.ForeignKey(ShiftTemplate, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     wanted = models.BooleanField(_("希望"))
     weight = models.PositiveSmallIntegerField(_("权重"), default=3)
+
+    def __str__(self) -> str:
+        return f"{self.cadre} {self.day} {'+' if self.wanted else '-'}{self.weight}"
 
 
 class Assignment(BaseModel):
@@ -201,6 +210,9 @@ class SwapRequest(BaseModel):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.requester} ⇄ {self.partner} {self.day}"
+
 
 class Attendance(BaseModel):
     """Actual check-in and check-out for one assignment (it belongs to the day the shift starts)."""
@@ -212,6 +224,9 @@ class Attendance(BaseModel):
     is_late = models.BooleanField(_("迟到"), default=False)
     confirmed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.assignment}: {self.checked_in_at}–{self.checked_out_at}"
 
 
 class CareAlert(BaseModel):
@@ -228,6 +243,9 @@ class CareAlert(BaseModel):
         ordering = ["-day", "-id"]
         constraints = [models.UniqueConstraint(fields=["cadre", "day", "kind"], name="rosters_alert_once")]
 
+    def __str__(self) -> str:
+        return f"{self.cadre} {self.day} {self.kind}"
+
 
 class GearMovement(BaseModel):
     """Protective gear received at a post (positive) or issued to a cadre (negative); stock is the sum."""
@@ -240,6 +258,9 @@ class GearMovement(BaseModel):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.quantity:+d}"
 
 
 class ReplacementRequest(BaseModel):
@@ -254,3 +275,6 @@ class ReplacementRequest(BaseModel):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.cadre} {self.status}"

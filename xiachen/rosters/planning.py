@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from xiachen.deployments.enums import MatchStatus, RoundStatus
 from xiachen.solver.roster_problem import CoverRequirement, Person, Problem, ShiftTemplate, Wish, WorkRules
 from xiachen.solver.validate import validate
 
-from .models import Assignment, CoverOverride, Roster, RuleSet, ShiftTemplate as ShiftModel, Unavailability
+from .models import Assignment, CoverOverride, Roster, RuleSet, Unavailability
+from .models import ShiftTemplate as ShiftModel
 from .models import Wish as WishModel
 
 DEPLOYED = (MatchStatus.CONFIRMED, MatchStatus.ARRIVED)
@@ -141,20 +143,24 @@ def new_breaks(frame: RosterFrame, before: Cells, after: Cells) -> list[str]:
 # --- the validator's English findings, said in Chinese with names and dates -------------------------
 
 _PATTERNS = [
-    (r"(?P<p>\w+): works on unavailable day (?P<d>\d+)", "{p} 在 {d} 不可排班（原单位工作或请假）"),
-    (r"(?P<p>\w+): works (?P<n>\d+) days in a row from day (?P<d>\d+)", "{p} 从 {d} 起连续工作 {n} 天，超过上限"),
+    (r"(?P<p>\w+): works on unavailable day (?P<d>\d+)", N_("{p} 在 {d} 不可排班（原单位工作或请假）")),
+    (r"(?P<p>\w+): works (?P<n>\d+) days in a row from day (?P<d>\d+)",
+     N_("{p} 从 {d} 起连续工作 {n} 天，超过上限")),
     (r"(?P<p>\w+): day-off run of (?P<n>\d+) day\(s\) from day (?P<d>\d+), minimum (?P<m>\d+)",
-     "{p} 在 {d} 起只休息 {n} 天，规定连续休息至少 {m} 天"),
+     N_("{p} 在 {d} 起只休息 {n} 天，规定连续休息至少 {m} 天")),
     (r"(?P<p>\w+): working run of (?P<n>\d+) day\(s\) from day (?P<d>\d+), minimum (?P<m>\d+)",
-     "{p} 在 {d} 起只连续工作 {n} 天，至少 {m} 天"),
+     N_("{p} 在 {d} 起只连续工作 {n} 天，至少 {m} 天")),
     (r"(?P<p>\w+): only (?P<r>-?\d+) minutes rest between day (?P<d>\d+) \((?P<s>[\w-]+)\) "
      r"and day (?P<e>\d+) \((?P<t>[\w-]+)\), minimum (?P<m>\d+)",
-     "{p} 在 {d} 的{s}与 {e} 的{t}之间只休息 {rh}，规定至少 {mh}"),
-    (r"(?P<p>\w+): (?P<t>[\w-]+) on day (?P<d>\d+) may not follow (?P<s>[\w-]+)", "{p} 在 {d} 上{t}：{s}之后不得接{t}"),
-    (r"(?P<p>\w+): (?P<n>\d+) minutes in week (?P<w>\d+), above (?P<m>\d+)", "{p} 在 {w} 这一周工作 {nh}，超过每周 {mh}"),
-    (r"(?P<p>\w+): (?P<n>\d+) minutes, above the maximum (?P<m>\d+)", "{p} 排班期内工作 {nh}，超过上限 {mh}"),
-    (r"(?P<p>\w+): works (?P<n>\d+) weekends, at most (?P<m>\d+)", "{p} 工作 {n} 个周末，最多 {m} 个"),
-    (r"day (?P<d>\d+) (?P<s>[\w-]+): (?P<n>\d+) people, hard minimum (?P<m>\d+)", "{d} {s}只有 {n} 人，至少需要 {m} 人"),
+     N_("{p} 在 {d} 的{s}与 {e} 的{t}之间只休息 {rh}，规定至少 {mh}")),
+    (r"(?P<p>\w+): (?P<t>[\w-]+) on day (?P<d>\d+) may not follow (?P<s>[\w-]+)",
+     N_("{p} 在 {d} 上{t}：{s}之后不得接{t}")),
+    (r"(?P<p>\w+): (?P<n>\d+) minutes in week (?P<w>\d+), above (?P<m>\d+)",
+     N_("{p} 在 {w} 这一周工作 {nh}，超过每周 {mh}")),
+    (r"(?P<p>\w+): (?P<n>\d+) minutes, above the maximum (?P<m>\d+)", N_("{p} 排班期内工作 {nh}，超过上限 {mh}")),
+    (r"(?P<p>\w+): works (?P<n>\d+) weekends, at most (?P<m>\d+)", N_("{p} 工作 {n} 个周末，最多 {m} 个")),
+    (r"day (?P<d>\d+) (?P<s>[\w-]+): (?P<n>\d+) people, hard minimum (?P<m>\d+)",
+     N_("{d} {s}只有 {n} 人，至少需要 {m} 人")),
 ]
 
 
@@ -181,10 +187,11 @@ def explain(frame: RosterFrame, message: str) -> str:
             if key in values:
                 words[key] = shift_names.get(values[key], values[key])
         if "w" in values:
-            monday = frame.roster.start - timedelta(days=frame.roster.start.weekday()) + timedelta(weeks=int(values["w"]))
+            first_monday = frame.roster.start - timedelta(days=frame.roster.start.weekday())
+            monday = first_monday + timedelta(weeks=int(values["w"]))
             words["w"] = monday.strftime("%m-%d")
         for key in ("r", "n", "m"):
             if key in values:
                 words[f"{key}h"] = _hours(int(values[key]))
-        return text.format(**words)
+        return _(text).format(**words)
     return message

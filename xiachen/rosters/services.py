@@ -68,7 +68,8 @@ def change_status(*, by, roster: Roster, to: RosterStatus) -> Roster:
         frame = frame_of(roster)
         breaks = validate(frame.problem, frame.rows(stored_cells(roster))).violations
         if breaks:
-            raise RosterError(_("排班表违反规则，不能发布：%(why)s") % {"why": "；".join(explain(frame, b) for b in breaks[:5])})
+            why = "；".join(explain(frame, b) for b in breaks[:5])
+            raise RosterError(_("排班表违反规则，不能发布：%(why)s") % {"why": why})
         move_roster(roster=roster, to=to, by=by)
         notifications.roster_published(roster, frame.cadres)
         return roster
@@ -122,20 +123,24 @@ def create_roster(*, by, post, start: date, end: date) -> Roster:
     return roster
 
 
-@transaction.atomic
 def start_generation(*, by, roster: Roster, time_limit: float = GENERATION_SECONDS) -> Roster:
-    """Explain contradictions now, before queueing; otherwise queue the optimizer after commit."""
+    """Explain contradictions now, before queueing (kept on the roster, raised as RosterError);
+    otherwise move to GENERATING and queue the optimizer after commit."""
     require_manager(by, roster.post)
-    _lock(roster)
-    frame = frame_of(roster)
-    reasons = _contradictions(frame)
+    reasons = _contradictions(frame_of(roster))
     if reasons:
         roster.result = {"status": "INFEASIBLE", "reasons": reasons}
-        roster.save(update_fields=["result", "updated_at"])
+        Roster.objects.filter(pk=roster.pk).update(result=roster.result)
         raise RosterError(_("规则互相矛盾，无法排班：%(why)s") % {"why": "；".join(reasons)})
+    return _queue_generation(by=by, roster=roster, time_limit=time_limit)
+
+
+@transaction.atomic
+def _queue_generation(*, by, roster: Roster, time_limit: float) -> Roster:
+    _lock(roster)
     move_roster(roster=roster, to=RosterStatus.GENERATING, by=by)
-    roster.progress, roster.progress_note = 0, _("排队中")
-    roster.save(update_fields=["progress", "progress_note"])
+    roster.progress, roster.progress_note, roster.result = 0, _("排队中"), {}
+    roster.save(update_fields=["progress", "progress_note", "result"])
     from .tasks import generate_roster_task
 
     transaction.on_commit(lambda: generate_roster_task.enqueue(roster_id=roster.pk, user_id=by.pk,

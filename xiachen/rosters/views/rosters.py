@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from xiachen.accounts.permissions import has_permission, require_permission
+from xiachen.accounts.permissions import require_permission
 from xiachen.deployments.round_selectors import access_round
 
 from .. import care, services
@@ -106,9 +106,6 @@ def roster_new(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def roster_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     roster = access_roster(request.user, public_id)
     can_manage = services.can_manage(request.user, roster.post)
-    if not can_manage and not has_permission(request.user, "rosters.oversee", roster.post.unit):
-        # a cadre on the roster sees the grid too, read-only
-        pass
     frame = frame_of(roster)
     context = {"roster": roster, "frame": frame, "can_manage": can_manage, "statuses": RosterStatus,
                "editable": can_manage and roster.status in services.EDITABLE} | grid(frame)
@@ -118,6 +115,7 @@ def roster_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 def roster_generate(request: HttpRequest, public_id: UUID) -> HttpResponse:
     roster = access_roster(request.user, public_id)
+    services.require_manager(request.user, roster.post)
     attempt(request, lambda: services.start_generation(by=request.user, roster=roster), _("已开始排班"))
     return redirect("rosters:roster", public_id=roster.public_id)
 
@@ -134,9 +132,11 @@ def roster_progress(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 def roster_move(request: HttpRequest, public_id: UUID) -> HttpResponse:
     roster = access_roster(request.user, public_id)
+    services.require_manager(request.user, roster.post)
     to = request.POST.get("to", "")
     if to not in RosterStatus.values:
-        raise Http404
+        messages.error(request, _("未知的状态"))
+        return redirect("rosters:roster", public_id=roster.public_id)
     attempt(request, lambda: services.change_status(by=request.user, roster=roster, to=RosterStatus(to)),
             _("状态已更新"))
     return redirect("rosters:roster", public_id=roster.public_id)
@@ -179,6 +179,7 @@ def cell(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 def cover_set(request: HttpRequest, public_id: UUID) -> HttpResponse:
     roster = access_roster(request.user, public_id)
+    services.require_manager(request.user, roster.post)
     shift = get_object_or_404(roster.post.shift_templates, public_id=parse_uuid(request.POST.get("shift")))
     day = parse_day(request.POST.get("day"))
     try:
@@ -215,8 +216,9 @@ def unavailable_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
         attempt(request, lambda: services.add_unavailability(by=request.user, roster=roster, cadre=cadre, day=day,
                                                              reason=request.POST.get("reason", "")),
                 _("已登记不可排班日"))
-    return redirect(request.POST.get("next") == "mine" and "rosters:mine" or "rosters:roster",
-                    **({} if request.POST.get("next") == "mine" else {"public_id": roster.public_id}))
+    if request.POST.get("next") == "mine":
+        return redirect("rosters:mine")
+    return redirect("rosters:roster", public_id=roster.public_id)
 
 
 @require_POST

@@ -1,0 +1,118 @@
+"""Reads of tickets, scoped: operators see tickets arising in their area, handlers those their units
+own or are asked to take over, the organization department every ticket; residents their own."""
+
+from datetime import timedelta
+from uuid import UUID
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from xiachen.accounts.permissions import scope_paths
+from xiachen.accounts.selectors import ancestor_paths
+from xiachen.org.models import Unit, path_within
+
+from .enums import COMMUNITY_KINDS, OWNER_UNIT_KINDS, STREET_KINDS, TicketStatus
+from .models import RoutingRule, Ticket
+
+DUPLICATE_WINDOW = timedelta(hours=24)
+LIST_RELATED = ("category", "place", "owner", "transfer_to")
+
+
+def tickets_visible_to(user) -> QuerySet[Ticket]:
+    if not getattr(user, "is_authenticated", False):
+        return Ticket.objects.none()
+    handled = scope_paths(user, "hotline.handle")
+    condition = path_within(scope_paths(user, "hotline.view"), field="place_path")
+    condition |= path_within(handled, field="owner_path") | path_within(handled, field="transfer_path")
+    return Ticket.objects.filter(condition).select_related(*LIST_RELATED)
+
+
+def access_ticket(user, public_id: UUID) -> Ticket:
+    return get_object_or_404(tickets_visible_to(user), public_id=public_id)
+
+
+def search_tickets(user, *, status: str = "", category: str = "", number: str = "") -> QuerySet[Ticket]:
+    tickets = tickets_visible_to(user)
+    if status:
+        tickets = tickets.filter(status=status)
+    if category:
+        tickets = tickets.filter(category__code=category)
+    if number:
+        tickets = tickets.filter(number__icontains=number.strip())
+    return tickets.order_by("-received_at", "-id")
+
+
+def tickets_of_resident(resident) -> QuerySet[Ticket]:
+    return Ticket.objects.filter(resident=resident).select_related("category", "place").order_by("-received_at")
+
+
+def access_resident_ticket(resident, public_id: UUID) -> Ticket:
+    return get_object_or_404(tickets_of_resident(resident), public_id=public_id)
+
+
+def likely_duplicates(ticket: Ticket) -> QuerySet[Ticket]:
+    """Other tickets from the same phone (blind index), category and place within 24 hours."""
+    if not ticket.caller_phone_index:
+        return Ticket.objects.none()
+    return (
+        Ticket.objects.filter(
+            caller_phone_index=ticket.caller_phone_index, category_id=ticket.category_id, place_id=ticket.place_id,
+            received_at__gte=ticket.received_at - DUPLICATE_WINDOW,
+            received_at__lte=ticket.received_at + DUPLICATE_WINDOW,
+        )
+        .exclude(pk=ticket.pk)
+        .exclude(status=TicketStatus.MERGED)
+        .select_related(*LIST_RELATED)
+        .order_by("received_at")
+    )
+
+
+def chain_of(place: Unit) -> list[Unit]:
+    """`place` and its ancestors, city first."""
+    return list(Unit.objects.filter(path__in=ancestor_paths(place.path)).select_related("kind").order_by("depth"))
+
+
+def district_of(place: Unit) -> Unit | None:
+    return next((unit for unit in reversed(chain_of(place)) if unit.kind.code == "district"), None)
+
+
+def route_for(*, category, place: Unit) -> Unit | None:
+    """The responsible unit: the most specific category rule covering `place`, else by address
+    (the place's community, else its street, else its district)."""
+    chain = chain_of(place)
+    rules = RoutingRule.objects.filter(category=category).filter(
+        Q(area__isnull=True) | Q(area__in=[unit.pk for unit in chain])
+    ).select_related("unit", "area")
+    best = max(rules, key=lambda rule: len(rule.area.path) if rule.area_id else 0, default=None)
+    if best is not None:
+        return best.unit
+    for kinds in (COMMUNITY_KINDS, STREET_KINDS, ("district",)):
+        found = [unit for unit in chain if unit.kind.code in kinds]
+        if found:
+            return found[-1]
+    return None
+
+
+def can_own(unit: Unit) -> bool:
+    return unit.kind.code in OWNER_UNIT_KINDS
+
+
+def routable_units(user) -> QuerySet[Unit]:
+    """Units an operator may dispatch to: ownable units in their area, and functional departments."""
+    area = path_within(scope_paths(user, "hotline.operate"))
+    functional = Q(kind__code__in=["agency", "department", "health_centre"])
+    return Unit.objects.filter(area | functional, kind__code__in=OWNER_UNIT_KINDS).select_related("kind")
+
+
+def places_for(user) -> QuerySet[Unit]:
+    """Where a call can come from: compounds, communities and streets in the operator's area."""
+    kinds = ["compound", *COMMUNITY_KINDS, *STREET_KINDS]
+    return Unit.objects.filter(path_within(scope_paths(user, "hotline.operate")), kind__code__in=kinds)
+
+
+def transfer_targets(ticket: Ticket) -> QuerySet[Unit]:
+    """Units the owner may ask to take over: ownable units in the ticket's district, and functional departments."""
+    area = Q(path__startswith=ticket.district.path) if ticket.district_id else Q(pk__in=[])
+    functional = Q(kind__code__in=["agency", "department", "health_centre"])
+    return (Unit.objects.filter(area | functional, kind__code__in=OWNER_UNIT_KINDS).exclude(pk=ticket.owner_id)
+            .select_related("kind").order_by("path"))

@@ -1,0 +1,190 @@
+"""Pages of tickets: list, intake, detail with timeline and duplicates, and one POST per action."""
+
+from collections.abc import Callable
+from uuid import UUID
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from xiachen.accounts.permissions import has_permission, require_permission
+from xiachen.core.views import paginate, query_without_page
+from xiachen.org.models import Unit
+
+from .. import services
+from ..enums import Satisfaction, TicketStatus
+from ..forms import TicketForm
+from ..models import Category
+from ..selectors import access_ticket, likely_duplicates, routable_units, search_tickets, transfer_targets
+
+
+def _uuid(value: str | None) -> UUID | None:
+    try:
+        return UUID(value or "")
+    except ValueError:
+        return None
+
+
+def _unit(request: HttpRequest, name: str = "unit") -> Unit:
+    return get_object_or_404(Unit.objects.select_related("kind"), public_id=_uuid(request.POST.get(name)))
+
+
+@require_GET
+def tickets(request: HttpRequest) -> HttpResponse:
+    require_permission(request.user, "hotline.view")
+    filters = {key: request.GET.get(key, "") for key in ("status", "category", "number")}
+    context = {
+        "page": paginate(request, search_tickets(request.user, **filters)),
+        "filters": filters, "querystring": query_without_page(request),
+        "statuses": TicketStatus.choices, "categories": Category.objects.all(),
+        "can_create": has_permission(request.user, "hotline.operate"),
+    }
+    template = "hotline/ticket_list.html#results" if request.htmx else "hotline/ticket_list.html"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+def ticket_new(request: HttpRequest) -> HttpResponse:
+    require_permission(request.user, "hotline.operate")
+    form = TicketForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ticket = services.create_ticket(by=request.user, **form.cleaned_data)
+        except services.TicketError as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _("已受理工单 %(number)s") % {"number": ticket.number})
+            return redirect("hotline:ticket_detail", public_id=ticket.public_id)
+    return render(request, "hotline/ticket_form.html", {"form": form})
+
+
+@require_GET
+def ticket_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    ticket = access_ticket(request.user, public_id)
+    user = request.user
+    is_operator = has_permission(user, "hotline.operate", ticket.place)
+    context = {
+        "ticket": ticket, "statuses": TicketStatus, "satisfactions": Satisfaction.choices,
+        "events": ticket.events.select_related("actor", "unit").order_by("created_at", "id"),
+        "duplicates": likely_duplicates(ticket),
+        "is_operator": is_operator,
+        "is_owner": ticket.owner_id is not None and has_permission(user, "hotline.handle", ticket.owner),
+        "is_transfer_target": ticket.transfer_to_id is not None
+        and has_permission(user, "hotline.handle", ticket.transfer_to),
+        "can_arbitrate": ticket.district_id is not None and has_permission(user, "hotline.arbitrate", ticket.district),
+        "can_reveal": any(has_permission(user, "hotline.show_personal", unit)
+                          for unit in (ticket.place, ticket.owner) if unit is not None),
+        "routable": routable_units(user).order_by("path") if is_operator else [],
+    }
+    if context["is_owner"]:
+        context["transfer_units"] = transfer_targets(ticket)
+    return render(request, "hotline/ticket_detail.html", context)
+
+
+def _attempt(request: HttpRequest, ticket, action: Callable, success: str) -> HttpResponse:
+    """Run a service; a refusal becomes a Chinese message on the ticket page, never a 500."""
+    try:
+        action()
+    except services.TicketError as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, success)
+    return redirect("hotline:ticket_detail", public_id=ticket.public_id)
+
+
+@require_POST
+def ticket_route(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    ticket = access_ticket(request.user, public_id)
+    require_permission(request.user, "hotline.operate")
+    unit = _unit(request)
+    return _attempt(request, ticket, lambda: services.route_ticket(by=request.user, ticket=ticket, unit=unit),
+                    _("已派单给 %(unit)s") % {"unit": unit.name})
+
+
+@require_POST
+def ticket_accept(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    ticket = access_ticket(request.user, public_id)
+    require_permission(request.user, "hotline.handle")
+    return _attempt(request, ticket, lambda: services.accept_ticket(by=request.user, ticket=ticket), _("已签收"))
+
+
+@require_POST
+def ticket_transfer(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    ticket = access_ticket(request.user, public_id)
+    require_permission(request.user, "hotline.handle")
+    unit = _unit(request)
+    reason = request.POST.get("reason", "")
+    return _attempt(request, ticket, lambda: services.request_transfer(
+        by=request.user, ticket=ticket, unit=unit, reason=reason), _("已申请转办，对方接收前仍由本单位负责"))
+
+
+@require_POST
+def ticket_transfer_decide(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    ticket = access_ticket(request.user, public_id)
+    require_permission(request.user, "hotline.handle")
+    if request.POST.get("decision") == "accept":
+        return _attempt(request, ticket, lambda: services.accept_transfer(by=request.user, ticket=ticket),
+                        _("已接收转办"))
+    reason = request.POST.get("reason", "")
+    return _attempt(request, ticket, lambda: services.decline_transfer(by=request.user, ticket=ticket, reason=reason),
+                    _("已拒绝转办，提交区级裁定"))
+
+
+@require_POST
+def ticket_arbitrate(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    ticket = access_ticket(request.user, public_id)
+    require_permission(request.user, "hotline.arbitrate")
+    unit = _unit(request)
+    note = request.POST.get("note", "")
+    return _attempt(request, ticket, lambda: services.arbitrate(by=request.user, ticket=ticket, unit=unit, note=note),
+                    _("已裁定由 %(unit)s 承办") % {"unit": unit.name})
+
+
+@require_POST
+def ticket_resolve(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    ticket = access_ticket(request.user, public_id)
+    require_permission(request.user, "hotline.handle")
+    outcome = request.POST.get("outcome", "")
+    return _attempt(request, ticket, lambda: services.resolve_ticket(by=request.user, ticket=ticket, outcome=outcome),
+                    _("已办结，等待回访"))
+
+
+@require_POST
+def ticket_callback(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    ticket = access_ticket(request.user, public_id)
+    require_permission(request.user, "hotline.operate")
+    post = request.POST
+    return _attempt(request, ticket, lambda: services.record_callback(
+        by=request.user, ticket=ticket, resolved=post.get("resolved") == "yes",
+        satisfaction=post.get("satisfaction", ""), reason=post.get("reason", "")), _("已记录回访"))
+
+
+@require_POST
+def ticket_reopen(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    ticket = access_ticket(request.user, public_id)
+    require_permission(request.user, "hotline.operate")
+    note = request.POST.get("note", "")
+    return _attempt(request, ticket, lambda: services.reopen_ticket(by=request.user, ticket=ticket, note=note),
+                    _("已重办，退回承办单位"))
+
+
+@require_POST
+def ticket_link(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    ticket = access_ticket(request.user, public_id)
+    require_permission(request.user, "hotline.operate")
+    original = access_ticket(request.user, _uuid(request.POST.get("original")))
+    return _attempt(request, ticket, lambda: services.link_duplicate(by=request.user, ticket=ticket,
+                                                                     original=original), _("已合并为重复来电"))
+
+
+@require_POST
+def ticket_reveal(request: HttpRequest, public_id: UUID, field: str) -> HttpResponse:
+    if field not in services.REVEALABLE_FIELDS:
+        raise Http404
+    ticket = access_ticket(request.user, public_id)
+    value = services.reveal_caller_field(by=request.user, ticket=ticket, field=field)
+    response = render(request, "components/revealed_value.html", {"value": value})
+    response.reveals_personal_data = True
+    return response
