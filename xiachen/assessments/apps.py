@@ -1,6 +1,19 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AssessmentsConfig(AppConfig):
     name = "xiachen.assessments"
     label = "assessments"
+
+    def ready(self) -> None:
+        from xiachen.accounts.context_processors import add_section
+        from xiachen.accounts.enums import Role
+        from xiachen.accounts.permissions import grant
+
+        from . import personal_data  # noqa: F401  # registers this app's personal-data declarations
+
+        grant(Role.ORG_DEPARTMENT, "assessments.manage", "assessments.view")
+        grant(Role.UNIT_MANAGER, "assessments.evaluate", "assessments.view")
+        grant(Role.AGENCY_LIAISON, "assessments.view_agency", "assessments.view")
+        add_section("assessments.view", "assessments:index", _("考核激励"))

@@ -1,6 +1,25 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PoliciesConfig(AppConfig):
     name = "xiachen.policies"
     label = "policies"
+
+    def ready(self) -> None:
+        from xiachen.accounts.context_processors import add_section
+        from xiachen.accounts.enums import STAFF_ROLES, Role
+        from xiachen.accounts.permissions import grant
+
+        from . import personal_data  # noqa: F401  # registers this app's personal-data declarations
+
+        for role in STAFF_ROLES:
+            grant(role, "policies.view")
+        grant(Role.CADRE, "policies.file_feedback")
+        grant(Role.COMMUNITY_WORKER, "policies.file_feedback")
+        grant(Role.AGENCY_LIAISON, "policies.manage_documents", "policies.answer_feedback")
+        grant(Role.ORG_DEPARTMENT, "policies.manage_documents", "policies.oversee")
+        add_section("policies.view", "policies:documents", _("政策文件"))
+        add_section("policies.view", "policies:ledger", _("反馈台账"))
+        add_section("policies.answer_feedback", "policies:inbox", _("待答复反馈"))
+        add_section("policies.file_feedback", "policies:my_feedback", _("我的反馈"))

@@ -1,0 +1,28 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppealStatus(models.TextChoices):
+    OPEN = "open", _("待答复")
+    UPHELD = "upheld", _("申诉成立")
+    DISMISSED = "dismissed", _("维持原结果")
+
+
+class CommendationStatus(models.TextChoices):
+    PROPOSED = "proposed", _("待审批")
+    APPROVED = "approved", _("已批准")
+
+
+FINAL_PERIOD = "final"
+
+
+class ReportStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("生成中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("生成失败")
+
+
+class ReportFormat(models.TextChoices):
+    XLSX = "xlsx", _("Excel")
+    PDF = "pdf", _("PDF")

@@ -1,0 +1,7 @@
+"""Placeholder; filled in once errands settles."""
+
+from decimal import Decimal
+
+
+def errands_done(model, service) -> Decimal | None:
+    return None

@@ -1,0 +1,10 @@
+"""Background work of assessments: primitive ids in, fetch, call a service."""
+
+from django_tasks import task
+
+
+@task()
+def generate_report_task(*, job_id: int) -> None:
+    from .reports import run_report_job
+
+    run_report_job(job_id=job_id)
