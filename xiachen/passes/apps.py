@@ -1,6 +1,31 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PassesConfig(AppConfig):
     name = "xiachen.passes"
     label = "passes"
+
+    def ready(self) -> None:
+        from xiachen.accounts.context_processors import add_section
+        from xiachen.accounts.enums import Role
+        from xiachen.accounts.permissions import grant
+
+        from . import personal_data  # noqa: F401  # registers this app's personal-data fields
+
+        grant(
+            Role.UNIT_MANAGER,
+            "passes.view",
+            "passes.issue",
+            "passes.revoke",
+            "passes.manage_policy",
+            "passes.manage_keys",
+            "passes.view_policy",
+            "passes.review_scans",
+        )
+        grant(Role.COMMUNITY_WORKER, "passes.view", "passes.view_policy", "gate.scan")
+        grant(Role.CADRE, "passes.view_policy", "gate.scan")
+        grant(Role.ORG_DEPARTMENT, "passes.view_policy")
+        add_section("passes.view_policy", "passes:policies", _("通行政策"))
+        add_section("passes.view", "passes:list", _("通行证"))
+        add_section("gate.scan", "gate:index", _("门岗"))

@@ -1,2 +1,25 @@
+from django.urls import path
+
+from . import views
+
 app_name = "passes"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.pass_list, name="list"),
+    path("new/", views.pass_issue, name="issue"),
+    path("mine/", views.my_passes, name="mine"),
+    path("revoke/", views.pass_revoke, name="revoke"),
+    path("revocations/", views.revocations, name="revocations"),
+    path("revocations/<uuid:public_id>/decide/", views.revocation_decide, name="revocation_decide"),
+    path("policies/", views.policies, name="policies"),
+    path("policies/new/", views.policy_new, name="policy_new"),
+    path("policies/<uuid:public_id>/", views.policy_detail, name="policy_detail"),
+    path("policies/<uuid:public_id>/acknowledge/", views.policy_acknowledge, name="policy_acknowledge"),
+    path("keys/", views.keys, name="keys"),
+    path("keys/rotate/", views.key_rotate, name="key_rotate"),
+    path("keys/<str:key_id>/revoke/", views.key_revoke, name="key_revoke"),
+    path("scans/", views.scans, name="scans"),
+    path("disagreements/", views.disagreements, name="disagreements"),
+    path("fever/", views.fever_alerts, name="fever"),
+    path("<uuid:public_id>/", views.pass_detail, name="detail"),
+    path("<uuid:public_id>/card.pdf", views.pass_card, name="card"),
+]

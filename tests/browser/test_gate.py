@@ -1,0 +1,144 @@
+"""The gate page in Chromium: the JS verifier on the test-vector corpus; a fake camera scanning offline."""
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import segno
+from django.utils import timezone
+from PIL import Image
+
+from tests.passes.vector_builder import PATH
+from xiachen.passes import services
+from xiachen.passes.models import Scan
+
+from .conftest import CHROMIUM, CHROMIUM_ARGS, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+JS_CORPUS = """async (corpus) => {
+  const snapshot = {keys: corpus.keys, revoked_keys: corpus.revoked_keys, revoked_passes: corpus.revoked_passes,
+                    audiences: corpus.audiences, policy: corpus.policy, recent_outs: corpus.recent_outs};
+  const out = {};
+  for (const c of corpus.cases) {
+    const scan = {now: c.now, direction: c.direction, temperature: c.temperature};
+    const v = await XiachenVerifier.verify(c.token, snapshot, scan);
+    out[c.name] = {valid: v.valid, reason: v.reason};
+  }
+  return out;
+}"""
+
+
+def _open_gate(page, tree, *, offline_next: bool = False):
+    page.set_default_navigation_timeout(60_000)  # the first request of a run imports the whole URLconf
+    sign_in(page, "worker1")
+    page.goto(f"{page.base_url}/gate/{tree.compound1.public_id}/")
+    page.wait_for_selector("body[data-ready='1']")
+    if offline_next:  # offline after the first load needs the service worker in control
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30_000)
+
+
+def test_js_verifier_gives_the_corpus_verdicts(page, people, tree):
+    corpus = json.loads(PATH.read_text())
+    _open_gate(page, tree)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    actual = page.evaluate(JS_CORPUS, corpus)
+    assert actual == {c["name"]: c["expected"] for c in corpus["cases"]}
+    assert errors == []
+
+
+def test_js_verifier_tweetnacl_fallback_agrees(page, people, tree):
+    corpus = json.loads(PATH.read_text())
+    page.add_init_script("Object.defineProperty(crypto, 'subtle', {value: undefined});")
+    _open_gate(page, tree)
+    assert page.evaluate(JS_CORPUS, corpus) == {c["name"]: c["expected"] for c in corpus["cases"]}
+
+
+def _y4m_of(token: str, path: Path) -> None:
+    """A short Y4M video (what Chromium's fake camera reads) showing the pass QR."""
+    qr = segno.make(token, error="m", boost_error=False)
+    png = path.with_suffix(".png")
+    qr.save(png, scale=4, border=4)
+    image = Image.open(png).convert("L")  # 65 modules × 4 px: well inside qr-scanner's central scan region
+    side = 640
+    frame = Image.new("L", (side, 480), 255)
+    frame.paste(image, ((side - image.width) // 2, (480 - image.height) // 2))
+    luma = frame.tobytes()
+    chroma = bytes([128]) * (side * 480 // 4)
+    with path.open("wb") as video:
+        video.write(f"YUV4MPEG2 W{side} H480 F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(20):
+            video.write(b"FRAME\n" + luma + chroma + chroma)
+
+
+def test_fake_camera_scan_offline_then_sync(browser, live_server, people, tree, resident1, tmp_path):
+    now = timezone.now()
+    issued = services.issue_pass(
+        by=people.manager1, resident=resident1, valid_from=now - timedelta(hours=1), valid_until=now + timedelta(days=1)
+    )
+    video = tmp_path / "pass.y4m"
+    _y4m_of(issued.token, video)
+    args = [
+        *CHROMIUM_ARGS,
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+    ]
+    camera_browser = browser.browser_type.launch(executable_path=CHROMIUM, headless=True, args=args)
+    try:
+        context = camera_browser.new_context(locale="zh-CN", permissions=["camera"])
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.base_url = live_server.url
+        logs = []
+        page.on("console", lambda message: logs.append(message.text))
+        page.on("pageerror", lambda error: logs.append(str(error)))
+        _open_gate(page, tree, offline_next=True)
+        context.set_offline(True)
+        logs = []
+        page.on("console", lambda message: logs.append(message.text[:200]))
+        page.click("#camera-start")
+        try:
+            page.wait_for_selector("#verdict.ok")
+        except Exception:
+            print(
+                "DIAG",
+                page.locator("#verdict").get_attribute("class"),
+                page.locator("#verdict").get_attribute("data-reason"),
+                logs,
+            )
+            raise
+        assert page.locator("#verdict").get_attribute("data-reason") == "valid"
+        assert page.locator("#queue-count").inner_text() == "1"
+        assert Scan.objects.count() == 0
+        page.evaluate("() => XiachenGate.scanner.stop()")
+        context.set_offline(False)
+        page.evaluate("() => XiachenGate.sync()")
+        page.wait_for_function("() => document.getElementById('queue-count').textContent === '0'")
+        assert Scan.objects.get().server_reason == "valid"
+        # revoked on the server → refused after the next sync
+        services.revoke_passes(by=people.manager1, passes=[issued], reason="测试")
+        page.evaluate("() => XiachenGate.refresh()")
+        verdict = page.evaluate("(t) => XiachenGate.handleToken(t + ' ')", issued.token)
+        assert verdict["reason"] == "pass_revoked"
+    finally:
+        camera_browser.close()
+
+
+def test_expired_pass_is_refused_offline(page, people, tree, resident1):
+    now = timezone.now()
+    issued = services.issue_pass(
+        by=people.manager1,
+        resident=resident1,
+        valid_from=now - timedelta(days=2),
+        valid_until=now - timedelta(minutes=1),
+    )
+    _open_gate(page, tree, offline_next=True)
+    page.context.set_offline(True)
+    page.click("#manual summary")
+    page.fill("#token-input", issued.token)
+    page.click("#token-form button")
+    page.wait_for_selector("#verdict.bad")
+    assert page.locator("#verdict").get_attribute("data-reason") == "expired"

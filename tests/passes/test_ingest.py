@@ -1,0 +1,125 @@
+"""Batch ingest: idempotent on client UUIDs, re-verified, disagreements kept, fever alerts, bad scans reported."""
+
+import random
+import uuid
+from datetime import timedelta
+
+from django.utils import timezone
+
+from tests.factories import ResidentFactory
+from xiachen.notices.models import Notification
+from xiachen.passes import services
+from xiachen.passes.ingest import ingest_scans
+from xiachen.passes.models import Disagreement, FeverAlert, Scan
+
+
+def _scan(gate, token, *, at, valid=True, reason="valid", direction="in", temperature=None):
+    return {
+        "client_uuid": str(uuid.uuid4()),
+        "gate": str(gate.public_id),
+        "scanned_at": at,
+        "token": token,
+        "direction": direction,
+        "temperature": temperature,
+        "client_valid": valid,
+        "client_reason": reason,
+    }
+
+
+def test_sync_of_10000_scans_from_20_devices_loses_and_duplicates_nothing(tree, people, pass1, policy1):
+    rng = random.Random(5)
+    now = int(timezone.now().timestamp())
+    devices = {}
+    wrong = set()
+    for device in range(20):
+        scans = []
+        for _i in range(500):
+            stale = rng.random() < 0.02
+            scan = _scan(
+                tree.compound1,
+                pass1.token,
+                at=now - rng.randint(0, 3000),
+                valid=not stale,
+                reason="expired" if stale else "valid",
+            )
+            if stale:
+                wrong.add(scan["client_uuid"])
+            scans.append(scan)
+        devices[f"device-{device}"] = scans
+    uploads = []
+    for device, scans in devices.items():
+        batches = [scans[i : i + 100] for i in range(0, len(scans), 100)]
+        for batch in batches:
+            uploads.append((device, batch))
+            if rng.random() < 0.3:  # a retry after a lost response
+                uploads.append((device, list(batch)))
+            if rng.random() < 0.2:  # a reload mid-upload re-sends part of the queue
+                uploads.append((device, batch[: rng.randint(1, len(batch))] + batch))
+    rng.shuffle(uploads)  # reordered across and within devices
+    for device, batch in uploads:
+        ingest_scans(by=people.worker1, device_id=device, scans=batch)
+    sent = {s["client_uuid"] for scans in devices.values() for s in scans}
+    stored = set(map(str, Scan.objects.values_list("client_uuid", flat=True)))
+    assert Scan.objects.count() == 10_000
+    assert stored == sent
+    assert set(map(str, Disagreement.objects.values_list("scan_id", flat=True))) == wrong
+
+
+def test_batch_with_bad_scans_stores_the_good_ones_and_reports_each_bad_one(tree, people, pass1):
+    now = int(timezone.now().timestamp())
+    good = _scan(tree.compound1, pass1.token, at=now)
+    bad = [
+        {"client_uuid": "not-a-uuid", "gate": str(tree.compound1.public_id), "scanned_at": now, "direction": "in"},
+        _scan(tree.compound2, pass1.token, at=now),  # not this user's gate
+        _scan(tree.compound1, pass1.token, at=now) | {"direction": "sideways"},
+        _scan(tree.compound1, pass1.token, at=now) | {"temperature": 99},
+        "garbage",
+    ]
+    results = ingest_scans(by=people.worker1, device_id="d1", scans=[good, *bad])
+    assert [r["status"] for r in results] == ["stored"] + ["rejected"] * 5
+    assert [r["error"] for r in results[1:]] == [
+        "bad_field",
+        "unknown_gate",
+        "bad_field",
+        "bad_temperature",
+        "not_an_object",
+    ]
+    assert Scan.objects.count() == 1
+
+
+def test_garbage_token_is_stored_as_an_invalid_scan(tree, people):
+    now = int(timezone.now().timestamp())
+    scan = _scan(tree.compound1, "XC1:garbage", at=now, valid=False, reason="truncated")
+    assert ingest_scans(by=people.worker1, device_id="d1", scans=[scan])[0]["status"] == "stored"
+    stored = Scan.objects.get()
+    assert (stored.server_valid, stored.server_reason, stored.disagrees) == (False, "truncated", False)
+
+
+def test_fever_creates_alert_and_notifies_the_community_manager(tree, people, pass1, policy1):
+    now = int(timezone.now().timestamp())
+    scan = _scan(tree.compound1, pass1.token, at=now, valid=False, reason="fever", temperature=38.2)
+    ingest_scans(by=people.worker1, device_id="d1", scans=[scan])
+    assert str(FeverAlert.objects.get().temperature) == "38.2"
+    assert Notification.objects.filter(recipient=people.manager1, kind="fever_alert").count() == 1
+    assert Notification.objects.filter(recipient=people.manager2).count() == 0
+
+
+def test_server_recheck_uses_household_outings_and_records_disagreement(tree, people, pass1, policy1, resident1):
+    sibling = ResidentFactory(household=resident1.household)
+    other = services.issue_pass(
+        by=people.manager1,
+        resident=sibling,
+        valid_from=timezone.now() - timedelta(hours=1),
+        valid_until=timezone.now() + timedelta(days=1),
+    )
+    now = int(timezone.now().timestamp())
+    first = _scan(tree.compound1, pass1.token, at=now - 600, direction="out")
+    second = _scan(tree.compound1, other.token, at=now, direction="out")  # offline device said valid
+    ingest_scans(by=people.worker1, device_id="d1", scans=[second])
+    ingest_scans(by=people.cadre_user1, device_id="d2", scans=[first])
+    assert Scan.objects.get(client_uuid=second["client_uuid"]).server_reason == "valid"
+    third = _scan(tree.compound1, other.token, at=now + 60, direction="out")
+    earlier = _scan(tree.compound1, pass1.token, at=now - 30, direction="out")
+    ingest_scans(by=people.worker1, device_id="d1", scans=[earlier, third])
+    assert Scan.objects.get(client_uuid=third["client_uuid"]).server_reason == "too_frequent"
+    assert Disagreement.objects.filter(scan_id=third["client_uuid"]).exists()

@@ -1,0 +1,154 @@
+"""Builds the pass test-vector corpus (tests/passes/vectors.json) from fixed seeds: deterministic.
+
+Regenerate with `.venv/bin/python -m tests.passes.vector_builder`; a test checks the committed file
+matches. Each case names its expected verdict; the Python and the JavaScript verifier must agree.
+"""
+
+import base64
+import json
+import uuid
+from pathlib import Path
+
+from nacl.signing import SigningKey
+
+from xiachen.passes.tokens import PREFIX, PassClaims, b32encode, encode_claims, sign_token
+
+PATH = Path(__file__).with_name("vectors.json")
+NOW = 1_767_250_800  # 2026-01-01 15:00 in Shanghai (07:00 UTC)
+HOUR = 3600
+DAY = 86400
+SEEDS = {name: bytes([i + 1]) * 32 for i, name in enumerate(["current", "previous", "stranger", "revoked"])}
+KEY_IDS = {
+    "current": b"\x01\x02\x03\x04",
+    "previous": b"\x05\x06\x07\x08",
+    "stranger": b"\x09\x0a\x0b\x0c",
+    "revoked": b"\x0d\x0e\x0f\x10",
+}
+COMPOUND = uuid.UUID("00000000-0000-4000-8000-0000000000c1")
+COMMUNITY = uuid.UUID("00000000-0000-4000-8000-0000000000a1")
+OTHER_COMPOUND = uuid.UUID("00000000-0000-4000-8000-0000000000c2")
+HOUSEHOLD = uuid.UUID("00000000-0000-4000-8000-0000000000b1")
+BUSY_HOUSEHOLD = uuid.UUID("00000000-0000-4000-8000-0000000000b2")
+REVOKED_PASS = uuid.UUID("00000000-0000-4000-8000-00000000dead")
+EARLIER_PASS = uuid.UUID("00000000-0000-4000-8000-0000000000e1")
+
+
+def _pass(n: int) -> uuid.UUID:
+    return uuid.UUID(int=0x10000000_0000_4000_8000_000000000000 + n)
+
+
+def _token(key: str = "current", *, signer: str | None = None, **overrides) -> str:
+    values = {
+        "pass_id": _pass(1),
+        "household_id": HOUSEHOLD,
+        "audience_id": COMPOUND,
+        "not_before": NOW - DAY,
+        "not_after": NOW + 30 * DAY,
+        "group": "",
+    } | overrides
+    return sign_token(PassClaims(**values), key_id=KEY_IDS[key], seed=SEEDS[signer or key])
+
+
+def _public(name: str) -> str:
+    return base64.b64encode(bytes(SigningKey(SEEDS[name]).verify_key)).decode()
+
+
+def _flip(token: str, index: int) -> str:
+    replacement = "B" if token[index] != "B" else "C"
+    return token[:index] + replacement + token[index + 1 :]
+
+
+def _raw_token(payload: bytes, signature_bytes: int = 64) -> str:
+    signed = f"{PREFIX}:{b32encode(KEY_IDS['current'])}:{b32encode(payload)}"
+    signature = SigningKey(SEEDS["current"]).sign(signed.encode()).signature[:signature_bytes]
+    return f"{signed}:{b32encode(signature)}"
+
+
+def _cases() -> list[dict]:
+    good = _token()
+    payload_start = len("XC1:AEBAGBA:")
+    claims = PassClaims(_pass(1), HOUSEHOLD, COMPOUND, NOW - DAY, NOW + DAY, "")
+    bad_group = encode_claims(claims)[:-1] + bytes([99])
+    cases = [
+        ("valid_in", good, "in", None, 0, "valid"),
+        ("valid_out_in_hours", good, "out", 36.5, 0, "valid"),
+        ("valid_community_audience", _token(audience_id=COMMUNITY), "in", None, 0, "valid"),
+        ("valid_previous_key_in_overlap", _token("previous"), "in", None, 0, "valid"),
+        ("valid_with_surrounding_whitespace", f"  {good}\n", "in", None, 0, "valid"),
+        ("expired", _token(not_after=NOW - HOUR), "in", None, 0, "expired"),
+        ("expired_exactly_at_end", _token(not_after=NOW), "in", None, 0, "expired"),
+        ("not_yet_valid", _token(not_before=NOW + HOUR), "in", None, 0, "not_yet_valid"),
+        ("unknown_key", _token("stranger"), "in", None, 0, "unknown_key"),
+        ("wrong_key", _token("current", signer="stranger"), "in", None, 0, "bad_signature"),
+        ("payload_byte_flipped", _flip(good, payload_start + 10), "in", None, 0, "bad_signature"),
+        ("signature_byte_flipped", _flip(good, len(good) - 20), "in", None, 0, "bad_signature"),
+        ("key_id_flipped", _flip(good, 6), "in", None, 0, "unknown_key"),
+        ("wrong_audience", _token(audience_id=OTHER_COMPOUND), "in", None, 0, "wrong_audience"),
+        ("revoked_pass", _token(pass_id=REVOKED_PASS), "in", None, 0, "pass_revoked"),
+        ("revoked_key", _token("revoked"), "in", None, 0, "key_revoked"),
+        ("truncated_half", good[: len(good) // 2], "in", None, 0, "truncated"),
+        ("truncated_signature", good[:-8], "in", None, 0, "malformed"),
+        ("short_signature", _raw_token(encode_claims(claims), 40), "in", None, 0, "truncated"),
+        ("signature_too_short", _raw_token(encode_claims(claims), 60), "in", None, 0, "truncated"),
+        ("missing_signature_part", good.rsplit(":", 1)[0], "in", None, 0, "truncated"),
+        ("oversize", good + "A" * 300, "in", None, 0, "oversize"),
+        ("garbage", "hello, world", "in", None, 0, "malformed"),
+        ("empty", "", "in", None, 0, "malformed"),
+        ("url_instead_of_token", "https://example.org/pass/123", "in", None, 0, "malformed"),
+        ("lowercase", good.lower(), "in", None, 0, "malformed"),
+        ("unsupported_version", "XC2" + good[3:], "in", None, 0, "unsupported_version"),
+        ("not_base32_digit", good[:20] + "1" + good[21:], "in", None, 0, "malformed"),
+        ("non_canonical_padding_bits", good[:-1] + ("B" if good[-1] == "A" else "A"), "in", None, 0, "malformed"),
+        ("extra_part", good + ":AAAA", "in", None, 0, "malformed"),
+        ("non_ascii", "XC1:通行证:AAAA:BBBB", "in", None, 0, "malformed"),
+        ("unknown_group_code", _raw_token(bad_group), "in", None, 0, "malformed"),
+        ("fever_at_threshold", good, "in", 37.3, 0, "fever"),
+        ("just_below_threshold", good, "out", 37.2, 0, "valid"),
+        ("out_after_hours", good, "out", None, 8 * HOUR, "outside_hours"),
+        ("in_after_hours", good, "in", None, 8 * HOUR, "valid"),
+        ("exempt_out_after_hours", _token(group="medical_staff"), "out", None, 8 * HOUR, "valid"),
+        ("household_went_out_recently", _token(household_id=BUSY_HOUSEHOLD), "out", None, 0, "too_frequent"),
+        (
+            "same_pass_went_out_recently",
+            _token(household_id=BUSY_HOUSEHOLD, pass_id=EARLIER_PASS),
+            "out",
+            None,
+            0,
+            "valid",
+        ),
+        ("exempt_goes_out_again", _token(household_id=BUSY_HOUSEHOLD, group="delivery"), "out", None, 0, "valid"),
+    ]
+    return [
+        {
+            "name": name,
+            "token": token,
+            "direction": direction,
+            "temperature": temperature,
+            "now": NOW + shift,
+            "expected": {"valid": reason == "valid", "reason": reason},
+        }
+        for name, token, direction, temperature, shift, reason in cases
+    ]
+
+
+def build() -> dict:
+    return {
+        "description": "Pass verifier test vectors: same verdict from xiachen/passes/verifier.py and gate/verifier.js",
+        "keys": {b32encode(KEY_IDS[name]): _public(name) for name in ("current", "previous", "revoked")},
+        "revoked_keys": [b32encode(KEY_IDS["revoked"])],
+        "revoked_passes": [str(REVOKED_PASS)],
+        "audiences": [str(COMPOUND), str(COMMUNITY)],
+        "policy": {
+            "version": 3,
+            "out_every_days": 2,
+            "hours": ["06:00", "22:00"],
+            "fever_threshold": 37.3,
+            "exempt_groups": ["delivery", "medical_staff"],
+        },
+        "recent_outs": [{"household": str(BUSY_HOUSEHOLD), "pass": str(EARLIER_PASS), "at": NOW - DAY}],
+        "cases": _cases(),
+    }
+
+
+if __name__ == "__main__":
+    PATH.write_text(json.dumps(build(), ensure_ascii=False, indent=1) + "\n")

@@ -1,0 +1,34 @@
+"""The gate page (mobile, offline-first) and its service worker. The page talks to /api/passes/."""
+
+from pathlib import Path
+from uuid import UUID
+
+from django.contrib.staticfiles import finders
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from xiachen.accounts.permissions import require_permission
+from xiachen.passes.selectors import access_gate, gates_for
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    require_permission(request.user, "gate.scan")
+    return render(request, "gate/gate_index.html", {"gates": gates_for(request.user)[:200]})
+
+
+@require_GET
+def gate_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    gate = access_gate(request.user, public_id)
+    return render(request, "gate/gate_page.html", {"gate": gate})
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """Served from /gate/ so its scope covers every gate page; the code itself is a static file."""
+    source = Path(finders.find("gate/sw.js")).read_text()
+    response = HttpResponse(source, content_type="application/javascript")
+    response["Service-Worker-Allowed"] = "/gate/"
+    response["Cache-Control"] = "no-cache"
+    return response

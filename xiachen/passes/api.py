@@ -1,0 +1,254 @@
+"""The device API of the gate page: trust list, revocations, policy, batch ingest, verification, lookup."""
+
+from datetime import datetime
+from uuid import UUID
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from ninja import Field, Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import paginate
+from ninja.security import SessionAuth
+
+from xiachen.accounts.permissions import require_permission
+from xiachen.audit import services as audit
+from xiachen.core.masking import mask_name
+
+from .ingest import MAX_BATCH, ingest_scans
+from .models import Pass
+from .selectors import (
+    access_gate,
+    audiences_of,
+    policy_in_force,
+    recent_outs,
+    revoked_key_ids,
+    revoked_pass_ids,
+    search_scans,
+    trusted_keys,
+)
+from .verification import verify_token
+
+router = Router(tags=["passes"])
+
+
+class JsonSessionAuth(SessionAuth):
+    """Session auth for JSON-body operations: a form or multipart body is a clean 415, never a 500
+    (a middleware may already have consumed a multipart stream before the JSON body is parsed)."""
+
+    def __call__(self, request):
+        if not request.user.is_authenticated:  # 401 before the CSRF check's 403
+            return None
+        user = super().__call__(request)
+        if user and request.content_type != "application/json":
+            raise HttpError(415, "application/json required")
+        return user
+
+
+json_auth = JsonSessionAuth()
+
+
+def stale_after() -> int:
+    return getattr(settings, "XIACHEN_GATE_STALE_SECONDS", 6 * 3600)
+
+
+class KeyOut(Schema):
+    key_id: str
+    public_key: str
+    trusted_until: datetime | None
+
+
+class TrustListOut(Schema):
+    generated_at: datetime
+    stale_after_seconds: int
+    audiences: list[str]
+    keys: list[KeyOut]
+
+
+class RevocationsOut(Schema):
+    generated_at: datetime
+    passes: list[str]
+    keys: list[str]
+
+
+class RulesOut(Schema):
+    out_every_days: int
+    hours: list[str]
+    visitors_allowed: bool
+    fever_threshold: float
+    exempt_groups: list[str]
+
+
+class RecentOut(Schema):
+    household: str
+    pass_id: str = Field(alias="pass")
+    at: int
+
+
+class PolicyOut(Schema):
+    generated_at: datetime
+    version: int | None
+    effective_at: datetime | None
+    rules: RulesOut | None
+    recent_outs: list[RecentOut]
+
+
+class ScanIn(Schema):
+    client_uuid: str = Field(max_length=64)
+    gate: str = Field(max_length=64)
+    scanned_at: int = Field(ge=0, le=2**32)
+    token: str = Field("", max_length=400)
+    direction: str = Field(max_length=3)
+    temperature: float | None = Field(None, ge=0, le=100)
+    client_valid: bool = False
+    client_reason: str = Field("", max_length=30)
+    manual_reason: str = Field("", max_length=200)
+
+
+class BatchIn(Schema):
+    device_id: str = Field(max_length=40)
+    scans: list[ScanIn] = Field(max_length=MAX_BATCH)
+
+
+class ScanResultOut(Schema):
+    client_uuid: str
+    status: str
+    error: str
+
+
+class BatchOut(Schema):
+    results: list[ScanResultOut]
+
+
+class VerifyIn(Schema):
+    token: str = Field(max_length=2000)
+    gate: UUID | None = None
+    direction: str = Field("in", pattern="^(in|out)$")
+    temperature: float | None = Field(None, ge=30, le=45)
+
+
+class VerdictOut(Schema):
+    valid: bool
+    reason: str
+    pass_id: str
+    key_id: str
+    policy_version: int | None
+
+
+class LookupOut(Schema):
+    pass_id: UUID
+    name: str
+    token: str
+
+
+class ScanOut(Schema):
+    client_uuid: UUID
+    gate: str
+    scanned_at: datetime
+    direction: str
+    pass_id: UUID | None = Field(None, alias="pass_public_id")
+    household: UUID | None = Field(None, alias="household_public_id")
+    server_valid: bool
+    server_reason: str
+    client_valid: bool
+    client_reason: str
+    method: str
+
+    @staticmethod
+    def resolve_gate(scan) -> str:
+        return str(scan.gate.public_id)
+
+
+@router.get("/gates/{gate_id}/trust-list", response=TrustListOut)
+def trust_list(request, gate_id: UUID):
+    gate = access_gate(request.user, gate_id)
+    now = timezone.now()
+    keys = [
+        {"key_id": k.key_id, "public_key": k.public_key, "trusted_until": k.trusted_until}
+        for k in trusted_keys(gate.parent, now)
+    ]
+    return {
+        "generated_at": now,
+        "stale_after_seconds": stale_after(),
+        "audiences": sorted(audiences_of(gate)),
+        "keys": keys,
+    }
+
+
+@router.get("/gates/{gate_id}/revocations", response=RevocationsOut)
+def revocations(request, gate_id: UUID):
+    gate = access_gate(request.user, gate_id)
+    now = timezone.now()
+    return {"generated_at": now, "passes": revoked_pass_ids(gate.parent, now), "keys": revoked_key_ids(gate.parent)}
+
+
+@router.get("/gates/{gate_id}/policy", response=PolicyOut)
+def policy(request, gate_id: UUID):
+    gate = access_gate(request.user, gate_id)
+    now = timezone.now()
+    version = policy_in_force(gate.parent, now)
+    days = version.rules["out_every_days"] if version else 0
+    return {
+        "generated_at": now,
+        "version": version.number if version else None,
+        "effective_at": version.effective_at if version else None,
+        "rules": version.rules if version else None,
+        "recent_outs": recent_outs(gate.parent, days=days, now=now) if days else [],
+    }
+
+
+@router.get("/gates/{gate_id}/lookup", response=list[LookupOut])
+def manual_lookup(request, gate_id: UUID, reason: str, building: str = "", room: str = "", phone_last4: str = ""):
+    """Manual fallback: the current passes of a household (building + room) or by the phone's last 4 digits."""
+    gate = access_gate(request.user, gate_id)
+    if not reason.strip() or not ((building and room) or (len(phone_last4) == 4 and phone_last4.isdigit())):
+        raise HttpError(422, "reason and building+room or 4 phone digits required")
+    now = timezone.now()
+    passes = Pass.objects.filter(
+        household__compound=gate, revoked_at__isnull=True, valid_from__lte=now, valid_until__gt=now
+    ).select_related("resident")
+    if building and room:
+        passes = passes.filter(household__building=building, household__room=room)
+    found = [p for p in passes[:200] if not phone_last4 or (p.resident.phone or "").endswith(phone_last4)][:10]
+    audit.record(
+        actor=request.user,
+        action="gate.manual_lookup",
+        target=gate,
+        fields={"reason": reason[:100], "found": len(found), "by_phone": bool(phone_last4)},
+    )
+    return [{"pass_id": p.public_id, "name": mask_name(p.resident.name), "token": p.token} for p in found]
+
+
+@router.post("/scans", response=BatchOut, auth=json_auth)
+def upload_scans(request, batch: BatchIn):
+    """Idempotent batch ingest: each scan is stored once (by client UUID), re-verified by the server."""
+    try:
+        require_permission(request.user, "gate.scan")
+    except PermissionDenied as error:
+        raise HttpError(403, "gate duty only") from error
+    raw = [scan.dict() for scan in batch.scans]
+    return {"results": ingest_scans(by=request.user, device_id=batch.device_id, scans=raw)}
+
+
+@router.post("/verify", response=VerdictOut, auth=json_auth)
+def verify_pass(request, body: VerifyIn):
+    """The server verifier's verdict for one token (at a gate, or at any gate of its issuer)."""
+    try:
+        require_permission(request.user, "gate.scan")
+    except PermissionDenied as error:
+        raise HttpError(403, "gate duty only") from error
+    gate = access_gate(request.user, body.gate) if body.gate else None
+    return verify_token(body.token, gate=gate, direction=body.direction, temperature=body.temperature).as_dict()
+
+
+@router.get("/scans", response=list[ScanOut])
+@paginate
+def list_scans(
+    request,
+    gate: UUID | None = None,
+    household: UUID | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+):
+    """Scan log search by gate, household and time (supervisors)."""
+    return search_scans(request.user, gate=str(gate or ""), household=str(household or ""), since=since, until=until)

@@ -1,0 +1,266 @@
+"""Pages of passes: policy versions with diff and read receipts, passes, cards, revocation, keys, scan log."""
+
+from datetime import timedelta
+from uuid import UUID
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from xiachen.accounts.permissions import has_permission, require_permission
+from xiachen.core.views import paginate, query_without_page
+from xiachen.households.selectors import access_resident
+
+from . import selectors, services
+from .cards import card_context, pass_card_pdf
+from .forms import IssueForm, PolicyForm, RevokeForm
+from .rules import RulesError, diff_rules
+
+
+@require_GET
+def policies(request: HttpRequest) -> HttpResponse:
+    require_permission(request.user, "passes.view_policy")
+    versions = selectors.policies_visible_to(request.user).order_by("community_path", "-number")
+    return render(
+        request,
+        "passes/policy_list.html",
+        {
+            "page": paginate(request, versions),
+            "querystring": query_without_page(request),
+            "can_publish": has_permission(request.user, "passes.manage_policy"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def policy_new(request: HttpRequest) -> HttpResponse:
+    require_permission(request.user, "passes.manage_policy")
+    communities = selectors.communities_for(request.user, "passes.manage_policy")
+    form = PolicyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        community = get_object_or_404(communities, public_id=request.POST.get("community"))
+        try:
+            version = services.publish_policy(
+                by=request.user,
+                community=community,
+                rules=form.rules(),
+                effective_at=form.cleaned_data["effective_at"],
+                change_note=form.cleaned_data["change_note"],
+            )
+        except RulesError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect("passes:policy_detail", public_id=version.public_id)
+    return render(request, "passes/policy_form.html", {"form": form, "communities": communities})
+
+
+@require_GET
+def policy_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    version = selectors.access_policy(request.user, public_id)
+    previous = version.community.pass_policies.filter(number__lt=version.number).order_by("-number").first()
+    compare = request.GET.get("compare")
+    if compare:
+        previous = (
+            selectors.policies_visible_to(request.user)
+            .filter(community=version.community, number=compare if compare.isdigit() else -1)
+            .first()
+            or previous
+        )
+    return render(
+        request,
+        "passes/policy_detail.html",
+        {
+            "version": version,
+            "previous": previous,
+            "diff": diff_rules(previous.rules, version.rules) if previous else [],
+            "pending_staff": selectors.unacknowledged_staff(version),
+            "acknowledged": version.acknowledgements.select_related("user").order_by("created_at"),
+            "can_acknowledge": has_permission(request.user, "gate.scan", version.community),
+        },
+    )
+
+
+@require_POST
+def policy_acknowledge(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    version = selectors.access_policy(request.user, public_id)
+    services.acknowledge_policy(by=request.user, version=version)
+    messages.success(request, _("已确认阅读"))
+    return redirect("passes:policy_detail", public_id=version.public_id)
+
+
+@require_GET
+def pass_list(request: HttpRequest) -> HttpResponse:
+    require_permission(request.user, "passes.view")
+    passes = selectors.passes_visible_to(request.user).order_by("-created_at", "-id")
+    return render(
+        request,
+        "passes/pass_list.html",
+        {
+            "page": paginate(request, passes),
+            "querystring": query_without_page(request),
+            "now": timezone.now(),
+            "can_issue": has_permission(request.user, "passes.issue"),
+            "can_revoke": has_permission(request.user, "passes.revoke"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def pass_issue(request: HttpRequest) -> HttpResponse:
+    require_permission(request.user, "passes.issue")
+    now = timezone.now()
+    form = IssueForm(request.POST or None, initial={"valid_from": now, "valid_until": now + timedelta(days=30)})
+    if request.method == "POST" and form.is_valid():
+        resident = access_resident(request.user, form.cleaned_data["resident"])
+        try:
+            issued = services.issue_pass(
+                by=request.user,
+                resident=resident,
+                valid_from=form.cleaned_data["valid_from"],
+                valid_until=form.cleaned_data["valid_until"],
+                group=form.cleaned_data["group"] or "",
+            )
+        except services.PassError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect("passes:detail", public_id=issued.public_id)
+    return render(request, "passes/pass_form.html", {"form": form})
+
+
+@require_GET
+def pass_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    issued = selectors.access_pass(request.user, public_id)
+    return render(request, "passes/pass_detail.html", card_context(issued))
+
+
+@require_GET
+def pass_card(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    issued = selectors.access_pass(request.user, public_id)
+    response = HttpResponse(pass_card_pdf(issued), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="pass-{issued.public_id}.pdf"'
+    return response
+
+
+@require_GET
+def my_passes(request: HttpRequest) -> HttpResponse:
+    """The resident's phone shows the pass: QR and masked name, nothing else."""
+    resident = getattr(request.user, "resident", None)
+    if resident is None:
+        raise Http404
+    now = timezone.now()
+    current = resident.passes.filter(revoked_at__isnull=True, valid_until__gt=now).select_related("resident")
+    return render(request, "passes/my_passes.html", {"cards": [card_context(p) for p in current]})
+
+
+@require_http_methods(["GET", "POST"])
+def pass_revoke(request: HttpRequest) -> HttpResponse:
+    require_permission(request.user, "passes.revoke")
+    form = RevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ids = [value for value in form.pass_ids() if _is_uuid(value)]
+        passes = list(selectors.passes_visible_to(request.user).filter(public_id__in=ids))
+        try:
+            outcome = services.revoke_passes(by=request.user, passes=passes, reason=form.cleaned_data["reason"])
+        except services.PassError as error:
+            form.add_error(None, str(error))
+        else:
+            if isinstance(outcome, int):
+                messages.success(request, _("已吊销 %(n)s 张通行证") % {"n": outcome})
+            else:
+                messages.info(request, _("超过 10 张，已提交第二审批人审批"))
+            return redirect("passes:revocations")
+    return render(request, "passes/revoke_form.html", {"form": form})
+
+
+@require_GET
+def revocations(request: HttpRequest) -> HttpResponse:
+    require_permission(request.user, "passes.revoke")
+    requests = selectors.revocation_requests_visible_to(request.user)
+    return render(request, "passes/revocation_list.html", {"page": paginate(request, requests), "querystring": ""})
+
+
+@require_POST
+def revocation_decide(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    revocation = get_object_or_404(selectors.revocation_requests_visible_to(request.user), public_id=public_id)
+    try:
+        services.decide_revocation(by=request.user, request=revocation, approve=request.POST.get("approve") == "1")
+    except services.PassError as error:
+        messages.error(request, str(error))
+    return redirect("passes:revocations")
+
+
+@require_GET
+def keys(request: HttpRequest) -> HttpResponse:
+    require_permission(request.user, "passes.manage_keys")
+    return render(
+        request,
+        "passes/key_list.html",
+        {
+            "keys": selectors.keys_visible_to(request.user)[:200],
+            "communities": selectors.communities_for(request.user, "passes.manage_keys"),
+        },
+    )
+
+
+@require_POST
+def key_rotate(request: HttpRequest) -> HttpResponse:
+    require_permission(request.user, "passes.manage_keys")
+    community = get_object_or_404(
+        selectors.communities_for(request.user, "passes.manage_keys"), public_id=request.POST.get("community")
+    )
+    services.rotate_key(by=request.user, community=community)
+    messages.success(request, _("已启用新密钥，旧密钥在过渡期内仍受信任"))
+    return redirect("passes:keys")
+
+
+@require_POST
+def key_revoke(request: HttpRequest, key_id: str) -> HttpResponse:
+    key = get_object_or_404(selectors.keys_visible_to(request.user), key_id=key_id)
+    try:
+        services.revoke_key(by=request.user, key=key, reason=request.POST.get("reason", ""))
+    except services.PassError as error:
+        messages.error(request, str(error))
+    return redirect("passes:keys")
+
+
+@require_GET
+def scans(request: HttpRequest) -> HttpResponse:
+    require_permission(request.user, "passes.review_scans")
+    filters = {key: request.GET.get(key, "") for key in ("gate", "household")}
+    filters = {key: value if _is_uuid(value) else "" for key, value in filters.items()}
+    found = selectors.search_scans(request.user, **filters)
+    return render(
+        request,
+        "passes/scan_list.html",
+        {
+            "page": paginate(request, found),
+            "querystring": query_without_page(request),
+            "filters": filters,
+            "flows": selectors.hourly_flows(request.user, since=timezone.now() - timedelta(hours=24)),
+        },
+    )
+
+
+@require_GET
+def disagreements(request: HttpRequest) -> HttpResponse:
+    require_permission(request.user, "passes.review_scans")
+    rows = selectors.disagreements_visible_to(request.user).order_by("-created_at")
+    return render(request, "passes/disagreement_list.html", {"page": paginate(request, rows), "querystring": ""})
+
+
+@require_GET
+def fever_alerts(request: HttpRequest) -> HttpResponse:
+    require_permission(request.user, "passes.review_scans")
+    rows = selectors.fever_alerts_visible_to(request.user)
+    return render(request, "passes/fever_list.html", {"page": paginate(request, rows), "querystring": ""})
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    return True

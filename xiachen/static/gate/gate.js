@@ -1,0 +1,227 @@
+/* The gate page: scan → verify offline → big green/red answer → queue in IndexedDB → sync in batches.
+ * Cached data (trust list, revocations, policy) lives in IndexedDB with the time it was fetched; the
+ * queue keeps scans by client UUID until the server has acknowledged them (stored or duplicate), so
+ * dropped, repeated or interrupted uploads lose nothing and duplicate nothing. Switching the signed-in
+ * user keeps the queue (it is per device, not per user). No identity data is stored: tokens hold ids. */
+(function () {
+  "use strict";
+  var body = document.body, GATE = body.dataset.gate, API = body.dataset.api;
+  var BATCH = 500, SYNC_EVERY_MS = 15000, REPEAT_MS = 3000;
+  var REASONS = {
+    valid: "通过", expired: "已过期", not_yet_valid: "尚未生效", unknown_key: "未知签名密钥", key_revoked: "密钥已吊销",
+    bad_signature: "签名无效（伪造或被篡改）", wrong_audience: "非本小区通行证", pass_revoked: "通行证已吊销",
+    truncated: "编码不完整", oversize: "编码过长", malformed: "无法识别的编码", unsupported_version: "不支持的版本",
+    fever: "体温异常，请引导至临时观察点", outside_hours: "不在允许外出时段", too_frequent: "本户外出间隔未到"
+  };
+  var db = null, cache = {}, lastToken = "", lastAt = 0, syncing = false;
+
+  function openDb() {
+    return new Promise(function (resolve, reject) {
+      var request = indexedDB.open("xiachen-gate", 1);
+      request.onupgradeneeded = function () {
+        request.result.createObjectStore("cache");
+        request.result.createObjectStore("queue", { keyPath: "client_uuid" });
+        request.result.createObjectStore("outs", { keyPath: "client_uuid" });
+      };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+  }
+
+  function tx(store, mode, work) {
+    return new Promise(function (resolve, reject) {
+      var transaction = db.transaction(store, mode), result;
+      var request = work(transaction.objectStore(store));
+      if (request) request.onsuccess = function () { result = request.result; };
+      transaction.oncomplete = function () { resolve(result); };
+      transaction.onerror = function () { reject(transaction.error); };
+      transaction.onabort = function () { reject(transaction.error); };
+    });
+  }
+
+  function uuid4() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    var b = crypto.getRandomValues(new Uint8Array(16)); b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  function csrfToken() {
+    var match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : body.dataset.csrf;
+  }
+
+  async function getJson(path) {
+    var response = await fetch(API + path, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (!response.ok) throw new Error("HTTP " + response.status);
+    return response.json();
+  }
+
+  async function refresh() {
+    try {
+      var results = await Promise.all([
+        getJson("gates/" + GATE + "/trust-list"), getJson("gates/" + GATE + "/revocations"), getJson("gates/" + GATE + "/policy")
+      ]);
+      cache = { trust: results[0], revocations: results[1], policy: results[2], fetched_at: Date.now() };
+      await tx("cache", "readwrite", function (store) { return store.put(cache, GATE); });
+    } catch (error) { /* offline or signed out: keep the cached data, the banner shows its age */ }
+    render();
+  }
+
+  function isStale() {
+    if (!cache.fetched_at) return true;
+    return Date.now() - cache.fetched_at > cache.trust.stale_after_seconds * 1000;
+  }
+
+  async function snapshot() {
+    var outs = await tx("outs", "readonly", function (store) { return store.getAll(); }) || [];
+    var keys = {};
+    ((cache.trust && cache.trust.keys) || []).forEach(function (k) { keys[k.key_id] = k.public_key; });
+    var policy = cache.policy && cache.policy.rules ? Object.assign({ version: cache.policy.version }, cache.policy.rules) : null;
+    return {
+      keys: keys,
+      revoked_keys: (cache.revocations && cache.revocations.keys) || [],
+      revoked_passes: (cache.revocations && cache.revocations.passes) || [],
+      audiences: (cache.trust && cache.trust.audiences) || [],
+      policy: policy,
+      recent_outs: ((cache.policy && cache.policy.recent_outs) || []).concat(outs)
+    };
+  }
+
+  function direction() { return document.querySelector("input[name=direction]:checked").value; }
+
+  function temperature() {
+    var value = parseFloat(document.getElementById("temperature").value);
+    return isNaN(value) ? null : Math.round(value * 10) / 10;
+  }
+
+  function show(verdict) {
+    var box = document.getElementById("verdict");
+    box.className = "verdict " + (verdict.valid ? "ok" : "bad");
+    box.dataset.reason = verdict.reason;
+    document.getElementById("verdict-text").textContent = verdict.valid ? "✔ 通过" : "✘ 拒绝";
+    document.getElementById("verdict-reason").textContent = REASONS[verdict.reason] || verdict.reason;
+    var item = document.createElement("li");
+    item.textContent = new Date().toLocaleTimeString() + " " + (verdict.valid ? "✔" : "✘") + " " + (REASONS[verdict.reason] || verdict.reason);
+    var list = document.getElementById("recent-scans");
+    list.insertBefore(item, list.firstChild);
+    while (list.children.length > 10) list.removeChild(list.lastChild);
+  }
+
+  async function handleToken(token, manualReason) {
+    var now = Date.now();
+    if (token === lastToken && now - lastAt < REPEAT_MS) return null;
+    lastToken = token; lastAt = now;
+    var scan = { now: Math.floor(now / 1000), direction: direction(), temperature: temperature() };
+    var verdict = await XiachenVerifier.verify(token, await snapshot(), scan);
+    show(verdict);
+    var record = {
+      client_uuid: uuid4(), gate: GATE, scanned_at: scan.now, token: typeof token === "string" ? token.slice(0, 400) : "",
+      direction: scan.direction, temperature: scan.temperature, client_valid: verdict.valid, client_reason: verdict.reason,
+      manual_reason: manualReason || ""
+    };
+    await tx("queue", "readwrite", function (store) { return store.put(record); });
+    if (verdict.valid && scan.direction === "out") {
+      await tx("outs", "readwrite", function (store) {
+        return store.put({ client_uuid: record.client_uuid, household: verdict.household_id, pass: verdict.pass_id, at: scan.now });
+      });
+    }
+    render();
+    if (navigator.onLine) setTimeout(sync, 0);
+    return verdict;
+  }
+
+  async function sync() {
+    if (syncing || !navigator.onLine) return;
+    syncing = true;
+    try {
+      var pending = await tx("queue", "readonly", function (store) { return store.getAll(); }) || [];
+      for (var start = 0; start < pending.length; start += BATCH) {
+        var batch = pending.slice(start, start + BATCH);
+        var response = await fetch(API + "scans", {
+          method: "POST", credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+          body: JSON.stringify({ device_id: deviceId(), scans: batch })
+        });
+        if (!response.ok) break;  // kept in the queue; retried with the same UUIDs
+        var results = (await response.json()).results;
+        await tx("queue", "readwrite", function (store) {
+          results.forEach(function (r) { store.delete(r.client_uuid); });
+        });
+      }
+      await refresh();
+    } catch (error) { /* network gone mid-upload: the queue still holds every unacknowledged scan */ }
+    syncing = false;
+    render();
+  }
+
+  function deviceId() {
+    var id = localStorage.getItem("xiachen-device");
+    if (!id) { id = uuid4(); localStorage.setItem("xiachen-device", id); }
+    return id;
+  }
+
+  async function render() {
+    var count = await tx("queue", "readonly", function (store) { return store.count(); });
+    document.getElementById("queue-count").textContent = String(count || 0);
+    document.getElementById("stale-banner").hidden = !isStale();
+    document.getElementById("net-state").textContent = navigator.onLine ? "在线" : "离线";
+    var policy = cache.policy;
+    document.getElementById("policy-line").textContent = policy && policy.version
+      ? "政策 v" + policy.version + "：外出时段 " + policy.rules.hours.join("–") + "，每户间隔 " + policy.rules.out_every_days + " 天，体温阈值 " + policy.rules.fever_threshold + " ℃"
+      : "";
+  }
+
+  function startCamera() {
+    var video = document.getElementById("camera");
+    // the vendored worker runs from our origin: CSP forbids qr-scanner's default blob: worker
+    QrScanner.createQrEngine = function () { return Promise.resolve(new Worker(body.dataset.qrWorker)); };
+    var scanner = new QrScanner(video, function (result) { handleToken(result.data || result); },
+      { returnDetailedScanResult: true, maxScansPerSecond: 10, onDecodeError: function () {} });
+    scanner.start();
+    window.XiachenGate.scanner = scanner;
+  }
+
+  async function manualLookup(event) {
+    event.preventDefault();
+    var params = new URLSearchParams({
+      reason: document.getElementById("manual-reason").value, building: document.getElementById("manual-building").value,
+      room: document.getElementById("manual-room").value, phone_last4: document.getElementById("manual-phone").value
+    });
+    var list = document.getElementById("manual-results");
+    list.textContent = "";
+    try {
+      var found = await getJson("gates/" + GATE + "/lookup?" + params.toString());
+      found.forEach(function (row) {
+        var button = document.createElement("button");
+        button.type = "button"; button.textContent = row.name;
+        button.addEventListener("click", function () { handleToken(row.token, params.get("reason")); });
+        var item = document.createElement("li"); item.appendChild(button); list.appendChild(item);
+      });
+      if (!found.length) list.textContent = "未找到有效通行证";
+    } catch (error) { list.textContent = "人工核验需要联网"; }
+  }
+
+  async function start() {
+    db = await openDb();
+    cache = (await tx("cache", "readonly", function (store) { return store.get(GATE); })) || {};
+    document.getElementById("camera-start").addEventListener("click", startCamera);
+    document.getElementById("sync-now").addEventListener("click", sync);
+    document.getElementById("manual-form").addEventListener("submit", manualLookup);
+    document.getElementById("token-form").addEventListener("submit", function (event) {
+      event.preventDefault(); handleToken(document.getElementById("token-input").value);
+    });
+    window.addEventListener("online", sync);
+    window.addEventListener("offline", render);
+    setInterval(sync, SYNC_EVERY_MS);
+    setInterval(render, 30000);
+    if ("serviceWorker" in navigator) navigator.serviceWorker.register(body.dataset.sw, { scope: "/gate/" }).catch(function () {});
+    render();
+    await refresh();
+    await sync();
+    body.dataset.ready = "1";
+  }
+
+  window.XiachenGate = { handleToken: handleToken, sync: sync, refresh: refresh, startCamera: startCamera };
+  start();
+})();
