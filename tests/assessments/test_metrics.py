@@ -108,6 +108,16 @@ def test_hotline_tickets_need_a_user_account(november, cadre1):
     assert _raw("hotline_tickets", _service(november, cadre1)) is None
 
 
+def test_hotline_tickets_without_any_work_on_tickets_have_no_data_else_zero(november, tree, people, cadre1):
+    service = _service(november, cadre1)
+    assert _raw("hotline_tickets", service) is None  # the hotline is not part of their post
+    ticket = make_ticket(people, tree.compound1)
+    Ticket.objects.filter(pk=ticket.pk).update(owner=tree.community1, owner_path=tree.community1.path)
+    event = TicketEvent.objects.create(ticket=ticket, kind="accepted", actor=people.cadre_user1)
+    TicketEvent.objects.filter(pk=event.pk).update(created_at=timezone.make_aware(datetime(2026, 11, 3, 9)))
+    assert _raw("hotline_tickets", service) == (Decimal(0), Decimal("0.00"))  # signed for one, resolved none
+
+
 def test_complaints_cannot_be_attributed_and_have_no_data(november, tree, people, cadre1):
     make_ticket(people, tree.compound1, code="staff_complaint", description="下沉干部态度差")
     assert _raw("complaints", _service(november, cadre1)) is None
@@ -116,3 +126,67 @@ def test_complaints_cannot_be_attributed_and_have_no_data(november, tree, people
 def test_a_source_that_changed_shape_reports_no_data(november, monkeypatch):
     monkeypatch.setattr(metrics.Hours, "source_model", "NoSuchModel")
     assert metrics.PROVIDERS["hours"].value(_service(november, november.matches.first().cadre)) is None
+
+
+def _errand(people, compound, assignee, *, status="confirmed", day=date(2026, 11, 3), rating=None):
+    import uuid
+
+    from xiachen.errands.models import Errand
+
+    from ..factories import HouseholdFactory
+
+    errand = Errand.objects.create(household=HouseholdFactory(compound=compound), kind="groceries", details="买米",
+                                   requested_by=people.resident_user1, submission_key=uuid.uuid4(),
+                                   assignee=assignee, status=status, rating=rating)
+    if status in ("delivered", "confirmed", "closed"):
+        Errand.objects.filter(pk=errand.pk).update(delivered_at=timezone.make_aware(datetime(day.year, day.month,
+                                                                                             day.day, 15)))
+    return errand
+
+
+def test_errands_done_and_residents_ratings(november, tree, people, cadre1):
+    _errand(people, tree.compound1, people.cadre_user1, rating=5)
+    _errand(people, tree.compound1, people.cadre_user1, status="closed")  # auto-closed, not rated
+    _errand(people, tree.compound1, people.cadre_user1, status="delivered", rating=None)
+    _errand(people, tree.compound1, people.cadre_user1, status="confirmed", rating=3, day=date(2026, 11, 30))
+    _errand(people, tree.compound1, people.cadre_user1, status="in_progress")  # not done
+    _errand(people, tree.compound1, people.cadre_user1, rating=1, day=date(2026, 12, 1))  # after the service
+    _errand(people, tree.compound1, people.worker1, rating=1)  # someone else
+    service = _service(november, cadre1)
+    assert _raw("errands_done", service) == (Decimal(4), Decimal("20.00"))  # target 20
+    assert _raw("resident_rating", service) == (Decimal(4), Decimal("80.00"))  # (5 + 3) / 2
+
+
+def test_errands_without_any_assigned_have_no_data_else_zero(november, tree, people, cadre1):
+    service = _service(november, cadre1)
+    assert _raw("errands_done", service) is None
+    errand = _errand(people, tree.compound1, people.cadre_user1, status="accepted")
+    type(errand).objects.filter(pk=errand.pk).update(created_at=timezone.make_aware(datetime(2026, 11, 3, 9)))
+    assert _raw("errands_done", service) == (Decimal(0), Decimal("0.00"))
+    assert _raw("resident_rating", service) is None
+
+
+def test_errand_ratings_flow_into_the_composite(november, tree, people, cadre1):
+    _errand(people, tree.compound1, people.cadre_user1, rating=4)
+    create_scheme(by=people.org_department, name="代办", weights={"metric:errands_done": 50,
+                                                                 "metric:resident_rating": 50})
+    [score] = compute_scores(by=people.org_department, round_=november)
+    assert score.total == Decimal("42.50")  # (50·5 + 50·80) / 100
+
+
+def test_errands_that_changed_shape_report_no_data(november, cadre1, monkeypatch):
+    from xiachen.assessments import errands_adapter
+
+    monkeypatch.setattr(errands_adapter, "FIELDS", (*errands_adapter.FIELDS, "resident_score"))
+    service = _service(november, cadre1)
+    assert _raw("errands_done", service) is None
+    assert errands_adapter.residents_ratings(service) == []
+    monkeypatch.setattr(errands_adapter, "DONE_STATUSES", ("finished",))
+    monkeypatch.setattr(errands_adapter, "FIELDS", ("assignee",))
+    assert _raw("errands_done", service) is None
+
+
+def test_the_errands_rating_source_is_registered():
+    from xiachen.assessments import errands_adapter
+
+    assert errands_adapter.residents_ratings in metrics.RATING_SOURCES

@@ -176,5 +176,10 @@ def test_quota_explanations_are_translatable_with_placeholders(monkeypatch):
 def test_quota_explanation_follows_the_active_language():
     from django.utils import translation
 
-    with translation.override("en"), pytest.raises(QuotaError, match="最低比例（30%）高于最高比例（20%）"):
+    with translation.override("zh-hans"), pytest.raises(QuotaError) as chinese:
         assign_grades([GradeRule("excellent", "优秀", Decimal(90), 30, 20)], [Decimal(95)])
+    assert str(chinese.value) == "“优秀”的最低比例（30%）高于最高比例（20%）"
+    with translation.override("en"), pytest.raises(QuotaError) as english:
+        assign_grades([GradeRule("excellent", "优秀", Decimal(90), 30, 20)], [Decimal(95)])
+    # the catalogue's translation (or the source text while it has none), placeholders filled in
+    assert "优秀" in str(english.value) and "30%" in str(english.value) and "20%" in str(english.value)

@@ -11,7 +11,15 @@ class AssessmentsConfig(AppConfig):
         from xiachen.accounts.enums import Role
         from xiachen.accounts.permissions import grant
 
-        from . import personal_data  # noqa: F401  # registers this app's personal-data declarations
+        from . import (
+            errands_adapter,
+            metrics,
+            personal_data,  # noqa: F401  # registers this app's personal-data declarations
+        )
+
+        # Residents' ratings of the cadres' errands; the source itself reports nothing if errands is
+        # absent or changed shape, so registering it is always safe (ADR 0801).
+        metrics.register_rating_source(errands_adapter.residents_ratings)
 
         grant(Role.ORG_DEPARTMENT, "assessments.manage", "assessments.view")
         grant(Role.UNIT_MANAGER, "assessments.evaluate", "assessments.view")

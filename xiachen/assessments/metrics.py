@@ -199,7 +199,7 @@ class Hours(RosterProvider):
         return Decimal(tally.minutes) / Decimal(60)
 
 
-# --- errands (completed errands of the cadre, adapter registered by errands_adapter) ------------------------
+# --- errands (xiachen/assessments/errands_adapter.py) -------------------------------------------------------
 
 
 class ErrandsDone(SourceProvider):
@@ -217,26 +217,37 @@ class ErrandsDone(SourceProvider):
 
 class HotlineTickets(SourceProvider):
     """Tickets the cadre's user resolved (办结 events by them) in the service period, owned by a unit
-    they served; a merged duplicate does not count. No data when the cadre has no user account."""
+    they served; a merged duplicate does not count. No data when the cadre has no user account or
+    did nothing on any ticket there (the hotline is not part of their post); 0 when they worked on
+    tickets but resolved none."""
 
     code, label, source_app, source_model = "hotline_tickets", _("办理热线工单"), "hotline", "TicketEvent"
     default_target = Decimal(10)
 
     def compute(self, model, service: Service) -> Decimal | None:
-        from xiachen.cadres.models import Cadre
-        from xiachen.deployments.models import Match
         from xiachen.org.models import path_within
 
-        user_id = Cadre.objects.filter(pk=service.cadre_id).values_list("user_id", flat=True).first()
-        unit_paths = list(Match.objects.filter(pk__in=service.match_ids).values_list("demand__unit_path", flat=True))
+        user_id, unit_paths = cadre_user_and_units(service)
         if user_id is None or not unit_paths:
             return None
         start, end = service.day_bounds()
         events = model.objects.filter(
-            path_within(unit_paths, field="ticket__owner_path"), kind="resolved", actor_id=user_id,
-            created_at__gte=start, created_at__lt=end,
+            path_within(unit_paths, field="ticket__owner_path"), actor_id=user_id, created_at__gte=start,
+            created_at__lt=end,
         ).exclude(ticket__status="merged")
-        return Decimal(events.values("ticket_id").distinct().count())
+        if not events.exists():
+            return None
+        return Decimal(events.filter(kind="resolved").values("ticket_id").distinct().count())
+
+
+def cadre_user_and_units(service: Service) -> tuple[int | None, list[str]]:
+    """The cadre's user id and the paths of the receiving units of the service's matches."""
+    from xiachen.cadres.models import Cadre
+    from xiachen.deployments.models import Match
+
+    user_id = Cadre.objects.filter(pk=service.cadre_id).values_list("user_id", flat=True).first()
+    unit_paths = list(Match.objects.filter(pk__in=service.match_ids).values_list("demand__unit_path", flat=True))
+    return user_id, unit_paths
 
 
 class Complaints(SourceProvider):

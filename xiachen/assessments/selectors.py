@@ -3,7 +3,7 @@ their agency's cadres, a receiving-unit manager the cadres who served at their u
 
 from uuid import UUID
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -67,8 +67,10 @@ def to_evaluate(user, round_: Round) -> QuerySet[Match]:
 
 
 def open_appeals() -> QuerySet[Appeal]:
+    """Every appeal, open ones first (so they lead the first page), newest first within each group."""
+    still_open = Case(When(status=AppealStatus.OPEN, then=Value(0)), default=Value(1))
     return Appeal.objects.select_related("score__cadre__agency", "score__round", "score__grade").order_by(
-        "status", "-created_at"
+        still_open, "-created_at", "-id"
     )
 
 

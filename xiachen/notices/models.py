@@ -1,6 +1,7 @@
 """In-app notifications and the outbound outbox an SMS/WeChat transport consumes."""
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from xiachen.core.models import BaseModel
@@ -44,3 +45,93 @@ class OutboxMessage(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.notification_id}"
+
+
+class CommunityNotice(BaseModel):
+    """A notice the community publishes to chosen compounds or buildings and to its cadres."""
+
+    community = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("社区"))
+    community_path = models.CharField(max_length=400, db_index=True, editable=False)
+    title = models.CharField(_("标题"), max_length=120)
+    body = models.TextField(_("正文"), max_length=5000)
+    policy_version = models.ForeignKey(
+        "policies.PolicyVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("引用政策版本"),
+    )
+    to_staff = models.BooleanField(_("同时发给在岗干部和社区工作者"), default=True)
+    published_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("社区通知")
+        verbose_name_plural = _("社区通知")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.community_path = self.community.path
+        super().save(*args, **kwargs)
+
+
+class NoticeTarget(models.Model):
+    """One addressed compound, or one building of it (blank building: the whole compound)."""
+
+    notice = models.ForeignKey(CommunityNotice, on_delete=models.CASCADE, related_name="targets")
+    compound = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    building = models.CharField(_("楼栋"), max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "compound", "building"], name="notices_target_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.compound_id}/{self.building or '*'}"
+
+
+class NoticeAttachment(BaseModel):
+    notice = models.ForeignKey(CommunityNotice, on_delete=models.CASCADE, related_name="attachments")
+    title = models.CharField(_("附件标题"), max_length=120)
+    file = models.FileField(_("附件"), upload_to="notices/attachments/%Y/%m/")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ReceiptAudience(models.TextChoices):
+    RESIDENT = "resident", _("居民")
+    STAFF = "staff", _("干部/社区工作者")
+
+
+class NoticeReceipt(BaseModel):
+    """Who a notice was addressed to and when they read it: a resident (on the resident site) or a
+    cadre or community worker (on the staff site). Residents without an account are counted too."""
+
+    notice = models.ForeignKey(CommunityNotice, on_delete=models.CASCADE, related_name="receipts")
+    audience = models.CharField(max_length=10, choices=ReceiptAudience.choices)
+    resident = models.ForeignKey(
+        "households.Resident", on_delete=models.CASCADE, null=True, blank=True, related_name="notice_receipts"
+    )
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, null=True, blank=True, related_name="notice_receipts"
+    )
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "resident"], name="notices_receipt_resident_once"),
+            models.UniqueConstraint(fields=["notice", "user"], name="notices_receipt_user_once"),
+            models.CheckConstraint(
+                condition=Q(resident__isnull=False) | Q(user__isnull=False), name="notices_receipt_someone"
+            ),
+        ]
+        indexes = [models.Index(fields=["notice", "read_at"], name="notices_receipt_read")]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id}:{self.resident_id or self.user_id}"

@@ -27,7 +27,7 @@ def surveys(request: HttpRequest) -> HttpResponse:
 
 def _rows(survey, values: dict, errors: dict) -> list[dict]:
     rows = []
-    for question in survey.questions.all():
+    for question in survey.questions.select_related("show_if"):
         value = values.get(question.pk)
         rows.append({
             "q": question, "name": services.field_name(question), "error": errors.get(question.pk, ""),

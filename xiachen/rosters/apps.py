@@ -11,6 +11,8 @@ class RostersConfig(AppConfig):
         from xiachen.accounts.enums import Role
         from xiachen.accounts.permissions import grant
 
+        from . import personal_data  # noqa: F401  # registers this app's personal-data declarations
+
         # oversee: read posts, rosters, attendance and care alerts in the scope; manage: write them.
         grant(Role.ORG_DEPARTMENT, "rosters.oversee", "rosters.set_rules")
         grant(Role.UNIT_MANAGER, "rosters.oversee", "rosters.manage")

@@ -1,6 +1,16 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SurveysConfig(AppConfig):
     name = "xiachen.surveys"
     label = "surveys"
+
+    def ready(self) -> None:
+        from xiachen.accounts.context_processors import add_section
+        from xiachen.accounts.enums import Role
+        from xiachen.accounts.permissions import grant
+
+        grant(Role.UNIT_MANAGER, "surveys.view", "surveys.manage")
+        grant(Role.COMMUNITY_WORKER, "surveys.view")
+        add_section("surveys.view", "surveys:list", _("问卷"))

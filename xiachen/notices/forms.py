@@ -1,0 +1,31 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from xiachen.org.models import Unit
+from xiachen.policies.models import PolicyVersion
+
+
+class NoticeForm(forms.Form):
+    title = forms.CharField(label=_("标题"), max_length=120)
+    body = forms.CharField(label=_("正文"), max_length=5000, widget=forms.Textarea(attrs={"rows": 8}))
+    compounds = forms.ModelMultipleChoiceField(
+        label=_("发给哪些小区"), queryset=Unit.objects.none(), widget=forms.CheckboxSelectMultiple,
+        to_field_name="public_id",
+    )
+    buildings = forms.CharField(
+        label=_("楼栋（可选）"), max_length=300, required=False,
+        help_text=_("用逗号分隔，如 1,3,5；留空则发给所选小区的全部住户"),
+    )
+    to_staff = forms.BooleanField(label=_("同时发给在岗下沉干部和社区工作者"), required=False, initial=True)
+    policy_version = forms.ModelChoiceField(
+        label=_("引用政策版本（可选）"), queryset=PolicyVersion.objects.none(), required=False,
+        to_field_name="public_id",
+    )
+    attachment_title = forms.CharField(label=_("附件标题"), max_length=120, required=False)
+    attachment = forms.FileField(label=_("附件"), required=False)
+
+    def __init__(self, *args, compounds=None, versions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["compounds"].queryset = compounds if compounds is not None else Unit.objects.none()
+        if versions is not None:
+            self.fields["policy_version"].queryset = versions

@@ -1,0 +1,140 @@
+"""Surveys (问卷): questions with required flags and simple skip logic, distributed to compounds.
+
+Anonymity is structural. `SurveyResponse` and `Answer` hold no key to a resident, a household or a
+user, no creation timestamp and no sequential id (random UUID keys), so neither the columns nor the
+row order can be joined back to `Participation`, which records only *that* a resident answered (for
+"one answer per resident" and response rates). For named surveys `Participation.response` points
+at the response so the resident can edit it; for anonymous surveys it stays empty, always.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from xiachen.core.models import BaseModel
+
+
+class SurveyStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    OPEN = "open", _("收集中")
+    CLOSED = "closed", _("已截止")
+
+
+class QuestionKind(models.TextChoices):
+    SINGLE = "single", _("单选")
+    MULTIPLE = "multiple", _("多选")
+    RATING = "rating", _("评分")
+    NUMBER = "number", _("数字")
+    TEXT = "text", _("文字")
+    DATE = "date", _("日期")
+
+
+CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
+
+
+class Survey(BaseModel):
+    title = models.CharField(_("标题"), max_length=120)
+    description = models.TextField(_("说明"), max_length=2000, blank=True)
+    community = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("社区"))
+    community_path = models.CharField(max_length=400, db_index=True, editable=False)
+    compounds = models.ManyToManyField("org.Unit", related_name="surveys", verbose_name=_("发放小区"))
+    anonymous = models.BooleanField(
+        _("匿名问卷"), default=False, help_text=_("匿名答卷不保存与居民的任何关联，提交后不能修改")
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=SurveyStatus.choices, default=SurveyStatus.DRAFT)
+    closes_at = models.DateTimeField(_("截止时间"), null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("问卷")
+        verbose_name_plural = _("问卷")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.community_path = self.community.path
+        super().save(*args, **kwargs)
+
+    def accepts_answers(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.status == SurveyStatus.OPEN and (self.closes_at is None or now < self.closes_at)
+
+
+class Question(BaseModel):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField(_("序号"))
+    kind = models.CharField(_("题型"), max_length=10, choices=QuestionKind.choices)
+    text = models.CharField(_("题目"), max_length=300)
+    required = models.BooleanField(_("必答"), default=True)
+    choices = models.JSONField(_("选项"), default=list, blank=True)
+    rating_max = models.PositiveSmallIntegerField(_("最高分"), default=5)
+    # Simple skip logic: show this question only when an earlier single-choice question got this answer.
+    show_if = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("显示条件题目")
+    )
+    show_if_value = models.CharField(_("显示条件答案"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["survey", "position"], name="surveys_question_position")]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.text}"
+
+
+class SurveyResponse(models.Model):
+    """One submitted answer sheet. Deliberately no resident, user, household, compound or timestamp."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+
+    class Meta:
+        verbose_name = _("答卷")
+        verbose_name_plural = _("答卷")
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
+class Answer(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    value = models.JSONField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["response", "question"], name="surveys_answer_once")]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}={self.value}"
+
+
+class Participation(BaseModel):
+    """That a resident answered a survey: one per resident. For named surveys it points at the
+    response (so it can be edited until the survey closes); for anonymous surveys never."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="participations")
+    resident = models.ForeignKey("households.Resident", on_delete=models.CASCADE, related_name="+")
+    compound_path = models.CharField(max_length=400, db_index=True)
+    response = models.OneToOneField(
+        SurveyResponse, on_delete=models.SET_NULL, null=True, blank=True, related_name="participation"
+    )
+    submission_key = models.UUIDField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "resident"], name="surveys_one_answer_per_resident"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}:{self.resident_id}"
+
+
