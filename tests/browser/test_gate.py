@@ -142,3 +142,33 @@ def test_expired_pass_is_refused_offline(page, people, tree, resident1):
     page.click("#token-form button")
     page.wait_for_selector("#verdict.bad")
     assert page.locator("#verdict").get_attribute("data-reason") == "expired"
+
+
+def test_checkpoint_registration_offline_then_synced(page, people, tree):
+    """A person without a pass registered while offline: queued in IndexedDB, uploaded once back online."""
+    from xiachen.passes.models import CheckpointEntry
+
+    _open_gate(page, tree, offline_next=True)
+    page.context.set_offline(True)
+    page.click("#checkpoint summary")
+    page.fill("#cp-name", "赵六")
+    page.fill("#cp-phone", "13611112222")
+    page.fill("#cp-from", "汉口站")
+    page.fill("#cp-to", "幸福小区")
+    page.fill("#cp-temperature", "36.8")
+    page.fill("#cp-reason", "送药")
+    page.click("#checkpoint-form button[type=submit]")
+    page.wait_for_function("() => document.getElementById('checkpoint-count').textContent === '1'")
+    assert page.locator("#cp-name").input_value() == ""  # the form is cleared for the next person
+    assert CheckpointEntry.objects.count() == 0
+    page.context.set_offline(False)
+    page.evaluate("() => XiachenGate.sync()")
+    page.evaluate("() => XiachenGate.sync()")  # a second upload of the same queue duplicates nothing
+    page.wait_for_function("() => document.getElementById('checkpoint-count').textContent === '0'")
+    entry = CheckpointEntry.objects.get()
+    assert (entry.name, entry.phone, entry.coming_from, str(entry.temperature)) == (
+        "赵六",
+        "13611112222",
+        "汉口站",
+        "36.8",
+    )

@@ -3,6 +3,7 @@ answers it (a follow-up question appears through skip logic), edits the answer; 
 the result chart drawn by the vendored ECharts."""
 
 import pytest
+from playwright.sync_api import expect
 
 from xiachen.surveys import services
 from xiachen.surveys.models import Answer, Participation
@@ -39,9 +40,9 @@ def test_resident_answers_a_survey_on_a_phone(phone_page, page, people, resident
     assert "待填写" in resident.locator("#survey-list").inner_text()
     resident.click("#survey-list a")
     follow_up = resident.locator("#question-2")
-    assert follow_up.is_hidden()
+    expect(follow_up).to_be_hidden()  # waits for the deferred skip-logic script
     resident.check("#question-1 input[value='缺']")
-    assert follow_up.is_visible()
+    expect(follow_up).to_be_visible()
     resident.check("#question-2 input[value='米']")
     resident.check("#question-2 input[value='药']")
     resident.select_option("#question-3 select", "4")
@@ -54,7 +55,7 @@ def test_resident_answers_a_survey_on_a_phone(phone_page, page, people, resident
     resident.click("#survey-list a")
     assert resident.locator("#question-2 input[value='药']").is_checked()
     resident.check("#question-1 input[value='不缺']")
-    assert follow_up.is_hidden()
+    expect(follow_up).to_be_hidden()  # waits for the deferred skip-logic script
     resident.click("#survey-submit")
     resident.wait_for_url("**/r/surveys/")
     assert "答卷已修改" in resident.locator(".flash").inner_text()

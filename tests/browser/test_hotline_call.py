@@ -6,13 +6,13 @@ import pytest
 from xiachen.hotline.enums import TicketStatus
 from xiachen.hotline.models import Ticket
 
-from ..browser.conftest import browser, page, sign_in  # noqa: F401  # the browser fixtures
-from .builders import category
+from ..hotline.builders import category
+from .conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_operator_takes_a_call_through_to_a_satisfied_call_back(page, people, tree):  # noqa: F811
+def test_operator_takes_a_call_through_to_a_satisfied_call_back(page, people, tree):
     category("utilities")
     sign_in(page, "hotline")
     page.goto(f"{page.base_url}/hotline/")
