@@ -1,12 +1,13 @@
 """Permission matrix rows for passes/ pages and the /api/passes/ operations (see tests/accounts)."""
 
+import uuid
 from datetime import timedelta
 
 from django.utils import timezone
 
 from tests.accounts.test_permission_matrix import expect, only
 from xiachen.passes import services
-from xiachen.passes.models import RevocationRequest
+from xiachen.passes.models import CheckpointEntry, CorrectionRequest, Disagreement, FeverAlert, RevocationRequest, Scan
 
 MANAGERS = ["manager1", "manager2"]
 GATE_STAFF = ["worker1", "cadre_user1"]
@@ -38,7 +39,54 @@ def _objects(request):
             reason="矩阵",
             requested_by=people.manager1,
         )
-        node._passes_objects = {"pass": issued, "policy": version, "request": pending, "tree": tree}
+        scan = Scan.objects.create(
+            client_uuid=uuid.uuid4(),
+            device_id="matrix",
+            gate=tree.compound1,
+            gate_path=tree.compound1.path,
+            recorded_by=people.worker1,
+            scanned_at=now,
+            received_at=now,
+            pass_public_id=issued.public_id,
+            household_public_id=resident1.household.public_id,
+            direction="in",
+            temperature="38.1",
+            client_valid=True,
+            client_reason="valid",
+            server_valid=False,
+            server_reason="fever",
+        )
+        disagreement = Disagreement.objects.create(scan=scan, gate_path=scan.gate_path)
+        alert = FeverAlert.objects.create(scan=scan, gate_path=scan.gate_path, temperature=scan.temperature)
+        entry = CheckpointEntry.objects.create(
+            client_uuid=uuid.uuid4(),
+            device_id="matrix",
+            gate=tree.compound1,
+            gate_path=tree.compound1.path,
+            recorded_by=people.worker1,
+            registered_at=now,
+            received_at=now,
+            name="王访客",
+            phone="13800000000",
+        )
+        correction = CorrectionRequest.objects.create(
+            resident=resident1,
+            community=tree.community1,
+            community_path=tree.community1.path,
+            subject="scan",
+            scan=scan,
+            message="矩阵",
+        )
+        node._passes_objects = {
+            "pass": issued,
+            "policy": version,
+            "request": pending,
+            "tree": tree,
+            "disagreement": disagreement,
+            "alert": alert,
+            "entry": entry,
+            "correction": correction,
+        }
     return node._passes_objects
 
 
@@ -48,6 +96,10 @@ ARGS = {
     "revocation1": lambda request: [_objects(request)["request"].public_id],
     "key1": lambda request: [_objects(request)["pass"].key.key_id],
     "compound1": lambda request: [_objects(request)["tree"].compound1.public_id],
+    "disagreement1": lambda request: [_objects(request)["disagreement"].public_id],
+    "fever1": lambda request: [_objects(request)["alert"].public_id],
+    "correction1": lambda request: [_objects(request)["correction"].public_id],
+    "checkpoint1_phone": lambda request: [_objects(request)["entry"].public_id, "phone"],
 }
 
 MATRIX = {
@@ -68,6 +120,13 @@ MATRIX = {
     ("passes:scans", None, "get"): only(200, MANAGERS, 403),
     ("passes:disagreements", None, "get"): only(200, MANAGERS, 403),
     ("passes:fever", None, "get"): only(200, MANAGERS, 403),
+    # empty POSTs: the service refuses (no decision / note / answer) with a message and a redirect
+    ("passes:disagreement_resolve", "disagreement1", "post"): only(302, ["manager1"], 404),
+    ("passes:fever_close", "fever1", "post"): only(302, ["manager1"], 404),
+    ("passes:corrections", None, "get"): only(200, MANAGERS, 403),
+    ("passes:correction_answer", "correction1", "post"): only(302, ["manager1"], 404),
+    ("passes:checkpoint_search", None, "get"): only(200, MANAGERS, 403),
+    ("passes:checkpoint_reveal", "checkpoint1_phone", "post"): only(200, ["manager1"], 404),
     ("passes:detail", "pass1", "get"): only(200, ["manager1", "worker1"], 404),
     ("passes:card", "pass1", "get"): only(200, ["manager1", "worker1"], 404),
     ("api:trust_list", "compound1", "get"): only(200, GATE_STAFF, 404, anonymous=401),
@@ -76,5 +135,6 @@ MATRIX = {
     ("api:manual_lookup", "compound1", "get"): expect(422, anonymous=401),
     ("api:upload_scans", None, "post"): expect(415, anonymous=401),
     ("api:verify_pass", None, "post"): expect(415, anonymous=401),
+    ("api:upload_checkpoint", None, "post"): expect(415, anonymous=401),
     ("api:list_scans", None, "get"): expect(200, anonymous=401),
 }

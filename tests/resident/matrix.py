@@ -33,6 +33,7 @@ MATRIX = {
     ("resident:notice_attachment", "resident_notice_attachment", "get"): resident_only(200),
     ("resident:surveys", None, "get"): resident_only(200),
     ("resident:survey_answer", "resident_survey", "get"): resident_only(200),
+    ("resident:pass_correction", None, "get"): resident_only(200),
 }
 
 

@@ -22,6 +22,7 @@ class PassesConfig(AppConfig):
             "passes.manage_keys",
             "passes.view_policy",
             "passes.review_scans",
+            "passes.trace_contacts",
         )
         grant(Role.COMMUNITY_WORKER, "passes.view", "passes.view_policy", "gate.scan")
         grant(Role.CADRE, "passes.view_policy", "gate.scan")
@@ -29,3 +30,4 @@ class PassesConfig(AppConfig):
         add_section("passes.view_policy", "passes:policies", _("通行政策"))
         add_section("passes.view", "passes:list", _("通行证"))
         add_section("gate.scan", "gate:index", _("门岗"))
+        add_section("passes.trace_contacts", "passes:checkpoint_search", _("卡口登记查询"))

@@ -23,6 +23,21 @@ class AlertStatus(models.TextChoices):
     CLOSED = "closed", _("已处理")
 
 
+class Decision(models.TextChoices):
+    SERVER = "server", _("以服务器复核为准")
+    DEVICE = "device", _("以现场核验为准")
+
+
+class CorrectionSubject(models.TextChoices):
+    REVOCATION = "revocation", _("通行证吊销")
+    SCAN = "scan", _("出入记录")
+
+
+class CorrectionStatus(models.TextChoices):
+    OPEN = "open", _("待答复")
+    ANSWERED = "answered", _("已答复")
+
+
 EXEMPT_GROUPS = {
     "medical_staff": _("医护人员"),
     "cadres_on_duty": _("在岗下沉干部 / 社区工作者"),

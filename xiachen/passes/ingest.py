@@ -1,17 +1,20 @@
 """Batch ingest of gate scans: idempotent on the device's UUID, re-verified, disagreements kept.
 
 A batch is one transaction with a handful of queries whatever its size: existing UUIDs, gates,
-revocations, policies and recent outings are read once, the new rows are bulk-inserted with
-`ignore_conflicts` so a concurrent duplicate upload cannot create a second row.
+revocations, policies and recent outings are read once, every scan is re-verified in memory, and the
+new rows go in with one bulk statement (COPY + INSERT … SELECT on PostgreSQL, a multi-row INSERT
+elsewhere) with ON CONFLICT (client_uuid) DO NOTHING, so a concurrent duplicate upload cannot create
+a second row; only rows this call inserted get disagreements and fever alerts.
 """
 
 import uuid
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,9 +27,9 @@ from xiachen.org.models import Unit
 from .models import Disagreement, FeverAlert, Pass, PolicyVersion, Scan
 from .rules import policy_of
 from .selectors import audiences_of, snapshot_for
-from .tokens import MAX_TOKEN_LENGTH
+from .tokens import MAX_TOKEN_LENGTH, TokenError, parse_token
+from .verifier import Policy, Snapshot, verify
 from .verifier import Scan as ScanInput
-from .verifier import Snapshot, verify
 
 MAX_BATCH = 1000
 MAX_CLOCK_SKEW = timedelta(days=30)
@@ -93,54 +96,83 @@ def _gates_for(user, raw_scans: list) -> dict[str, Unit]:
     return {str(g.public_id): g for g in gates if any(g.path.startswith(p) for p in paths)}
 
 
+_MEMO: dict = {}  # decoded tokens and signature checks (pure functions of their inputs), process-wide
+_MEMO_LIMIT = 20_000  # ≈ 20 MB; cleared when full (a compound has far fewer passes)
+
+
 class _Checker:
-    """Server re-check of many scans with the data read once per batch."""
+    """Server re-check of many scans with the data read once per batch.
+
+    Trust list, revoked keys, policies, revocation times and recent outings are read in a fixed
+    number of queries; snapshots are built once per (gate, policy version, revocations in force)
+    and tokens are decoded and signature-checked once per distinct token (`_MEMO`).
+    """
 
     def __init__(self, rows: list[_Row], now: datetime):
         communities = {row.gate.parent_id: row.gate.parent for row in rows}
         self.base = {cid: snapshot_for(c, at=now) for cid, c in communities.items()}
         self.policies = defaultdict(list)
         for version in PolicyVersion.objects.filter(community_id__in=communities).order_by("effective_at"):
-            self.policies[version.community_id].append(version)
-        self.revoked = self._revocations(rows)
+            self.policies[version.community_id].append((version.effective_at, policy_of(version)))
+        if len(_MEMO) > _MEMO_LIMIT:
+            _MEMO.clear()
+        revoked = self._revocations(rows)
+        self.revoked_times = [at for _pid, at in revoked]
+        self.revoked_ids = [pid for pid, _at in revoked]
         self.outs = self._recent_outs(rows)
+        self.snapshots: dict[tuple, Snapshot] = {}
+        self.audiences: dict[int, frozenset[str]] = {}
 
-    def _revocations(self, rows: list[_Row]) -> dict[str, datetime]:
-        from .tokens import TokenError, parse_token
-
-        ids = set()
-        for row in rows:
+    def _claims(self, row: _Row):
+        parsed = _MEMO.get(row.token)
+        if parsed is None:
             try:
-                ids.add(parse_token(row.token).claims.pass_id)
-            except TokenError:
-                continue
+                parsed = parse_token(row.token)
+            except TokenError as error:
+                parsed = error
+            _MEMO[row.token] = parsed
+        return None if isinstance(parsed, TokenError) else parsed.claims
+
+    def _revocations(self, rows: list[_Row]) -> list[tuple[str, datetime]]:
+        ids = {claims.pass_id for claims in map(self._claims, rows) if claims is not None}
         revoked = Pass.objects.filter(public_id__in=ids, revoked_at__isnull=False).values_list(
             "public_id", "revoked_at"
         )
-        return {str(pid): at for pid, at in revoked}
+        return sorted(((str(pid), at) for pid, at in revoked), key=lambda item: item[1])
 
     def _recent_outs(self, rows: list[_Row]) -> dict[str, list[tuple[str, int]]]:
-        if not rows:
-            return {}
-        earliest = min(row.scanned_at for row in rows) - timedelta(days=31)
-        paths = {row.gate.parent.path for row in rows}
+        outgoing = [row for row in rows if row.direction == "out"]
+        households = {claims.household_id for claims in map(self._claims, outgoing) if claims is not None}
+        if not households:
+            return defaultdict(list)
+        earliest = min(row.scanned_at for row in outgoing) - timedelta(days=31)
         outs = defaultdict(list)
-        query = Scan.objects.filter(direction="out", server_valid=True, scanned_at__gte=earliest)
-        for path in paths:
-            for household, pass_id, at in query.filter(gate_path__startswith=path).values_list(
-                "household_public_id", "pass_public_id", "scanned_at"
-            ):
-                outs[str(household)].append((str(pass_id), int(at.timestamp())))
+        query = Scan.objects.filter(
+            direction="out", server_valid=True, scanned_at__gte=earliest, household_public_id__in=households
+        )
+        for household, pass_id, at in query.values_list("household_public_id", "pass_public_id", "scanned_at"):
+            outs[str(household)].append((str(pass_id), int(at.timestamp())))
         return outs
 
+    def _snapshot(self, row: _Row, policy: Policy | None) -> Snapshot:
+        in_force = bisect_right(self.revoked_times, row.scanned_at)  # revocations at or before the scan
+        key = (row.gate.pk, policy.version if policy else None, in_force)
+        snapshot = self.snapshots.get(key)
+        if snapshot is None:
+            base = self.base[row.gate.parent_id]
+            audiences = self.audiences.get(row.gate.pk)
+            if audiences is None:
+                audiences = self.audiences[row.gate.pk] = audiences_of(row.gate)
+            revoked = frozenset(self.revoked_ids[:in_force])
+            snapshot = self.snapshots[key] = Snapshot(base.keys, base.revoked_keys, revoked, audiences, policy)
+        return snapshot
+
     def check(self, row: _Row):
-        base = self.base[row.gate.parent_id]
         policy = None
-        for version in self.policies[row.gate.parent_id]:
-            if version.effective_at <= row.scanned_at:
-                policy = policy_of(version)
-        revoked = frozenset(pid for pid, at in self.revoked.items() if at <= row.scanned_at)
-        snapshot = Snapshot(base.keys, base.revoked_keys, revoked, audiences_of(row.gate), policy)
+        for effective_at, candidate in self.policies[row.gate.parent_id]:
+            if effective_at <= row.scanned_at:
+                policy = candidate
+        snapshot = self._snapshot(row, policy)
         now = int(row.scanned_at.timestamp())
 
         def went_out(household: str, pass_id: str, days: int) -> bool:
@@ -148,32 +180,55 @@ class _Checker:
             return any(p != pass_id and since <= at < now for p, at in self.outs.get(household, ()))
 
         temperature = float(row.temperature) if row.temperature is not None else None
-        verdict = verify(row.token, snapshot, ScanInput(now, row.direction, temperature, went_out))
+        verdict = verify(row.token, snapshot, ScanInput(now, row.direction, temperature, went_out), memo=_MEMO)
         if verdict.valid and row.direction == "out":
             self.outs[verdict.household_id].append((verdict.pass_id, now))
         return verdict, policy
 
 
-def _scan_of(row: _Row, verdict, *, by, device_id: str, now: datetime) -> Scan:
-    return Scan(
-        client_uuid=row.client_uuid,
-        device_id=device_id,
-        gate=row.gate,
-        gate_path=row.gate.path,
-        recorded_by=by,
-        scanned_at=row.scanned_at,
-        received_at=now,
-        method="manual" if row.manual_reason else "qr",
-        pass_public_id=verdict.pass_id or None,
-        household_public_id=verdict.household_id or None,
-        direction=row.direction,
-        temperature=row.temperature,
-        client_valid=row.client_valid,
-        client_reason=row.client_reason,
-        server_valid=verdict.valid,
-        server_reason=verdict.reason,
-        policy_version=verdict.policy_version,
-        manual_reason=row.manual_reason,
+# Columns written by the bulk insert, in order (the id is generated by the database).
+_COLUMNS = [
+    "client_uuid",
+    "device_id",
+    "gate_id",
+    "gate_path",
+    "recorded_by_id",
+    "scanned_at",
+    "received_at",
+    "method",
+    "pass_public_id",
+    "household_public_id",
+    "direction",
+    "temperature",
+    "client_valid",
+    "client_reason",
+    "server_valid",
+    "server_reason",
+    "policy_version",
+    "manual_reason",
+]
+
+
+def _values(row: _Row, verdict, *, by, device_id: str, now: datetime) -> tuple:
+    return (
+        row.client_uuid,
+        device_id,
+        row.gate.pk,
+        row.gate.path,
+        by.pk,
+        row.scanned_at,
+        now,
+        "manual" if row.manual_reason else "qr",
+        verdict.pass_id or None,  # canonical UUID text from the token (COPY and the adapter take it as is)
+        verdict.household_id or None,
+        row.direction,
+        row.temperature,
+        row.client_valid,
+        row.client_reason,
+        verdict.valid,
+        verdict.reason,
+        verdict.policy_version,
+        row.manual_reason,
     )
 
 
@@ -204,32 +259,104 @@ def ingest_scans(*, by, device_id: str, scans: list) -> list[dict]:
         seen.add(row.client_uuid)
         rows.append(row)
     existing = {str(u) for u in Scan.objects.filter(client_uuid__in=seen).values_list("client_uuid", flat=True)}
-    for result in results:
-        if result["client_uuid"] in existing and result["status"] == "stored":
-            result["status"] = "duplicate"
     rows = sorted((r for r in rows if str(r.client_uuid) not in existing), key=lambda r: r.scanned_at)
-    _store(rows, by=by, device_id=str(device_id)[:40], now=now)
+    inserted = _store(rows, by=by, device_id=str(device_id)[:40], now=now)
+    for result in results:  # already stored, or stored by a concurrent upload of the same batch
+        if result["status"] == "stored" and result["client_uuid"] not in inserted:
+            result["status"] = "duplicate"
     return results
 
 
-def _store(rows: list[_Row], *, by, device_id: str, now: datetime) -> None:
+def _store(rows: list[_Row], *, by, device_id: str, now: datetime) -> set[str]:
+    """Verify in memory, insert in bulk; disagreements and fever alerts only for rows this call inserted."""
+    if not rows:
+        return set()
     checker = _Checker(rows, now)
-    new_scans, disagreements, alerts = [], [], []
+    values, disagreeing, alerts = [], [], []
     for row in rows:
         verdict, policy = checker.check(row)
-        scan = _scan_of(row, verdict, by=by, device_id=device_id, now=now)
-        new_scans.append(scan)
-        if scan.disagrees:
-            disagreements.append(Disagreement(scan_id=scan.client_uuid, gate_path=scan.gate_path))
+        values.append(_values(row, verdict, by=by, device_id=device_id, now=now))
+        if row.client_valid != verdict.valid or row.client_reason != verdict.reason:
+            disagreeing.append(row)
         if policy and row.temperature is not None and float(row.temperature) >= policy.fever_threshold:
-            alerts.append(FeverAlert(scan_id=scan.client_uuid, gate_path=scan.gate_path, temperature=row.temperature))
-    Scan.objects.bulk_create(new_scans, batch_size=500, ignore_conflicts=True)
+            alerts.append(row)
+    inserted = bulk_insert_scans(values)
+    disagreements = [
+        Disagreement(scan_id=row.client_uuid, gate_path=row.gate.path)
+        for row in disagreeing
+        if str(row.client_uuid) in inserted
+    ]
+    fever = [
+        FeverAlert(scan_id=row.client_uuid, gate_path=row.gate.path, temperature=row.temperature)
+        for row in alerts
+        if str(row.client_uuid) in inserted
+    ]
     Disagreement.objects.bulk_create(disagreements, batch_size=500, ignore_conflicts=True)
-    FeverAlert.objects.bulk_create(alerts, ignore_conflicts=True)
-    if alerts:
-        _notify_fever(alerts)
-    if new_scans:
-        audit.record(actor=by, action="scans.ingested", fields={"count": len(new_scans), "device": device_id[:40]})
+    FeverAlert.objects.bulk_create(fever, ignore_conflicts=True)
+    if fever:
+        _notify_fever(fever)
+    if inserted:
+        audit.record(actor=by, action="scans.ingested", fields={"count": len(inserted), "device": device_id[:40]})
+    return inserted
+
+
+def bulk_insert_scans(values: list[tuple]) -> set[str]:
+    """Insert scan rows, skipping client UUIDs already stored; the UUIDs actually inserted.
+
+    PostgreSQL: COPY into a session temp table, then one INSERT … SELECT … ON CONFLICT DO NOTHING
+    RETURNING. Other databases: one multi-row INSERT … ON CONFLICT DO NOTHING RETURNING per 500 rows.
+    """
+    # identifiers only come from the model and _COLUMNS (constants); every value is a bound parameter
+    table = connection.ops.quote_name(Scan._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in _COLUMNS)
+    inserted: set[str] = set()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS passes_scan_incoming AS SELECT {columns} FROM {table} WITH NO DATA"  # noqa: S608
+            )
+            cursor.execute("TRUNCATE passes_scan_incoming")
+            with cursor.cursor.copy(f"COPY passes_scan_incoming ({columns}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM passes_scan_incoming "  # noqa: S608
+                "ON CONFLICT (client_uuid) DO NOTHING RETURNING client_uuid"
+            )
+            inserted = {str(u) for (u,) in cursor.fetchall()}
+            cursor.execute("TRUNCATE passes_scan_incoming")
+            return inserted
+        adapt = _sqlite_adapter()
+        placeholders = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
+        for start in range(0, len(values), 500):
+            chunk = values[start : start + 500]
+            params = [value for row in chunk for value in adapt(row)]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholders] * len(chunk))} "  # noqa: S608
+                "ON CONFLICT (client_uuid) DO NOTHING RETURNING client_uuid",
+                params,
+            )
+            inserted.update(str(uuid.UUID(u)) for (u,) in cursor.fetchall())
+    return inserted
+
+
+def _sqlite_adapter():
+    """Row values as Django stores them without native UUID/datetime types (hex UUIDs, UTC text)."""
+    ops = connection.ops
+
+    def adapt(row: tuple) -> tuple:
+        row = list(row)
+        row[0] = row[0].hex
+        for index in (8, 9):  # pass and household ids: canonical UUID text
+            if row[index] is not None:
+                row[index] = row[index].replace("-", "")
+        row[5] = ops.adapt_datetimefield_value(row[5])
+        row[6] = ops.adapt_datetimefield_value(row[6])
+        if row[11] is not None:
+            row[11] = str(row[11])
+        return tuple(row)
+
+    return adapt
 
 
 def _notify_fever(alerts: list[FeverAlert]) -> None:

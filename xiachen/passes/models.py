@@ -1,11 +1,14 @@
 """Pass policies in versions, signing keys, passes, bulk revocations, gate scans and fever alerts."""
 
+import uuid
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from xiachen.core.models import BaseModel
+from xiachen.core.fields import BlindIndexField, EncryptedTextField
+from xiachen.core.models import BaseModel, MaskedContactMixin
 
-from .enums import AlertStatus, Direction, RequestStatus, ScanMethod
+from .enums import AlertStatus, CorrectionStatus, CorrectionSubject, Decision, Direction, RequestStatus, ScanMethod
 
 
 class PolicyVersion(BaseModel):
@@ -144,6 +147,9 @@ class Disagreement(BaseModel):
     gate_path = models.CharField(max_length=400, db_index=True)
     resolved_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, related_name="+")
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # Both verdicts stay on the scan; the supervisor records which one stands and why.
+    decision = models.CharField(_("处理结论"), max_length=12, choices=Decision.choices, blank=True)
+    note = models.CharField(_("处理说明"), max_length=500, blank=True)
 
     def __str__(self) -> str:
         return f"disagreement {self.scan_id}"
@@ -156,9 +162,86 @@ class FeverAlert(BaseModel):
     gate_path = models.CharField(max_length=400, db_index=True)
     temperature = models.DecimalField(max_digits=4, decimal_places=1)
     status = models.CharField(max_length=10, choices=AlertStatus.choices, default=AlertStatus.OPEN)
+    follow_up_note = models.CharField(_("跟进情况"), max_length=500, blank=True)
+    closed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.temperature}"
+
+
+class CheckpointEntry(MaskedContactMixin, models.Model):
+    """卡口登记: a person without a pass registered at a gate, idempotent on the device's UUID.
+
+    Name, phone and ID number are encrypted with a blind index for exact contact-tracing lookup;
+    after the retention period `purge_checkpoint_entries` blanks every personal field and keeps
+    only the gate, the day and the fever flag (the aggregates).
+    """
+
+    client_uuid = models.UUIDField(unique=True)
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    device_id = models.CharField(max_length=40)
+    gate = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    gate_path = models.CharField(max_length=400, db_index=True)
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    registered_at = models.DateTimeField(_("登记时间"), db_index=True)
+    received_at = models.DateTimeField()
+    name = EncryptedTextField(_("姓名"), blank=True)
+    name_index = BlindIndexField(source="name", purpose="checkpoint.name")
+    phone = EncryptedTextField(_("手机号"), blank=True)
+    phone_index = BlindIndexField(source="phone", purpose="checkpoint.phone")
+    id_number = EncryptedTextField(_("身份证号"), blank=True)
+    id_number_index = BlindIndexField(source="id_number", purpose="checkpoint.id_number")
+    coming_from = models.CharField(_("来自"), max_length=100, blank=True)
+    going_to = models.CharField(_("前往"), max_length=100, blank=True)
+    temperature = models.DecimalField(_("体温"), max_digits=4, decimal_places=1, null=True, blank=True)
+    fever = models.BooleanField(default=False)  # kept after the purge: an aggregate, not an identity
+    reason = models.CharField(_("事由"), max_length=200, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-registered_at", "-id"]
+        verbose_name = _("卡口登记")
+
+    def __str__(self) -> str:
+        return str(self.public_id)
+
+    @property
+    def masked_name(self) -> str:
+        from xiachen.core.masking import mask_name
+
+        return mask_name(self.name)
+
+
+class CorrectionRequest(BaseModel):
+    """A resident disputes a revocation of their pass or a scan record of their household (申诉更正)."""
+
+    resident = models.ForeignKey("households.Resident", on_delete=models.CASCADE, related_name="pass_corrections")
+    community = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    community_path = models.CharField(max_length=400, db_index=True, editable=False)
+    subject = models.CharField(_("对象"), max_length=12, choices=CorrectionSubject.choices)
+    pass_ref = models.ForeignKey(Pass, on_delete=models.CASCADE, null=True, blank=True, related_name="corrections")
+    scan = models.ForeignKey(
+        Scan, on_delete=models.CASCADE, null=True, blank=True, related_name="corrections", to_field="client_uuid"
+    )
+    message = models.TextField(_("更正说明"), max_length=1000)
+    status = models.CharField(max_length=10, choices=CorrectionStatus.choices, default=CorrectionStatus.OPEN)
+    answer = models.TextField(_("答复"), max_length=1000, blank=True)
+    answered_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("更正申请")
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.public_id}"
+
+    @property
+    def masked_resident_name(self) -> str:
+        from xiachen.core.masking import mask_name
+
+        return mask_name(self.resident.name)

@@ -15,4 +15,33 @@ register(
         "manual_reason": _movement,
     },
 )
-register("passes.FeverAlert", {"temperature": _health})
+register("passes.FeverAlert", {"temperature": _health, "follow_up_note": _health})
+
+# 卡口登记 (people without a pass): contact tracing only; purged after CHECKPOINT_RETENTION_DAYS by
+# `manage.py purge_checkpoint_entries` (personal fields blanked, gate / day / fever flag kept).
+CHECKPOINT_RETENTION_DAYS = 28
+_tracing = PersonalField(
+    "卡口登记与流调追踪", LegalBasis.PUBLIC_HEALTH, Sensitivity.SENSITIVE, CHECKPOINT_RETENTION_DAYS
+)
+_tracing_health = PersonalField(
+    "卡口体温筛查", LegalBasis.PUBLIC_HEALTH, Sensitivity.SENSITIVE, CHECKPOINT_RETENTION_DAYS
+)
+register(
+    "passes.CheckpointEntry",
+    {
+        "name": _tracing,
+        "name_index": _tracing,
+        "phone": _tracing,
+        "phone_index": _tracing,
+        "id_number": _tracing,
+        "id_number_index": _tracing,
+        "coming_from": _tracing,
+        "going_to": _tracing,
+        "reason": _tracing,
+        "registered_at": _tracing,
+        "temperature": _tracing_health,
+    },
+)
+# A resident's correction request may describe their movements; kept while the request is needed.
+_correction = PersonalField("通行证与出入记录更正", LegalBasis.DUTY, Sensitivity.GENERAL, None)
+register("passes.CorrectionRequest", {"message": _correction, "answer": _correction})

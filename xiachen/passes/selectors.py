@@ -13,7 +13,16 @@ from xiachen.accounts.models import User
 from xiachen.accounts.permissions import scope_paths
 from xiachen.org.models import Unit, path_within
 
-from .models import Disagreement, FeverAlert, Pass, PolicyVersion, RevocationRequest, Scan, SigningKey
+from .models import (
+    CorrectionRequest,
+    Disagreement,
+    FeverAlert,
+    Pass,
+    PolicyVersion,
+    RevocationRequest,
+    Scan,
+    SigningKey,
+)
 from .rules import policy_of
 from .verifier import Snapshot, TrustedKey
 
@@ -102,12 +111,17 @@ def audiences_of(gate: Unit) -> frozenset[str]:
 def snapshot_for(community, *, at: datetime, audiences: frozenset[str] = frozenset()) -> Snapshot:
     """What the server knows at `at`: the same inputs the gate page caches."""
     version = policy_in_force(community, at)
+    keys, revoked_keys = {}, set()  # one query for the trusted and the revoked keys
+    for key_id, public_key, valid_from, trusted_until, revoked_at in SigningKey.objects.filter(
+        community=community
+    ).values_list("key_id", "public_key", "valid_from", "trusted_until", "revoked_at"):
+        if revoked_at is not None:
+            revoked_keys.add(key_id)
+        elif valid_from <= at and (trusted_until is None or trusted_until > at):
+            keys[key_id] = TrustedKey(base64.b64decode(public_key), str(community.public_id))
     return Snapshot(
-        keys={
-            key.key_id: TrustedKey(base64.b64decode(key.public_key), str(community.public_id))
-            for key in trusted_keys(community, at)
-        },
-        revoked_keys=frozenset(revoked_key_ids(community)),
+        keys=keys,
+        revoked_keys=frozenset(revoked_keys),
         revoked_passes=frozenset(revoked_pass_ids(community, at)),
         audiences=audiences,
         policy=policy_of(version) if version else None,
@@ -152,6 +166,12 @@ def disagreements_visible_to(user) -> QuerySet[Disagreement]:
 def fever_alerts_visible_to(user) -> QuerySet[FeverAlert]:
     return FeverAlert.objects.filter(_within(user, "passes.review_scans", field="gate_path")).select_related(
         "scan", "scan__gate"
+    )
+
+
+def corrections_visible_to(user) -> QuerySet[CorrectionRequest]:
+    return CorrectionRequest.objects.filter(_within(user, "passes.revoke")).select_related(
+        "resident", "pass_ref", "scan", "scan__gate"
     )
 
 

@@ -15,7 +15,17 @@ from xiachen.accounts.permissions import require_permission
 from xiachen.audit import services as audit
 from xiachen.core import crypto
 
-from .models import Pass, PolicyAcknowledgement, PolicyVersion, RevocationRequest, SigningKey
+from .enums import AlertStatus, CorrectionStatus, CorrectionSubject, Decision
+from .models import (
+    CorrectionRequest,
+    Disagreement,
+    FeverAlert,
+    Pass,
+    PolicyAcknowledgement,
+    PolicyVersion,
+    RevocationRequest,
+    SigningKey,
+)
 from .rules import clean_rules
 from .tokens import PassClaims, b32encode, sign_token
 
@@ -206,3 +216,83 @@ def decide_revocation(*, by, request: RevocationRequest, approve: bool) -> Revoc
         _revoke_now(passes=passes, reason=request.reason, by=by)
     audit.record(actor=by, action=f"pass.bulk_revocation_{request.status}", target=request)
     return request
+
+
+@transaction.atomic
+def resolve_disagreement(*, by, disagreement: Disagreement, decision: str, note: str) -> Disagreement:
+    """The supervisor records which verdict stands; both verdicts stay on the scan, untouched."""
+    require_permission(by, "passes.review_scans", disagreement.scan.gate)
+    if decision not in Decision.values:
+        raise PassError(_("请选择处理结论"))
+    if not note.strip():
+        raise PassError(_("请填写处理说明"))
+    disagreement = Disagreement.objects.select_for_update().get(pk=disagreement.pk)
+    if disagreement.resolved_at:
+        raise PassError(_("该不一致已处理"))
+    disagreement.decision, disagreement.note = decision, note.strip()[:500]
+    disagreement.resolved_by, disagreement.resolved_at = by, timezone.now()
+    disagreement.save(update_fields=["decision", "note", "resolved_by", "resolved_at", "updated_at"])
+    audit.record(actor=by, action="scan_disagreement.resolved", target=disagreement, fields={"decision": decision})
+    return disagreement
+
+
+@transaction.atomic
+def close_fever_alert(*, by, alert: FeverAlert, note: str) -> FeverAlert:
+    """Close the follow-up task of a fever alert with what was done (a note, audited)."""
+    require_permission(by, "passes.review_scans", alert.scan.gate)
+    if not note.strip():
+        raise PassError(_("请填写跟进情况"))
+    alert = FeverAlert.objects.select_for_update().get(pk=alert.pk)
+    if alert.status == AlertStatus.CLOSED:
+        raise PassError(_("该预警已关闭"))
+    alert.status, alert.follow_up_note = AlertStatus.CLOSED, note.strip()[:500]
+    alert.closed_by, alert.closed_at = by, timezone.now()
+    alert.save(update_fields=["status", "follow_up_note", "closed_by", "closed_at", "updated_at"])
+    audit.record(actor=by, action="fever_alert.closed", target=alert)
+    return alert
+
+
+@transaction.atomic
+def file_correction(*, by, resident, subject: str, message: str, pass_ref=None, scan=None) -> CorrectionRequest:
+    """A resident disputes the revocation of one of their passes or a scan record of their household."""
+    if getattr(by, "resident", None) != resident:
+        raise PassError(_("只能为本人提交更正申请"))
+    if not message.strip():
+        raise PassError(_("请填写更正说明"))
+    if subject == CorrectionSubject.REVOCATION:
+        if pass_ref is None or pass_ref.resident_id != resident.pk or pass_ref.revoked_at is None:
+            raise PassError(_("请选择被吊销的通行证"))
+        scan = None
+    elif subject == CorrectionSubject.SCAN:
+        if scan is None or scan.household_public_id != resident.household.public_id:
+            raise PassError(_("请选择本户的出入记录"))
+        pass_ref = None
+    else:
+        raise PassError(_("请选择更正对象"))
+    community = community_of(resident.household.compound)
+    correction = CorrectionRequest.objects.create(
+        resident=resident,
+        community=community,
+        community_path=community.path,
+        subject=subject,
+        pass_ref=pass_ref,
+        scan=scan,
+        message=message.strip()[:1000],
+    )
+    audit.record(actor=by, action="pass_correction.filed", target=correction, fields={"subject": subject})
+    return correction
+
+
+@transaction.atomic
+def answer_correction(*, by, correction: CorrectionRequest, answer: str) -> CorrectionRequest:
+    require_permission(by, "passes.revoke", correction.community)
+    if not answer.strip():
+        raise PassError(_("请填写答复"))
+    correction = CorrectionRequest.objects.select_for_update().get(pk=correction.pk)
+    if correction.status != CorrectionStatus.OPEN:
+        raise PassError(_("该申请已答复"))
+    correction.status, correction.answer = CorrectionStatus.ANSWERED, answer.strip()[:1000]
+    correction.answered_by, correction.answered_at = by, timezone.now()
+    correction.save(update_fields=["status", "answer", "answered_by", "answered_at", "updated_at"])
+    audit.record(actor=by, action="pass_correction.answered", target=correction)
+    return correction

@@ -20,6 +20,12 @@ urlpatterns = [
     path("scans/", views.scans, name="scans"),
     path("disagreements/", views.disagreements, name="disagreements"),
     path("fever/", views.fever_alerts, name="fever"),
+    path("disagreements/<uuid:public_id>/resolve/", views.disagreement_resolve, name="disagreement_resolve"),
+    path("fever/<uuid:public_id>/close/", views.fever_close, name="fever_close"),
+    path("corrections/", views.corrections, name="corrections"),
+    path("corrections/<uuid:public_id>/answer/", views.correction_answer, name="correction_answer"),
+    path("checkpoint/", views.checkpoint_search, name="checkpoint_search"),
+    path("checkpoint/<uuid:public_id>/reveal/<str:field>/", views.checkpoint_reveal, name="checkpoint_reveal"),
     path("<uuid:public_id>/", views.pass_detail, name="detail"),
     path("<uuid:public_id>/card.pdf", views.pass_card, name="card"),
 ]

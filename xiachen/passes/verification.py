@@ -29,3 +29,12 @@ def verify_token(
     audiences = audiences_of(gate) if gate is not None else frozenset()
     snapshot = snapshot_for(community, at=at, audiences=audiences)
     return verify(token, snapshot, Scan(int(at.timestamp()), direction, temperature))
+
+
+def verify_tokens(tokens: list[str], *, gate, direction: str = "in", at: datetime | None = None) -> list[Verdict]:
+    """Many tokens at one gate: the snapshot (trust list with decoded keys, revocations, policy) is read
+    once — a fixed number of queries per call, no ORM work per token."""
+    at = at or timezone.now()
+    snapshot = snapshot_for(gate.parent, at=at, audiences=audiences_of(gate))
+    scan = Scan(int(at.timestamp()), direction)
+    return [verify(token, snapshot, scan) for token in tokens]

@@ -7,6 +7,7 @@ so both give the same verdict and reason code for the same input (tests/passes/v
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .tokens import TokenError, parse_token, signature_is_valid
 
@@ -46,8 +47,7 @@ class Scan:
     went_out_recently: Callable[[str, str, int], bool] = field(default=lambda household, pass_id, days: False)
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     valid: bool
     reason: str
     pass_id: str = ""
@@ -85,12 +85,41 @@ def _policy_reason(policy: Policy, claims, scan: Scan) -> str:
     return "valid"
 
 
-def verify(token: str, snapshot: Snapshot, scan: Scan) -> Verdict:
-    """Decode, check key, signature, window, audience, revocation, then the policy in force."""
-    try:
-        parsed = parse_token(token)
-    except TokenError as error:
-        return Verdict(False, error.reason)
+def _parse_memoized(token: str, memo: dict):
+    parsed = memo.get(token)
+    if parsed is None:
+        try:
+            parsed = parse_token(token)
+        except TokenError as error:
+            parsed = error
+        memo[token] = parsed
+    return parsed
+
+
+def _signature_memoized(token: str, parsed, public_key: bytes, memo: dict) -> bool:
+    entry = (token, public_key)
+    valid = memo.get(entry)
+    if valid is None:
+        valid = memo[entry] = signature_is_valid(parsed, public_key)
+    return valid
+
+
+def verify(token: str, snapshot: Snapshot, scan: Scan, memo: dict | None = None) -> Verdict:
+    """Decode, check key, signature, window, audience, revocation, then the policy in force.
+
+    `memo` (optional) remembers decoded tokens and signature checks keyed by token string and public
+    key — both are pure functions of those inputs, so a gate phone scanned at twice, or the same pass
+    at many gates, is decoded and verified once. Key trust, revocation and policy are never memoized.
+    """
+    if memo is None:
+        try:
+            parsed = parse_token(token)
+        except TokenError as error:
+            return Verdict(False, error.reason)
+    else:
+        parsed = _parse_memoized(token, memo) if isinstance(token, str) else TokenError("oversize")
+        if isinstance(parsed, TokenError):
+            return Verdict(False, parsed.reason)
     claims = parsed.claims
     ids = {"pass_id": str(claims.pass_id), "key_id": parsed.key_id, "household_id": str(claims.household_id)}
     version = snapshot.policy.version if snapshot.policy else None
@@ -99,7 +128,11 @@ def verify(token: str, snapshot: Snapshot, scan: Scan) -> Verdict:
         reason = "key_revoked"
     elif key is None:
         reason = "unknown_key"
-    elif not signature_is_valid(parsed, key.public_key):
+    elif not (
+        signature_is_valid(parsed, key.public_key)
+        if memo is None
+        else _signature_memoized(token, parsed, key.public_key, memo)
+    ):
         reason = "bad_signature"
     elif scan.now < claims.not_before:
         reason = "not_yet_valid"

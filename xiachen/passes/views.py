@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xiachen.accounts.permissions import has_permission, require_permission
-from xiachen.core.views import paginate, query_without_page
+from xiachen.core.views import paginate, query_without_page, revealed_value_response
 from xiachen.households.selectors import access_resident
 
-from . import selectors, services
+from . import checkpoint, selectors, services
 from .cards import card_context, pass_card_pdf
+from .enums import Decision
 from .forms import IssueForm, PolicyForm, RevokeForm
 from .rules import RulesError, diff_rules
 
@@ -248,7 +249,11 @@ def scans(request: HttpRequest) -> HttpResponse:
 def disagreements(request: HttpRequest) -> HttpResponse:
     require_permission(request.user, "passes.review_scans")
     rows = selectors.disagreements_visible_to(request.user).order_by("-created_at")
-    return render(request, "passes/disagreement_list.html", {"page": paginate(request, rows), "querystring": ""})
+    return render(
+        request,
+        "passes/disagreement_list.html",
+        {"page": paginate(request, rows), "querystring": "", "decisions": Decision.choices},
+    )
 
 
 @require_GET
@@ -264,3 +269,83 @@ def _is_uuid(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+@require_POST
+def disagreement_resolve(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    disagreement = get_object_or_404(selectors.disagreements_visible_to(request.user), public_id=public_id)
+    try:
+        services.resolve_disagreement(
+            by=request.user,
+            disagreement=disagreement,
+            decision=request.POST.get("decision", ""),
+            note=request.POST.get("note", ""),
+        )
+    except services.PassError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("已记录处理结论"))
+    return redirect("passes:disagreements")
+
+
+@require_POST
+def fever_close(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    alert = get_object_or_404(selectors.fever_alerts_visible_to(request.user), public_id=public_id)
+    try:
+        services.close_fever_alert(by=request.user, alert=alert, note=request.POST.get("note", ""))
+    except services.PassError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("预警已关闭"))
+    return redirect("passes:fever")
+
+
+@require_GET
+def corrections(request: HttpRequest) -> HttpResponse:
+    require_permission(request.user, "passes.revoke")
+    rows = selectors.corrections_visible_to(request.user).order_by("status", "-created_at", "-id")
+    return render(request, "passes/correction_list.html", {"page": paginate(request, rows), "querystring": ""})
+
+
+@require_POST
+def correction_answer(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    correction = get_object_or_404(selectors.corrections_visible_to(request.user), public_id=public_id)
+    try:
+        services.answer_correction(by=request.user, correction=correction, answer=request.POST.get("answer", ""))
+    except services.PassError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("已答复"))
+    return redirect("passes:corrections")
+
+
+@require_http_methods(["GET", "POST"])
+def checkpoint_search(request: HttpRequest) -> HttpResponse:
+    """Contact tracing over checkpoint registrations: exact phone / ID number / name, audited.
+
+    The criteria are POSTed (never in a URL or a log line) and only masked values are shown."""
+    require_permission(request.user, "passes.trace_contacts")
+    found = None
+    if request.method == "POST":
+        found = checkpoint.search_entries(
+            by=request.user,
+            phone=request.POST.get("phone", ""),
+            id_number=request.POST.get("id_number", ""),
+            name=request.POST.get("name", ""),
+        )
+    return render(
+        request,
+        "passes/checkpoint_search.html",
+        {
+            "found": found,
+            "daily": checkpoint.daily_counts(request.user, since=timezone.now() - timedelta(days=28)),
+        },
+    )
+
+
+@require_POST
+def checkpoint_reveal(request: HttpRequest, public_id: UUID, field: str) -> HttpResponse:
+    if field not in checkpoint.REVEALABLE:
+        raise Http404
+    entry = get_object_or_404(checkpoint.entries_visible_to(request.user), public_id=public_id, purged_at__isnull=True)
+    return revealed_value_response(request, checkpoint.reveal_entry_field(by=request.user, entry=entry, field=field))

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from xiachen.passes import views_resident as passes_views
+
 from . import views, views_notices, views_surveys
 
 app_name = "resident"
@@ -20,4 +22,5 @@ urlpatterns = [
     path("notices/attachments/<uuid:public_id>/", views_notices.notice_attachment, name="notice_attachment"),
     path("surveys/", views_surveys.surveys, name="surveys"),
     path("surveys/<uuid:public_id>/", views_surveys.survey_answer, name="survey_answer"),
+    path("passes/correction/", passes_views.correction_new, name="pass_correction"),
 ]

@@ -17,11 +17,16 @@
 
   function openDb() {
     return new Promise(function (resolve, reject) {
-      var request = indexedDB.open("xiachen-gate", 1);
-      request.onupgradeneeded = function () {
-        request.result.createObjectStore("cache");
-        request.result.createObjectStore("queue", { keyPath: "client_uuid" });
-        request.result.createObjectStore("outs", { keyPath: "client_uuid" });
+      var request = indexedDB.open("xiachen-gate", 2);
+      request.onupgradeneeded = function (event) {
+        var database = request.result;
+        if (event.oldVersion < 1) {
+          database.createObjectStore("cache");
+          database.createObjectStore("queue", { keyPath: "client_uuid" });
+          database.createObjectStore("outs", { keyPath: "client_uuid" });
+        }
+        // v2: checkpoint registrations of people without a pass, queued until the server acknowledges
+        if (event.oldVersion < 2) database.createObjectStore("checkpoint", { keyPath: "client_uuid" });
       };
       request.onsuccess = function () { resolve(request.result); };
       request.onerror = function () { reject(request.error); };
@@ -131,24 +136,30 @@
     return verdict;
   }
 
+  async function upload(storeName, path, field) {
+    var pending = await tx(storeName, "readonly", function (store) { return store.getAll(); }) || [];
+    for (var start = 0; start < pending.length; start += BATCH) {
+      var payload = { device_id: deviceId() };
+      payload[field] = pending.slice(start, start + BATCH);
+      var response = await fetch(API + path, {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+        body: JSON.stringify(payload)
+      });
+      if (!response.ok) return;  // kept in the queue; retried with the same UUIDs
+      var results = (await response.json()).results;
+      await tx(storeName, "readwrite", function (store) {
+        results.forEach(function (r) { store.delete(r.client_uuid); });
+      });
+    }
+  }
+
   async function sync() {
     if (syncing || !navigator.onLine) return;
     syncing = true;
     try {
-      var pending = await tx("queue", "readonly", function (store) { return store.getAll(); }) || [];
-      for (var start = 0; start < pending.length; start += BATCH) {
-        var batch = pending.slice(start, start + BATCH);
-        var response = await fetch(API + "scans", {
-          method: "POST", credentials: "same-origin",
-          headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-          body: JSON.stringify({ device_id: deviceId(), scans: batch })
-        });
-        if (!response.ok) break;  // kept in the queue; retried with the same UUIDs
-        var results = (await response.json()).results;
-        await tx("queue", "readwrite", function (store) {
-          results.forEach(function (r) { store.delete(r.client_uuid); });
-        });
-      }
+      await upload("queue", "scans", "scans");
+      await upload("checkpoint", "checkpoint", "entries");
       await refresh();
     } catch (error) { /* network gone mid-upload: the queue still holds every unacknowledged scan */ }
     syncing = false;
@@ -164,6 +175,8 @@
   async function render() {
     var count = await tx("queue", "readonly", function (store) { return store.count(); });
     document.getElementById("queue-count").textContent = String(count || 0);
+    var registrations = await tx("checkpoint", "readonly", function (store) { return store.count(); });
+    document.getElementById("checkpoint-count").textContent = String(registrations || 0);
     document.getElementById("stale-banner").hidden = !isStale();
     document.getElementById("net-state").textContent = navigator.onLine ? "在线" : "离线";
     var policy = cache.policy;
@@ -202,12 +215,34 @@
     } catch (error) { list.textContent = "人工核验需要联网"; }
   }
 
+  async function register(event) {
+    event.preventDefault();
+    var value = function (id) { return document.getElementById(id).value.trim(); };
+    var temp = parseFloat(value("cp-temperature"));
+    var entry = {
+      client_uuid: uuid4(), gate: GATE, registered_at: Math.floor(Date.now() / 1000), name: value("cp-name"),
+      phone: value("cp-phone"), id_number: value("cp-id-number").toUpperCase(), coming_from: value("cp-from"),
+      going_to: value("cp-to"), temperature: isNaN(temp) ? null : Math.round(temp * 10) / 10, reason: value("cp-reason")
+    };
+    var status = document.getElementById("checkpoint-status");
+    if (!entry.name || !(entry.phone || entry.id_number)) { status.textContent = "请填写姓名和手机号或身份证号"; return; }
+    await tx("checkpoint", "readwrite", function (store) { return store.put(entry); });
+    event.target.reset();
+    var threshold = cache.policy && cache.policy.rules ? cache.policy.rules.fever_threshold : 37.3;
+    status.textContent = entry.temperature !== null && entry.temperature >= threshold
+      ? "已登记；体温异常，请引导至临时观察点" : "已登记，联网后自动上传";
+    status.dataset.state = "queued";
+    render();
+    if (navigator.onLine) setTimeout(sync, 0);
+  }
+
   async function start() {
     db = await openDb();
     cache = (await tx("cache", "readonly", function (store) { return store.get(GATE); })) || {};
     document.getElementById("camera-start").addEventListener("click", startCamera);
     document.getElementById("sync-now").addEventListener("click", sync);
     document.getElementById("manual-form").addEventListener("submit", manualLookup);
+    document.getElementById("checkpoint-form").addEventListener("submit", register);
     document.getElementById("token-form").addEventListener("submit", function (event) {
       event.preventDefault(); handleToken(document.getElementById("token-input").value);
     });
@@ -222,6 +257,6 @@
     body.dataset.ready = "1";
   }
 
-  window.XiachenGate = { handleToken: handleToken, sync: sync, refresh: refresh, startCamera: startCamera };
+  window.XiachenGate = { handleToken: handleToken, sync: sync, refresh: refresh, startCamera: startCamera, register: register };
   start();
 })();

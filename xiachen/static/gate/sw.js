@@ -2,7 +2,7 @@
  * Pages: network first (fresh CSRF token and session), cache as fallback. Static files: cache first.
  * API calls are never cached here; the page keeps its own dated copy in IndexedDB. */
 "use strict";
-var CACHE = "xiachen-gate-v1";
+var CACHE = "xiachen-gate-v2";
 var STATIC = [
   "/static/gate/gate.css", "/static/gate/gate.js", "/static/gate/verifier.js",
   "/static/vendor/tweetnacl-1.0.3/nacl-fast.min.js", "/static/vendor/qr-scanner-1.4.2/qr-scanner.umd.min.js",
