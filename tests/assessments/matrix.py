@@ -60,6 +60,8 @@ ARGS = {
     "assessment_round_pdf": lambda request: [_built(request)["round"].public_id, "pdf"],
     "assessment_round_agency_xlsx": lambda request: [
         _built(request)["round"].public_id, _built(request)["tree"].agency1.public_id, "xlsx"],
+    "assessment_round_agency_pdf": lambda request: [
+        _built(request)["round"].public_id, _built(request)["tree"].agency1.public_id, "pdf"],
     "assessment_score": _get("score"),
     "assessment_appeal": _get("appeal"),
     "assessment_list": _get("list"),
@@ -84,6 +86,10 @@ MATRIX = {
     ("assessments:round_report", "assessment_round_pdf", "post"): only(302, ["org_department"], 403),
     ("assessments:unit_report", "assessment_round_agency_xlsx", "post"): only(302, ["org_department", "liaison1"], 403)
     | {"liaison2": 404, "manager1": 404, "manager2": 404},
+    # the per-agency report: any agency for the organization department, liaison1 their own; a manager's
+    # scope holds no agency (404), nor does liaison2 see the round (404)
+    ("assessments:agency_report", "assessment_round_agency_pdf", "post"): only(
+        302, ["org_department", "liaison1"], 403) | {"liaison2": 404, "manager1": 404, "manager2": 404},
     ("assessments:report_job", "assessment_report", "get"): REPORT_READ,
     ("assessments:report_progress", "assessment_report", "get"): REPORT_READ,
     ("assessments:report_download", "assessment_report", "get"): REPORT_READ,

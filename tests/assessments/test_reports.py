@@ -108,3 +108,80 @@ def test_unknown_format_on_the_page_is_refused_with_a_message(client, graded, pe
     response = client.post(url, follow=True)
     assert "不支持的报告格式：doc" in response.content.decode()
     assert not ReportJob.objects.exists()
+
+
+@pytest.fixture
+def two_agencies(tree, people, cadre1):
+    """cadre1 (agency1) and 外单位干部 (agency2) both served at community1, scored and graded."""
+    from xiachen.assessments.services import assign_grades, compute_scores, evaluate
+
+    from ..factories import CadreFactory
+    from .builders import ALL, served_round
+
+    other = CadreFactory(agency=tree.agency2, name="外单位干部")
+    round_ = served_round(tree, people, cadres_at_1=[cadre1, other])
+    for cadre in (cadre1, other):
+        evaluate(by=people.manager1, round_=round_, cadre=cadre, period="final", scores=dict.fromkeys(ALL, 92))
+    compute_scores(by=people.org_department, round_=round_)
+    assign_grades(by=people.org_department, round_=round_, quotas={"excellent": (0, 100)})
+    return round_
+
+
+def _agency_report(client, user, round_, agency, fmt, capture):
+    client.force_login(user)
+    with capture(execute=True):
+        response = client.post(reverse("assessments:agency_report", args=[round_.public_id, agency.public_id, fmt]))
+    return response
+
+
+def test_agency_excel_has_that_agencys_cadres_only_with_a_chart(client, two_agencies, people, tree, cadre1,
+                                                                 django_capture_on_commit_callbacks):
+    response = _agency_report(client, people.org_department, two_agencies, tree.agency1, "xlsx",
+                              django_capture_on_commit_callbacks)
+    job = ReportJob.objects.get()
+    assert response.url == reverse("assessments:report_job", args=[job.public_id])
+    assert (job.status, job.unit, job.format) == ("done", tree.agency1, "xlsx")
+    download = client.get(reverse("assessments:report_download", args=[job.public_id]))
+    workbook = openpyxl.load_workbook(io.BytesIO(download.content))
+    names = [row[2] for row in workbook["得分排名"].iter_rows(min_row=2, values_only=True)]
+    assert names == [cadre1.name]
+    assert {row[3] for row in workbook["得分排名"].iter_rows(min_row=2, values_only=True)} == {"武汉市审计局"}
+    assert "外单位干部" not in names
+    assert len(workbook["等次分布"]._charts) == 1
+
+
+def test_agency_pdf_has_extractable_chinese_and_the_chart(client, two_agencies, people, tree, cadre1,
+                                                          django_capture_on_commit_callbacks):
+    _agency_report(client, people.liaison1, two_agencies, tree.agency1, "pdf", django_capture_on_commit_callbacks)
+    job = ReportJob.objects.get()
+    assert job.status == ReportStatus.DONE
+    text = _pdftotext(bytes(job.content))
+    assert "考核报告（武汉市审计局）" in text and cadre1.name in text
+    assert "等次分布" in text and "各维度平均分" in text and "外单位干部" not in text
+
+
+def test_agency_report_permissions(client, two_agencies, people, tree, django_capture_on_commit_callbacks):
+    def status(user, agency):
+        return _agency_report(client, user, two_agencies, agency, "xlsx",
+                              django_capture_on_commit_callbacks).status_code
+
+    assert status(people.liaison1, tree.agency2) == 404  # another agency
+    assert status(people.liaison1, tree.community1) == 404  # not an agency
+    assert status(people.org_department, tree.community1) == 404
+    assert status(people.manager1, tree.agency1) == 404
+    assert status(people.cadre_user1, tree.agency1) == 403
+    assert not ReportJob.objects.exists()
+    assert status(people.org_department, tree.agency2) == 302
+    assert ReportJob.objects.get().unit == tree.agency2
+
+
+def test_round_page_links_each_taking_part_agency(client, two_agencies, people, tree):
+    def links(user):
+        client.force_login(user)
+        page = client.get(reverse("assessments:round_detail", args=[two_agencies.public_id])).content.decode()
+        return {agency.code for agency in (tree.agency1, tree.agency2) if reverse(
+            "assessments:agency_report", args=[two_agencies.public_id, agency.public_id, "pdf"]) in page}
+
+    assert links(people.org_department) == {tree.agency1.code, tree.agency2.code}
+    assert links(people.liaison1) == {tree.agency1.code}
+    assert links(people.manager1) == set()

@@ -113,6 +113,24 @@ def access_report_unit(user, public_id: UUID) -> Unit:
     return get_object_or_404(Unit.objects.filter(path_within(paths)), public_id=public_id)
 
 
+def _agency_report_paths(user) -> list[str]:
+    return scope_paths(user, "assessments.manage") + scope_paths(user, "assessments.view_agency")
+
+
+def access_report_agency(user, public_id: UUID) -> Unit:
+    """A sending agency the user may report on: any for the organization department, a liaison's own
+    (or one under their scope); a receiving unit or an agency out of scope is 404."""
+    agencies = Unit.objects.filter(path_within(_agency_report_paths(user)), kind__code="agency")
+    return get_object_or_404(agencies, public_id=public_id)
+
+
+def report_agencies(user, round_: Round) -> QuerySet[Unit]:
+    """The agencies taking part in the round (a cadre of theirs arrived) that the user may report on."""
+    taking_part = Match.objects.filter(round=round_, status=MatchStatus.ARRIVED).values("cadre__agency_id")
+    return Unit.objects.filter(path_within(_agency_report_paths(user)), kind__code="agency",
+                               pk__in=taking_part).order_by("path")
+
+
 def access_report_job(user, public_id: UUID, *, with_content: bool = False) -> ReportJob:
     """A report job of a round the user sees, of a scope they may report on (city-wide: the
     organization department only); anyone else 404 (403 without assessments.view)."""

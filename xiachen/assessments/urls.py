@@ -11,6 +11,8 @@ urlpatterns = [
     path("rounds/<uuid:public_id>/grade/", views.grade, name="grade"),
     path("rounds/<uuid:public_id>/commendations/", views.commendation_propose, name="commendation_propose"),
     path("rounds/<uuid:public_id>/report.<str:fmt>", views.round_report, name="round_report"),
+    path("rounds/<uuid:public_id>/agencies/<uuid:agency_id>/report.<str:fmt>", views.agency_report,
+         name="agency_report"),
     path("rounds/<uuid:public_id>/units/<uuid:unit_id>/report.<str:fmt>", views.unit_report, name="unit_report"),
     path("reports/<uuid:public_id>/", views.report_job, name="report_job"),
     path("reports/<uuid:public_id>/progress/", views.report_progress, name="report_progress"),

@@ -56,17 +56,19 @@ def round_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "to_evaluate": selectors.to_evaluate(request.user, round_),
         "can_manage": can_manage,
         "grades": Grade.objects.order_by("-min_score"),
+        "report_agencies": selectors.report_agencies(request.user, round_),
         "report_units": _report_units(request.user),
     })
 
 
 def _report_units(user):
+    """The receiving units a manager reports on (agencies are linked per taking-part agency instead)."""
     if has_permission(user, "assessments.manage"):
         return []
     from xiachen.accounts.permissions import scope_paths
 
     paths = scope_paths(user, "assessments.view_agency") + scope_paths(user, "assessments.evaluate")
-    return Unit.objects.filter(path__in=paths)
+    return Unit.objects.filter(path__in=paths).exclude(kind__code="agency")
 
 
 @require_http_methods(["GET", "POST"])
@@ -258,6 +260,16 @@ def unit_report(request: HttpRequest, public_id: UUID, unit_id: UUID, fmt: str) 
     round_ = selectors.access_assessment_round(request.user, public_id)
     unit = selectors.access_report_unit(request.user, unit_id)
     return _queue_report(request, round_, unit, fmt)
+
+
+@require_POST
+def agency_report(request: HttpRequest, public_id: UUID, agency_id: UUID, fmt: str) -> HttpResponse:
+    """Queue the report of one sending agency's cadres in the round (any agency for the organization
+    department, their own for a liaison; a receiving unit or another agency 404)."""
+    require_permission(request.user, "assessments.view")
+    round_ = selectors.access_assessment_round(request.user, public_id)
+    agency = selectors.access_report_agency(request.user, agency_id)
+    return _queue_report(request, round_, agency, fmt)
 
 
 def _queue_report(request, round_, unit, fmt: str) -> HttpResponse:
