@@ -170,3 +170,14 @@ def test_instance1_is_solved_to_the_published_optimum(workers: int) -> None:
     check = validate(problem, result.roster)
     assert check.violations == ()
     assert check.objective == 607
+
+
+def test_local_search_phase_stops_once_the_whole_model_is_proven() -> None:
+    # In parallel mode the main thread runs CP-SAT's local search for a share of the budget; when
+    # the whole-model thread proves optimality, that search must be stopped, not run out its time.
+    problem = read_benchmark(INSTANCES / "Instance1.txt")
+    result = solve(problem, SolveOptions(time_limit_seconds=120, workers=2, seed=2))
+    assert result.status == OPTIMAL
+    assert result.objective == 607
+    assert result.seconds < 40
+    assert validate(problem, result.roster).violations == ()

@@ -55,6 +55,10 @@ OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN = "OPTIMAL", "FEASIBLE", "INFEASIBLE", "U
 # Beyond this the wall clock overrides deterministic time even in deterministic mode (safety net).
 DETERMINISTIC_WALL_SAFETY = 3.0
 FIRST_SOLUTION_SHARE = 0.15
+# In parallel mode the main thread keeps CP-SAT's local search improving for this share.
+LS_SHARE = 0.3
+# Factor by which a neighbourhood kind grows after a proof and shrinks after a time-out.
+GROWTH = 1.3
 # A sub-solve that cannot prove its neighbourhood optimal within this many seconds is cut short.
 LNS_STEP_SECONDS = 1.0
 _log = logging.getLogger(__name__)
@@ -555,6 +559,27 @@ class _Shared:
         self.best: _Incumbent | None = None
         self.bound: float | None = None
         self.full_search_done = False
+        self._running: list[cp_model.CpSolver] = []
+
+    def finish(self) -> None:
+        """The whole-model search has settled the problem: stop every other running solve."""
+        with self.lock:
+            self.full_search_done = True
+            running = list(self._running)
+        for solver in running:
+            solver.stop_search()
+
+    def start(self, solver: cp_model.CpSolver) -> bool:
+        """Register a solve that ``finish`` may stop; False when the search is already over."""
+        with self.lock:
+            if self.full_search_done:
+                return False
+            self._running.append(solver)
+            return True
+
+    def stop(self, solver: cp_model.CpSolver) -> None:
+        with self.lock:
+            self._running.remove(solver)
 
     def offer(self, candidate: _Incumbent) -> bool:
         with self.lock:
@@ -587,14 +612,16 @@ class _Shared:
 class _FullModelListener(cp_model.CpSolverSolutionCallback):
     """Hands every solution of the whole-model search to the shared incumbent."""
 
-    def __init__(self, built: _RosterModel, shared: _Shared) -> None:
+    def __init__(self, built: _RosterModel, shared: _Shared, with_bound: bool = True) -> None:
         super().__init__()
         self.built = built
         self.shared = shared
+        self.with_bound = with_bound
 
     def on_solution_callback(self) -> None:
         values = {key: int(self.boolean_value(var)) for key, var in self.built.x.items()}
-        self.shared.raise_bound(self.best_objective_bound)
+        if self.with_bound:
+            self.shared.raise_bound(self.best_objective_bound)
         self.shared.offer(_Incumbent(values, round(self.objective_value)))
 
 
@@ -672,6 +699,10 @@ def _search_in_sequence(built: _RosterModel, options: SolveOptions, clock: _Cloc
         for key, var in built.x.items():
             model.add_hint(model.get_bool_var_from_proto_index(var.index), shared.best.values[key])
     _, status = _run_full_model(built, model, options, clock, shared, budget, options.workers)
+    if shared.best is None and status == cp_model.UNKNOWN and options.use_lns:
+        # Neither search found a roster yet (large, tight problems on short budgets): give the
+        # local search half of what is left before the neighbourhood search.
+        _first_solution(built, options, clock, shared, budget=0.5 * clock.remaining())
     if status != cp_model.OPTIMAL and shared.best is not None and options.use_lns:
         return status, _large_neighbourhood_search(built, options, clock, shared, options.workers, options.seed)
     return status, 0
@@ -687,7 +718,7 @@ def _search_in_parallel(built: _RosterModel, options: SolveOptions, clock: _Cloc
         _, status = _run_full_model(built, built.model, options, clock, shared, budget, 1)
         outcome["status"] = status
         if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
-            shared.full_search_done = True
+            shared.finish()
             return
         outcome["iterations"] = _large_neighbourhood_search(built, options, clock, shared, 1, options.seed + 1)
 
@@ -701,29 +732,48 @@ def _search_in_parallel(built: _RosterModel, options: SolveOptions, clock: _Cloc
         )
     for helper in helpers:
         helper.start()
-    _first_solution(built, options, clock, shared)
+    _first_solution(built, options, clock, shared, LS_SHARE)
     iterations = _large_neighbourhood_search(built, options, clock, shared, 1, options.seed)
     for helper in helpers:
         helper.join()
     return outcome["status"], iterations + outcome["iterations"]
 
 
-def _first_solution(built: _RosterModel, options: SolveOptions, clock: _Clock, shared: _Shared) -> None:
-    """A quick feasible roster from CP-SAT's local search alone, so LNS can start at once.
+def _first_solution(
+    built: _RosterModel,
+    options: SolveOptions,
+    clock: _Clock,
+    shared: _Shared,
+    share: float = 0.0,
+    budget: float | None = None,
+) -> None:
+    """A feasible roster from CP-SAT's local search alone, so LNS can start at once.
 
     Tight minimum-minutes and weekend limits make tree search slow to find any roster on the larger
-    instances, while feasibility jump / violation local search finds one in about a second.
+    instances, while feasibility jump / violation local search finds one in about a second. With
+    ``share > 0`` the local search keeps improving for that share of the budget (every roster it
+    finds goes to the shared incumbent).
     """
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = options.seed
     solver.parameters.use_ls_only = True
-    solver.parameters.stop_after_first_solution = True
-    budget = max(0.1, options.time_limit_seconds * FIRST_SOLUTION_SHARE)
+    if share <= 0:
+        solver.parameters.stop_after_first_solution = True
+        if budget is None:
+            budget = options.time_limit_seconds * FIRST_SOLUTION_SHARE
+        budget = max(0.1, budget)
+    else:
+        budget = max(0.1, min(clock.remaining(), options.time_limit_seconds * share))
     if options.deterministic:
         solver.parameters.max_deterministic_time = budget
     solver.parameters.max_time_in_seconds = budget
-    status = solver.solve(built.model)
+    if not shared.start(solver):
+        return
+    try:
+        status = solver.solve(built.model, _FullModelListener(built, shared, with_bound=False))
+    finally:
+        shared.stop(solver)
     clock.charge(solver)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         values = {key: int(solver.boolean_value(var)) for key, var in built.x.items()}
@@ -739,10 +789,31 @@ class _NeighbourhoodSize:
     highest: float = 0.9
 
     def grow(self) -> None:
-        self.share = min(self.highest, self.share * 1.1)
+        self.share = min(self.highest, self.share * GROWTH)
 
     def shrink(self) -> None:
-        self.share = max(self.lowest, self.share / 1.1)
+        self.share = max(self.lowest, self.share / GROWTH)
+
+
+# Neighbourhood kinds and how often each is tried: a day window over everybody; a few people over
+# the whole horizon; "targeted": the people able to fill one missing (day, shift) — those with
+# minutes to spare or on an over-covered shift first — over a window around it; a block of
+# people × days; "pair": two separate day windows over everybody, so that work can move between
+# distant days (a person's period minimum ties their days together, which one window cannot undo).
+# Weights and growth were chosen on Instance10/14 in deterministic mode (docs/benchmarks-rostering.md).
+KIND_WEIGHTS = {"window": 0.3, "people": 0.15, "targeted": 0.3, "block": 0.1, "pair": 0.15}
+_KINDS = tuple(KIND_WEIGHTS)
+
+
+def _new_sizes() -> dict[str, _NeighbourhoodSize]:
+    """Each kind adapts its own size: proofs of window moves say nothing about whole rows."""
+    return {
+        "window": _NeighbourhoodSize(0.2),
+        "people": _NeighbourhoodSize(0.1, 0.03, 0.6),
+        "targeted": _NeighbourhoodSize(0.3, 0.1, 1.0),
+        "block": _NeighbourhoodSize(0.2),
+        "pair": _NeighbourhoodSize(0.2),
+    }
 
 
 def _large_neighbourhood_search(
@@ -750,7 +821,7 @@ def _large_neighbourhood_search(
 ) -> int:
     """Improve ``shared.best`` by re-solving parts of it until the budget ends; returns steps made."""
     rng = random.Random(seed)
-    size = _NeighbourhoodSize()
+    sizes = _new_sizes()
     iterations = 0
     while clock.remaining() > 0.05 and not shared.full_search_done and not shared.proven():
         incumbent = shared.best
@@ -758,21 +829,27 @@ def _large_neighbourhood_search(
             time.sleep(0.05)  # only in parallel mode: wait for the whole-model search's first roster
             continue
         iterations += 1
-        freed = _pick_neighbourhood(built, rng, size.share, incumbent)
+        kind = rng.choices(_KINDS, weights=[KIND_WEIGHTS[k] for k in _KINDS])[0]
+        size = sizes[kind]
+        freed = _pick_neighbourhood(built, rng, kind, size.share, incumbent)
         step_budget = min(clock.remaining(), _step_budget(built))
         improved, proved = _solve_neighbourhood(built, options, clock, incumbent, freed, step_budget, rng, workers)
+        gain = 0
         if improved is not None:
+            gain = incumbent.objective - improved.objective
             shared.offer(improved)
         if proved:
             size.grow()
         else:
             size.shrink()
         _log.debug(
-            "lns %.1fs free=%d share=%.2f proved=%s best=%s bound=%s",
+            "lns %.1fs %s free=%d share=%.2f proved=%s gain=%s best=%s bound=%s",
             clock.wall(),
+            kind,
             len(freed),
             size.share,
             proved,
+            gain,
             shared.best.objective if shared.best else None,
             shared.bound,
         )
@@ -784,29 +861,94 @@ def _step_budget(built: _RosterModel) -> float:
 
 
 def _pick_neighbourhood(
-    built: _RosterModel, rng: random.Random, share: float, incumbent: _Incumbent
+    built: _RosterModel, rng: random.Random, kind: str, share: float, incumbent: _Incumbent
 ) -> set[tuple[int, int]]:
     """The (person, day) cells left free; every other assignment is fixed to the incumbent.
 
-    Day windows over everybody are the most productive moves (they re-balance cover inside the
-    window); half of them are centred on a day whose cover the incumbent misses.
+    Day windows over everybody re-balance cover inside the window (half of them are centred on a
+    day whose cover the incumbent misses); whole rows of a few people let those people change
+    their pattern of runs completely; targeted moves free the people able to fill one missing
+    (day, shift) around that day.
     """
     people = len(built.problem.people)
     horizon = built.problem.horizon_days
-    kind = rng.random()
-    if kind < 0.25:
+    if kind == "people":
         count = max(2, round(people * share))
         chosen = rng.sample(range(people), min(people, count))
         return {(p, d) for p in chosen for d in range(horizon)}
-    if kind < 0.8:
+    if kind == "window":
         width = min(horizon, max(2, round(horizon * share)))
         first = _window_start(built, rng, width, incumbent)
         return {(p, d) for p in range(people) for d in range(first, first + width)}
+    if kind == "targeted":
+        missed = _cells_missing_cover(built, incumbent)
+        if missed:
+            day, s = rng.choice(missed)
+            able = [p for p in range(people) if (p, day, s) in built.x and not incumbent.values[(p, day, s)]]
+            # People with minutes to spare, or working a shift that is over-covered, can take the
+            # missing shift without leaving a hole elsewhere; they come first, then the others.
+            spare = _spare_minutes(built, incumbent)
+            surplus = _people_on_surplus_cells(built, incumbent)
+            length = built.problem.shifts[s].length_minutes
+            rng.shuffle(able)
+            able.sort(key=lambda p: spare[p] < length and p not in surplus)
+            count = max(2, round(len(able) * min(1.0, share)))
+            chosen = able[:count]
+            width = min(horizon, max(7, round(horizon * share)))
+            first = min(horizon - width, max(0, day - rng.randrange(width)))
+            return {(p, d) for p in chosen for d in range(first, first + width)}
+    if kind == "pair":
+        # Two separate day windows over everybody: work can move between distant days (the
+        # period's minimum minutes tie a person's days together), which one window cannot do.
+        width = min(horizon, max(2, round(horizon * share / 2)))
+        first = _window_start(built, rng, width, incumbent)
+        second = rng.randrange(0, horizon - width + 1)
+        return {(p, d) for p in range(people) for start in (first, second) for d in range(start, start + width)}
     count = max(2, round(people * min(1.0, 2 * share)))
     chosen = rng.sample(range(people), min(people, count))
     width = min(horizon, max(3, round(horizon * min(1.0, 2 * share))))
     first = _window_start(built, rng, width, incumbent)
     return {(p, d) for p in chosen for d in range(first, first + width)}
+
+
+def _people_on_surplus_cells(built: _RosterModel, incumbent: _Incumbent) -> set[int]:
+    """People working a (day, shift) that has more people than preferred."""
+    people = range(len(built.problem.people))
+    found: set[int] = set()
+    for row in built.problem.cover:
+        s = built.shift_index[row.shift]
+        working = [p for p in people if incumbent.values.get((p, row.day, s))]
+        if len(working) > row.preferred:
+            found.update(working)
+    return found
+
+
+def _spare_minutes(built: _RosterModel, incumbent: _Incumbent) -> list[float]:
+    """Minutes each person could still add before the period maximum (infinite when unlimited)."""
+    spare = []
+    for p, person in enumerate(built.problem.people):
+        limit = person.rules.max_minutes_per_period
+        if limit is None:
+            spare.append(math.inf)
+            continue
+        worked = sum(
+            shift.length_minutes
+            for d in range(built.problem.horizon_days)
+            for s, shift in enumerate(built.problem.shifts)
+            if incumbent.values.get((p, d, s))
+        )
+        spare.append(limit - worked)
+    return spare
+
+
+def _cells_missing_cover(built: _RosterModel, incumbent: _Incumbent) -> list[tuple[int, int]]:
+    cells = []
+    for row in built.problem.cover:
+        s = built.shift_index[row.shift]
+        assigned = sum(incumbent.values.get((p, row.day, s), 0) for p in range(len(built.problem.people)))
+        if assigned < row.preferred:
+            cells.append((row.day, s))
+    return cells
 
 
 def _window_start(built: _RosterModel, rng: random.Random, width: int, incumbent: _Incumbent) -> int:
