@@ -1,5 +1,9 @@
 """Test settings: fast hashing, deterministic keys, the PII tripwire on every response and log line."""
 
+import os
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .base import MIDDLEWARE
 
@@ -19,3 +23,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not the in-memory default: the live server's request threads then get their own
+    # connections (WAL, busy timeout) as in production, instead of sharing the test thread's one,
+    # where two overlapping requests fail with "database table is locked". One file per process,
+    # so parallel test runs in the same checkout never share a database.
+    _test_db = Path(tempfile.gettempdir()) / f"xiachen-test-{os.getpid()}.sqlite3"
+    DATABASES["default"]["TEST"] = {"NAME": str(_test_db)}  # noqa: F405

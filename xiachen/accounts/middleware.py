@@ -14,6 +14,14 @@ from .permissions import roles_of
 
 LAST_SEEN = "xiachen_last_seen"
 SIGNED_IN = "xiachen_signed_in"
+LAST_SEEN_RESOLUTION = 60  # seconds
+
+
+def stamp_session(sender, request, user, **kwargs) -> None:
+    """At sign-in, record when the session started and was last used (saved with the new session)."""
+    now = time.time()
+    request.session[SIGNED_IN] = now
+    request.session[LAST_SEEN] = now
 
 
 class SessionTimeoutMiddleware:
@@ -34,7 +42,10 @@ class SessionTimeoutMiddleware:
         session = request.session
         signed_in = session.setdefault(SIGNED_IN, now)
         last_seen = session.get(LAST_SEEN, now)
-        session[LAST_SEEN] = now
+        if now - last_seen >= LAST_SEEN_RESOLUTION or LAST_SEEN not in session:
+            # Writing on every request would save the session (a query and a commit) on every gate
+            # upload; the idle limit only needs minute resolution.
+            session[LAST_SEEN] = now
         idle_limit = settings.SESSION_IDLE_TIMEOUT.total_seconds()
         is_staff = bool(roles_of(request.user) & STAFF_ROLES)
         if is_staff and now - last_seen > idle_limit:
