@@ -2,7 +2,7 @@
 
 import random
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
 
@@ -123,3 +123,46 @@ def test_server_recheck_uses_household_outings_and_records_disagreement(tree, pe
     ingest_scans(by=people.worker1, device_id="d1", scans=[earlier, third])
     assert Scan.objects.get(client_uuid=third["client_uuid"]).server_reason == "too_frequent"
     assert Disagreement.objects.filter(scan_id=third["client_uuid"]).exists()
+
+
+def test_a_device_clock_reset_to_1970_loses_no_scans_and_the_times_are_corrected(tree, people, pass1, policy1):
+    device_now = 86_400 * 3  # the phone believes it is 4 January 1970
+    scans = [_scan(tree.compound1, pass1.token, at=device_now - 600, valid=False, reason="not_yet_valid")]
+    results = ingest_scans(by=people.worker1, device_id="d1", scans=scans, device_time=device_now)
+    assert results[0]["status"] == "stored"
+    stored = Scan.objects.get()
+    offset = stored.received_at - datetime.fromtimestamp(device_now, tz=UTC)  # server clock at receipt − device's
+    assert stored.clock_offset == int(offset.total_seconds())
+    assert stored.scanned_at == datetime.fromtimestamp(device_now - 600, tz=UTC) + offset
+    # re-checked at the corrected time, the pass was valid: the device's verdict is kept as a disagreement
+    assert (stored.server_valid, stored.server_reason) == (True, "valid")
+    assert Disagreement.objects.filter(scan_id=stored.client_uuid).exists()
+
+
+def test_a_clock_within_two_minutes_is_taken_as_it_is(tree, people, pass1, policy1):
+    now = int(timezone.now().timestamp())
+    scan = _scan(tree.compound1, pass1.token, at=now - 300)
+    ingest_scans(by=people.worker1, device_id="d1", scans=[scan], device_time=now + 90)
+    stored = Scan.objects.get()
+    assert (stored.clock_offset, int(stored.scanned_at.timestamp())) == (0, now - 300)
+
+
+def test_without_the_device_clock_a_scan_from_1970_is_refused_not_stored(tree, people, pass1, policy1):
+    results = ingest_scans(by=people.worker1, device_id="d1", scans=[_scan(tree.compound1, pass1.token, at=3600)])
+    assert (results[0]["status"], results[0]["error"]) == ("rejected", "bad_field")
+    assert Scan.objects.count() == 0
+
+
+def test_the_upload_endpoint_applies_the_device_clock(client, tree, people, pass1, policy1):
+    import json
+
+    client.force_login(people.worker1)
+    now = int(timezone.now().timestamp())
+    skew = 5 * 86_400  # five days ahead
+    body = {"device_id": "d9", "device_time": now + skew, "scans": [_scan(tree.compound1, pass1.token, at=now + skew)]}
+    response = client.post("/api/passes/scans", json.dumps(body), content_type="application/json")
+    assert response.json()["results"][0]["status"] == "stored"
+    stored = Scan.objects.get()
+    # taken at the moment the device sent it (its clock five days ahead): the server's receipt time
+    assert stored.scanned_at == stored.received_at
+    assert stored.clock_offset == int(stored.received_at.timestamp() - (now + skew))

@@ -113,6 +113,7 @@ class ScanIn(BaseModel):
 
 class BatchIn(BaseModel):
     device_id: str = Field(max_length=40)
+    device_time: int | None = Field(None, ge=0, le=2**32, description="the device's clock when sending (epoch s)")
     scans: list[ScanIn] = Field(max_length=MAX_BATCH)
 
 
@@ -131,6 +132,7 @@ class CheckpointIn(BaseModel):
 
 class CheckpointBatchIn(BaseModel):
     device_id: str = Field(max_length=40)
+    device_time: int | None = Field(None, ge=0, le=2**32, description="the device's clock when sending (epoch s)")
     entries: list[CheckpointIn] = Field(max_length=CHECKPOINT_BATCH)
 
 
@@ -251,7 +253,8 @@ def upload_scans(request, batch: BatchIn):
     except PermissionDenied as error:
         raise HttpError(403, "gate duty only") from error
     raw = [scan.model_dump() for scan in batch.scans]
-    return {"results": ingest_scans(by=request.user, device_id=batch.device_id, scans=raw)}
+    results = ingest_scans(by=request.user, device_id=batch.device_id, scans=raw, device_time=batch.device_time)
+    return {"results": results}
 
 
 @router.post("/checkpoint", response=BatchOut, auth=json_auth)
@@ -262,7 +265,9 @@ def upload_checkpoint(request, batch: CheckpointBatchIn):
     except PermissionDenied as error:
         raise HttpError(403, "gate duty only") from error
     raw = [entry.model_dump() for entry in batch.entries]
-    return {"results": ingest_entries(by=request.user, device_id=batch.device_id, entries=raw)}
+    return {"results": ingest_entries(
+        by=request.user, device_id=batch.device_id, entries=raw, device_time=batch.device_time
+    )}
 
 
 @router.post("/verify", response=VerdictOut, auth=json_auth)

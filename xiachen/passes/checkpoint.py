@@ -21,7 +21,7 @@ from xiachen.audit import services as audit
 from xiachen.core import crypto
 from xiachen.org.models import path_within
 
-from .ingest import MAX_CLOCK_SKEW, _gates_for
+from .ingest import MAX_CLOCK_SKEW, _gates_for, clock_offset
 from .models import CheckpointEntry
 from .personal_data import CHECKPOINT_RETENTION_DAYS
 from .selectors import policy_in_force
@@ -35,12 +35,12 @@ class _Bad(ValueError):
     pass
 
 
-def _clean(raw, gates: dict, now: datetime) -> dict:
+def _clean(raw, gates: dict, now: datetime, offset: timedelta) -> dict:
     if not isinstance(raw, dict):
         raise _Bad("not_an_object")
     try:
         client_uuid = uuid.UUID(str(raw.get("client_uuid")))
-        registered_at = datetime.fromtimestamp(int(raw["registered_at"]), tz=UTC)
+        registered_at = datetime.fromtimestamp(int(raw["registered_at"]), tz=UTC) + offset
         temperature = None if raw.get("temperature") in (None, "") else Decimal(str(raw["temperature"]))
     except (KeyError, ValueError, TypeError, OverflowError, OSError, InvalidOperation) as error:
         raise _Bad("bad_field") from error
@@ -64,16 +64,20 @@ def _clean(raw, gates: dict, now: datetime) -> dict:
 
 
 @transaction.atomic
-def ingest_entries(*, by, device_id: str, entries: list) -> list[dict]:
-    """Store each new registration once; per entry "stored", "duplicate" or "rejected" with a code."""
+def ingest_entries(*, by, device_id: str, entries: list, device_time: int | None = None) -> list[dict]:
+    """Store each new registration once; per entry "stored", "duplicate" or "rejected" with a code.
+
+    A skewed device clock is corrected from `device_time` as for scans (ingest.clock_offset).
+    """
     if len(entries) > MAX_BATCH:
         raise ValueError(_("每批最多 %(max)s 条") % {"max": MAX_BATCH})
     now = timezone.now()
+    offset = clock_offset(device_time, now)
     gates = _gates_for(by, entries)
     results, clean, seen = [], [], set()
     for raw in entries:
         try:
-            entry = _clean(raw, gates, now)
+            entry = _clean(raw, gates, now, offset)
         except _Bad as error:
             uid = str(raw.get("client_uuid", ""))[:40] if isinstance(raw, dict) else ""
             results.append({"client_uuid": uid, "status": "rejected", "error": str(error)})

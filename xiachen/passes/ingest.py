@@ -32,7 +32,25 @@ from .verifier import Policy, Snapshot, verify
 from .verifier import Scan as ScanInput
 
 MAX_BATCH = 1000
-MAX_CLOCK_SKEW = timedelta(days=30)
+MAX_CLOCK_SKEW = timedelta(days=30)  # after correction: older or later scans are refused as bad_field
+CLOCK_TOLERANCE = timedelta(minutes=2)  # device clocks this close to the server's are taken as they are
+
+
+def clock_offset(device_time: int | None, now: datetime) -> timedelta:
+    """How far the device's clock is behind the server's, from the clock it sent with the upload.
+
+    Zero when it did not send one or is within CLOCK_TOLERANCE. Applied to every timestamp of the
+    upload, so a gate phone whose clock was reset (or runs days ahead) loses no scans; an upload made
+    after the clock was fixed carries no offset, and those scans keep the wrong times they were taken
+    with (the device cannot know better).
+    """
+    if device_time is None:
+        return timedelta(0)
+    try:
+        offset = now - datetime.fromtimestamp(int(device_time), tz=UTC)
+    except (ValueError, TypeError, OverflowError, OSError):
+        return timedelta(0)
+    return offset if abs(offset) > CLOCK_TOLERANCE else timedelta(0)
 
 
 @dataclass
@@ -46,18 +64,19 @@ class _Row:
     client_valid: bool
     client_reason: str
     manual_reason: str
+    clock_offset: int = 0  # seconds added to the device's timestamp
 
 
 class _BadScan(ValueError):
     pass
 
 
-def _parse(raw: dict, gates: dict[str, Unit], now: datetime) -> _Row:
+def _parse(raw: dict, gates: dict[str, Unit], now: datetime, offset: timedelta) -> _Row:
     if not isinstance(raw, dict):
         raise _BadScan("not_an_object")
     try:
         client_uuid = uuid.UUID(str(raw.get("client_uuid")))
-        scanned_at = datetime.fromtimestamp(int(raw["scanned_at"]), tz=UTC)
+        scanned_at = datetime.fromtimestamp(int(raw["scanned_at"]), tz=UTC) + offset
         temperature = None if raw.get("temperature") in (None, "") else Decimal(str(raw["temperature"]))
     except (KeyError, ValueError, TypeError, OverflowError, OSError, InvalidOperation) as error:
         raise _BadScan("bad_field") from error
@@ -81,6 +100,7 @@ def _parse(raw: dict, gates: dict[str, Unit], now: datetime) -> _Row:
         bool(raw.get("client_valid")),
         str(raw.get("client_reason", ""))[:30],
         str(raw.get("manual_reason", ""))[:200],
+        int(offset.total_seconds()),
     )
 
 
@@ -206,6 +226,7 @@ _COLUMNS = [
     "server_reason",
     "policy_version",
     "manual_reason",
+    "clock_offset",
 ]
 
 
@@ -229,20 +250,26 @@ def _values(row: _Row, verdict, *, by_id: int, device_id: str, now: datetime) ->
         verdict.reason,
         verdict.policy_version,
         row.manual_reason,
+        row.clock_offset,
     )
 
 
 @transaction.atomic
-def ingest_scans(*, by, device_id: str, scans: list) -> list[dict]:
-    """Store each new scan once; report per scan "stored", "duplicate" or "rejected" with an error code."""
+def ingest_scans(*, by, device_id: str, scans: list, device_time: int | None = None) -> list[dict]:
+    """Store each new scan once; report per scan "stored", "duplicate" or "rejected" with an error code.
+
+    `device_time` is the device's clock when it sent the batch; a skewed clock is corrected for
+    (see clock_offset) and the correction is kept on each scan.
+    """
     if len(scans) > MAX_BATCH:
         raise ValueError(_("每批最多 %(max)s 条") % {"max": MAX_BATCH})
     now = timezone.now()
+    offset = clock_offset(device_time, now)
     gates = _gates_for(by, scans)
     results, rows, seen = [], [], set()
     for raw in scans:
         try:
-            row = _parse(raw, gates, now)
+            row = _parse(raw, gates, now, offset)
         except _BadScan as error:
             results.append(
                 {

@@ -128,6 +128,7 @@ class Scan(models.Model):
     server_reason = models.CharField(max_length=30)
     policy_version = models.PositiveIntegerField(null=True, blank=True)
     manual_reason = models.CharField(max_length=200, blank=True)
+    clock_offset = models.IntegerField(db_default=0, help_text="seconds added to the device's timestamp (skewed clock)")
 
     class Meta:
         ordering = ["-scanned_at"]

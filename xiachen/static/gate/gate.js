@@ -139,7 +139,7 @@
   async function upload(storeName, path, field) {
     var pending = await tx(storeName, "readonly", function (store) { return store.getAll(); }) || [];
     for (var start = 0; start < pending.length; start += BATCH) {
-      var payload = { device_id: deviceId() };
+      var payload = { device_id: deviceId(), device_time: Math.floor(Date.now() / 1000) };
       payload[field] = pending.slice(start, start + BATCH);
       var response = await fetch(API + path, {
         method: "POST", credentials: "same-origin",
