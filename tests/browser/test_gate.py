@@ -172,3 +172,67 @@ def test_checkpoint_registration_offline_then_synced(page, people, tree):
         "汉口站",
         "36.8",
     )
+
+
+def test_stale_banner_appears_when_cached_data_outlives_the_limit_and_clears_after_sync(page, people, tree):
+    from xiachen.passes.api import stale_after
+
+    page.clock.install()
+    _open_gate(page, tree, offline_next=True)
+    assert page.locator("#stale-banner").is_hidden()
+    page.context.set_offline(True)
+    page.clock.fast_forward(f"{stale_after() // 3600:02d}:01:00")  # the limit plus a minute
+    page.wait_for_selector("#stale-banner", state="visible")
+    page.context.set_offline(False)
+    page.evaluate("() => XiachenGate.sync()")
+    page.wait_for_selector("#stale-banner", state="hidden")
+
+
+def test_switching_the_signed_in_user_keeps_unsynced_scans(page, people, tree, resident1):
+    now = timezone.now()
+    issued = services.issue_pass(
+        by=people.manager1, resident=resident1, valid_from=now - timedelta(hours=1), valid_until=now + timedelta(days=1)
+    )
+    _open_gate(page, tree)
+    page.route("**/api/passes/scans", lambda route: route.abort())  # the upload never gets through
+    page.click("#manual summary")
+    page.fill("#token-input", issued.token)
+    page.click("#token-form button")
+    page.wait_for_selector("#verdict.ok")
+    page.wait_for_function("() => document.getElementById('queue-count').textContent === '1'")
+    page.goto(f"{page.base_url}/")
+    page.click("form[action='/logout/'] button")
+    page.wait_for_url("**/login/**")
+    sign_in(page, "cadre1")  # the next shift signs in on the same phone
+    page.unroute("**/api/passes/scans")
+    page.goto(f"{page.base_url}/gate/{tree.compound1.public_id}/")
+    page.wait_for_selector("body[data-ready='1']")  # start() syncs the queue it found
+    page.wait_for_function("() => document.getElementById('queue-count').textContent === '0'")
+    scan = Scan.objects.get()
+    assert (scan.server_reason, scan.recorded_by) == ("valid", people.cadre_user1)
+
+
+def test_a_visitor_is_refused_offline_when_the_policy_allows_no_visitors(page, people, tree):
+    from xiachen.passes.models import CheckpointEntry
+
+    services.publish_policy(
+        by=people.manager1,
+        community=tree.community1,
+        effective_at=timezone.now() - timedelta(days=1),
+        rules={"hours": ["00:00", "24:00"], "visitors_allowed": False},
+        change_note="暂停访客",
+    )
+    _open_gate(page, tree, offline_next=True)
+    page.context.set_offline(True)
+    page.click("#checkpoint summary")
+    page.select_option("#cp-kind", "visitor")
+    page.fill("#cp-name", "钱七")
+    page.fill("#cp-phone", "13622223333")
+    page.click("#checkpoint-form button[type=submit]")
+    page.wait_for_selector("#checkpoint-status[data-refusal='visitors_not_allowed']")
+    assert "不允许访客" in page.locator("#checkpoint-status").inner_text()
+    page.context.set_offline(False)
+    page.evaluate("() => XiachenGate.sync()")
+    page.wait_for_function("() => document.getElementById('checkpoint-count').textContent === '0'")
+    entry = CheckpointEntry.objects.get()
+    assert (entry.kind, entry.admitted, entry.refusal) == ("visitor", False, "visitors_not_allowed")

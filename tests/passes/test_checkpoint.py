@@ -132,3 +132,45 @@ def test_purge_after_retention_with_a_simulated_clock_keeps_aggregates(tree, peo
     with mock.patch("django.utils.timezone.now", return_value=after + timedelta(days=1)):
         call_command("purge_checkpoint_entries")  # idempotent
     assert AuditEvent.objects.filter(action="checkpoint.purged", fields__count=0).exists()
+
+
+def _publish_visitors(people, tree, *, allowed: bool, hours_ago: int):
+    from xiachen.passes import services
+
+    return services.publish_policy(
+        by=people.manager1,
+        community=tree.community1,
+        effective_at=timezone.now() - timedelta(hours=hours_ago),
+        rules={"out_every_days": 2, "hours": ["00:00", "24:00"], "fever_threshold": 37.3, "visitors_allowed": allowed},
+        change_note="访客规则",
+    )
+
+
+def test_visitors_are_refused_under_the_policy_version_in_force_at_registration(tree, people, policy1):
+    _publish_visitors(people, tree, allowed=True, hours_ago=10)
+    _publish_visitors(people, tree, allowed=False, hours_ago=2)
+    now = int(timezone.now().timestamp())
+    entries = {
+        "visitor_then": _entry(tree.compound1, at=now - 5 * 3600, kind="visitor"),  # visitors still allowed
+        "visitor_now": _entry(tree.compound1, at=now - 60, kind="visitor"),
+        "courier_now": _entry(tree.compound1, at=now - 60, kind="delivery"),
+        "feverish_courier": _entry(tree.compound1, at=now - 60, kind="delivery", temperature=37.3),
+    }
+    results = checkpoint.ingest_entries(by=people.worker1, device_id="d1", entries=list(entries.values()))
+    assert [r["status"] for r in results] == ["stored"] * 4
+    stored = {name: CheckpointEntry.objects.get(client_uuid=e["client_uuid"]) for name, e in entries.items()}
+    assert {name: (e.kind, e.admitted, e.refusal) for name, e in stored.items()} == {
+        "visitor_then": ("visitor", True, ""),
+        "visitor_now": ("visitor", False, "visitors_not_allowed"),
+        "courier_now": ("delivery", True, ""),
+        "feverish_courier": ("delivery", False, "fever"),
+    }
+    assert stored["feverish_courier"].fever is True
+
+
+def test_an_unknown_person_kind_is_rejected_with_a_code(tree, people, policy1):
+    results = checkpoint.ingest_entries(
+        by=people.worker1, device_id="d1", entries=[_entry(tree.compound1, kind="astronaut")]
+    )
+    assert (results[0]["status"], results[0]["error"]) == ("rejected", "bad_kind")
+    assert CheckpointEntry.objects.count() == 0

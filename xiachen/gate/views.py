@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from xiachen.accounts.permissions import require_permission
+from xiachen.passes.enums import CHECKPOINT_KINDS
 from xiachen.passes.selectors import access_gate, gates_for
 
 
@@ -21,7 +22,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def gate_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
     gate = access_gate(request.user, public_id)
-    return render(request, "gate/gate_page.html", {"gate": gate})
+    return render(request, "gate/gate_page.html", {"gate": gate, "checkpoint_kinds": CHECKPOINT_KINDS.items()})
 
 
 @require_GET

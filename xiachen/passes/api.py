@@ -128,6 +128,7 @@ class CheckpointIn(BaseModel):
     going_to: str = Field("", max_length=100)
     temperature: float | None = Field(None, ge=0, le=100)
     reason: str = Field("", max_length=200)
+    kind: str = Field("other", max_length=20)
 
 
 class CheckpointBatchIn(BaseModel):

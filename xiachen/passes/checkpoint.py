@@ -21,10 +21,11 @@ from xiachen.audit import services as audit
 from xiachen.core import crypto
 from xiachen.org.models import path_within
 
+from .enums import CHECKPOINT_KINDS
 from .ingest import MAX_CLOCK_SKEW, _gates_for, clock_offset
-from .models import CheckpointEntry
+from .models import CheckpointEntry, PolicyVersion
 from .personal_data import CHECKPOINT_RETENTION_DAYS
-from .selectors import policy_in_force
+from .rules import DEFAULT_RULES
 
 MAX_BATCH = 500
 REVEALABLE = ("name", "phone", "id_number")
@@ -33,6 +34,37 @@ TEXT_LIMITS = {"name": 50, "phone": 20, "id_number": 18, "coming_from": 100, "go
 
 class _Bad(ValueError):
     pass
+
+
+def admission(*, kind: str, temperature: Decimal | None, rules: dict) -> tuple[bool, str]:
+    """Whether the pass policy's rules let this person through, and the refusal code when not.
+
+    Fever (at or above the threshold) is refused whoever it is; visitors only when the policy
+    allows visitors; exempt groups and everybody else are let through after registration.
+    """
+    if temperature is not None and float(temperature) >= rules["fever_threshold"]:
+        return False, "fever"
+    if kind == "visitor" and not rules["visitors_allowed"]:
+        return False, "visitors_not_allowed"
+    return True, ""
+
+
+class _RulesAt:
+    """The rules of each community's pass policy at a given time, read once per community."""
+
+    def __init__(self):
+        self.versions: dict[int, list[PolicyVersion]] = {}
+
+    def __call__(self, community_id: int, at: datetime) -> dict:
+        if community_id not in self.versions:
+            self.versions[community_id] = list(
+                PolicyVersion.objects.filter(community_id=community_id).order_by("effective_at")
+            )
+        rules = DEFAULT_RULES
+        for version in self.versions[community_id]:
+            if version.effective_at <= at:
+                rules = version.rules
+        return rules
 
 
 def _clean(raw, gates: dict, now: datetime, offset: timedelta) -> dict:
@@ -51,6 +83,9 @@ def _clean(raw, gates: dict, now: datetime, offset: timedelta) -> dict:
         raise _Bad("bad_field")
     if temperature is not None and not Decimal("30") <= temperature <= Decimal("45"):
         raise _Bad("bad_temperature")
+    kind = str(raw.get("kind") or "other")
+    if kind not in CHECKPOINT_KINDS:
+        raise _Bad("bad_kind")
     text = {field: str(raw.get(field) or "").strip()[:limit] for field, limit in TEXT_LIMITS.items()}
     if not text["name"] or not (text["phone"] or text["id_number"]):
         raise _Bad("name_and_contact_required")
@@ -59,6 +94,7 @@ def _clean(raw, gates: dict, now: datetime, offset: timedelta) -> dict:
         "gate": gate,
         "registered_at": registered_at,
         "temperature": temperature.quantize(Decimal("0.1")) if temperature is not None else None,
+        "kind": kind,
         **text,
     }
 
@@ -89,16 +125,14 @@ def ingest_entries(*, by, device_id: str, entries: list, device_time: int | None
             seen.add(entry["client_uuid"])
             clean.append(entry)
     existing = set(CheckpointEntry.objects.filter(client_uuid__in=seen).values_list("client_uuid", flat=True))
-    thresholds = {}
+    rules_at = _RulesAt()
     rows = []
     for entry in clean:
         if entry["client_uuid"] in existing:
             continue
         gate = entry.pop("gate")
-        if gate.parent_id not in thresholds:
-            version = policy_in_force(gate.parent, now)
-            thresholds[gate.parent_id] = version.rules["fever_threshold"] if version else 37.3
-        fever = entry["temperature"] is not None and float(entry["temperature"]) >= thresholds[gate.parent_id]
+        rules = rules_at(gate.parent_id, entry["registered_at"])
+        admitted, refusal = admission(kind=entry["kind"], temperature=entry["temperature"], rules=rules)
         rows.append(
             CheckpointEntry(
                 gate=gate,
@@ -106,7 +140,9 @@ def ingest_entries(*, by, device_id: str, entries: list, device_time: int | None
                 recorded_by=by,
                 device_id=str(device_id)[:40],
                 received_at=now,
-                fever=fever,
+                fever=refusal == "fever",
+                admitted=admitted,
+                refusal=refusal,
                 **entry,
             )
         )

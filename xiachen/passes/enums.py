@@ -45,3 +45,12 @@ EXEMPT_GROUPS = {
     "utility_repair": _("水电抢修"),
     "emergency": _("急救就医"),
 }
+
+
+# Who is registered at a checkpoint without a pass; the exempt groups of the pass policy plus the rest.
+CHECKPOINT_KINDS = {
+    "visitor": _("访客"),
+    "traveller": _("返乡 / 过境人员"),
+    **EXEMPT_GROUPS,
+    "other": _("其他"),
+}

@@ -8,7 +8,16 @@ from django.utils.translation import gettext_lazy as _
 from xiachen.core.fields import BlindIndexField, EncryptedTextField
 from xiachen.core.models import BaseModel, MaskedContactMixin
 
-from .enums import AlertStatus, CorrectionStatus, CorrectionSubject, Decision, Direction, RequestStatus, ScanMethod
+from .enums import (
+    CHECKPOINT_KINDS,
+    AlertStatus,
+    CorrectionStatus,
+    CorrectionSubject,
+    Decision,
+    Direction,
+    RequestStatus,
+    ScanMethod,
+)
 
 
 class PolicyVersion(BaseModel):
@@ -207,6 +216,10 @@ class CheckpointEntry(MaskedContactMixin, models.Model):
     temperature = models.DecimalField(_("体温"), max_digits=4, decimal_places=1, null=True, blank=True)
     fever = models.BooleanField(default=False)  # kept after the purge: an aggregate, not an identity
     reason = models.CharField(_("事由"), max_length=200, blank=True)
+    kind = models.CharField(_("人员类别"), max_length=20, db_default="other")
+    # The pass policy in force at registration decides (visitors allowed or not; fever); kept after the purge.
+    admitted = models.BooleanField(_("准予通行"), db_default=True)
+    refusal = models.CharField(max_length=30, blank=True, db_default="")
     purged_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
@@ -215,6 +228,15 @@ class CheckpointEntry(MaskedContactMixin, models.Model):
 
     def __str__(self) -> str:
         return str(self.public_id)
+
+    @property
+    def kind_label(self) -> str:
+        return str(CHECKPOINT_KINDS.get(self.kind, self.kind))
+
+    @property
+    def refusal_label(self) -> str:
+        labels = {"fever": _("体温异常"), "visitors_not_allowed": _("现行政策不允许访客")}
+        return str(labels.get(self.refusal, self.refusal))
 
     @property
     def masked_name(self) -> str:

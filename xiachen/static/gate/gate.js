@@ -215,6 +215,14 @@
     } catch (error) { list.textContent = "人工核验需要联网"; }
   }
 
+  /* The same rule as the server's checkpoint.admission, under the cached policy (defaults without one). */
+  function admission(entry) {
+    var rules = cache.policy && cache.policy.rules ? cache.policy.rules : { fever_threshold: 37.3, visitors_allowed: false };
+    if (entry.temperature !== null && entry.temperature >= rules.fever_threshold) return "fever";
+    if (entry.kind === "visitor" && !rules.visitors_allowed) return "visitors_not_allowed";
+    return "";
+  }
+
   async function register(event) {
     event.preventDefault();
     var value = function (id) { return document.getElementById(id).value.trim(); };
@@ -222,16 +230,19 @@
     var entry = {
       client_uuid: uuid4(), gate: GATE, registered_at: Math.floor(Date.now() / 1000), name: value("cp-name"),
       phone: value("cp-phone"), id_number: value("cp-id-number").toUpperCase(), coming_from: value("cp-from"),
-      going_to: value("cp-to"), temperature: isNaN(temp) ? null : Math.round(temp * 10) / 10, reason: value("cp-reason")
+      going_to: value("cp-to"), temperature: isNaN(temp) ? null : Math.round(temp * 10) / 10, reason: value("cp-reason"),
+      kind: document.getElementById("cp-kind").value
     };
     var status = document.getElementById("checkpoint-status");
     if (!entry.name || !(entry.phone || entry.id_number)) { status.textContent = "请填写姓名和手机号或身份证号"; return; }
     await tx("checkpoint", "readwrite", function (store) { return store.put(entry); });
     event.target.reset();
-    var threshold = cache.policy && cache.policy.rules ? cache.policy.rules.fever_threshold : 37.3;
-    status.textContent = entry.temperature !== null && entry.temperature >= threshold
-      ? "已登记；体温异常，请引导至临时观察点" : "已登记，联网后自动上传";
+    var refusal = admission(entry);
+    status.textContent = refusal === "fever" ? "已登记；体温异常，请引导至临时观察点"
+      : refusal === "visitors_not_allowed" ? "已登记；现行政策不允许访客进入，请劝返"
+      : "已登记，准予通行；联网后自动上传";
     status.dataset.state = "queued";
+    status.dataset.refusal = refusal;
     render();
     if (navigator.onLine) setTimeout(sync, 0);
   }
