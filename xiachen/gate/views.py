@@ -12,6 +12,8 @@ from xiachen.accounts.permissions import require_permission
 from xiachen.passes.enums import CHECKPOINT_KINDS
 from xiachen.passes.selectors import access_gate, gates_for
 
+from .messages import gate_messages
+
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
@@ -22,7 +24,8 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def gate_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
     gate = access_gate(request.user, public_id)
-    return render(request, "gate/gate_page.html", {"gate": gate, "checkpoint_kinds": CHECKPOINT_KINDS.items()})
+    context = {"gate": gate, "checkpoint_kinds": CHECKPOINT_KINDS.items(), "gate_messages": gate_messages()}
+    return render(request, "gate/gate_page.html", context)
 
 
 @require_GET

@@ -7,12 +7,8 @@
   "use strict";
   var body = document.body, GATE = body.dataset.gate, API = body.dataset.api;
   var BATCH = 500, SYNC_EVERY_MS = 15000, REPEAT_MS = 3000;
-  var REASONS = {
-    valid: "通过", expired: "已过期", not_yet_valid: "尚未生效", unknown_key: "未知签名密钥", key_revoked: "密钥已吊销",
-    bad_signature: "签名无效（伪造或被篡改）", wrong_audience: "非本小区通行证", pass_revoked: "通行证已吊销",
-    truncated: "编码不完整", oversize: "编码过长", malformed: "无法识别的编码", unsupported_version: "不支持的版本",
-    fever: "体温异常，请引导至临时观察点", outside_hours: "不在允许外出时段", too_frequent: "本户外出间隔未到"
-  };
+  // Every text comes translated from the server (xiachen/gate/messages.py), in the page as JSON.
+  var TEXT = JSON.parse(document.getElementById("gate-messages").textContent), REASONS = TEXT.reasons;
   var db = null, cache = {}, lastToken = "", lastAt = 0, syncing = false;
 
   function openDb() {
@@ -93,6 +89,10 @@
     };
   }
 
+  function fill(template, values) {  // Django's %(name)s placeholders
+    return template.replace(/%\((\w+)\)s/g, function (_match, name) { return String(values[name]); });
+  }
+
   function direction() { return document.querySelector("input[name=direction]:checked").value; }
 
   function temperature() {
@@ -104,7 +104,7 @@
     var box = document.getElementById("verdict");
     box.className = "verdict " + (verdict.valid ? "ok" : "bad");
     box.dataset.reason = verdict.reason;
-    document.getElementById("verdict-text").textContent = verdict.valid ? "✔ 通过" : "✘ 拒绝";
+    document.getElementById("verdict-text").textContent = verdict.valid ? TEXT.pass : TEXT.refuse;
     document.getElementById("verdict-reason").textContent = REASONS[verdict.reason] || verdict.reason;
     var item = document.createElement("li");
     item.textContent = new Date().toLocaleTimeString() + " " + (verdict.valid ? "✔" : "✘") + " " + (REASONS[verdict.reason] || verdict.reason);
@@ -178,10 +178,10 @@
     var registrations = await tx("checkpoint", "readonly", function (store) { return store.count(); });
     document.getElementById("checkpoint-count").textContent = String(registrations || 0);
     document.getElementById("stale-banner").hidden = !isStale();
-    document.getElementById("net-state").textContent = navigator.onLine ? "在线" : "离线";
+    document.getElementById("net-state").textContent = navigator.onLine ? TEXT.online : TEXT.offline;
     var policy = cache.policy;
     document.getElementById("policy-line").textContent = policy && policy.version
-      ? "政策 v" + policy.version + "：外出时段 " + policy.rules.hours.join("–") + "，每户间隔 " + policy.rules.out_every_days + " 天，体温阈值 " + policy.rules.fever_threshold + " ℃"
+      ? fill(TEXT.policy, { version: policy.version, hours: policy.rules.hours.join("–"), days: policy.rules.out_every_days, threshold: policy.rules.fever_threshold })
       : "";
   }
 
@@ -211,8 +211,8 @@
         button.addEventListener("click", function () { handleToken(row.token, params.get("reason")); });
         var item = document.createElement("li"); item.appendChild(button); list.appendChild(item);
       });
-      if (!found.length) list.textContent = "未找到有效通行证";
-    } catch (error) { list.textContent = "人工核验需要联网"; }
+      if (!found.length) list.textContent = TEXT.not_found;
+    } catch (error) { list.textContent = TEXT.lookup_needs_network; }
   }
 
   /* The same rule as the server's checkpoint.admission, under the cached policy (defaults without one). */
@@ -234,13 +234,12 @@
       kind: document.getElementById("cp-kind").value
     };
     var status = document.getElementById("checkpoint-status");
-    if (!entry.name || !(entry.phone || entry.id_number)) { status.textContent = "请填写姓名和手机号或身份证号"; return; }
+    if (!entry.name || !(entry.phone || entry.id_number)) { status.textContent = TEXT.name_and_contact; return; }
     await tx("checkpoint", "readwrite", function (store) { return store.put(entry); });
     event.target.reset();
     var refusal = admission(entry);
-    status.textContent = refusal === "fever" ? "已登记；体温异常，请引导至临时观察点"
-      : refusal === "visitors_not_allowed" ? "已登记；现行政策不允许访客进入，请劝返"
-      : "已登记，准予通行；联网后自动上传";
+    status.textContent = refusal === "fever" ? TEXT.registered_fever
+      : refusal === "visitors_not_allowed" ? TEXT.registered_no_visitors : TEXT.registered_ok;
     status.dataset.state = "queued";
     status.dataset.refusal = refusal;
     render();
