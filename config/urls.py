@@ -30,6 +30,7 @@ urlpatterns = [
     path("assessments/", include("xiachen.assessments.urls")),
     path("policies/", include("xiachen.policies.urls")),
     path("surveys/", include("xiachen.surveys.urls")),
+    path("dashboards/", include("xiachen.dashboards.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/", api_urls()),
 ]

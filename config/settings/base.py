@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "xiachen.assessments",
     "xiachen.policies",
     "xiachen.surveys",
+    "xiachen.dashboards",
     "xiachen.demo",
 ]
 
