@@ -57,10 +57,7 @@ def run_child(arguments: list[str], env: dict[str, str], output: Path) -> tuple[
 def parse_output(text: str) -> tuple[float, dict[str, int]]:
     """The command's own timing and its table of counts."""
     seconds = float(re.search(r"用时 ([\d.]+) 秒", text).group(1))
-    counts = {
-        name: int(count.replace(",", ""))
-        for name, count in re.findall(r"^  ([a-z_.]+)\s+([\d,]+)$", text, re.M)
-    }
+    counts = {name: int(count.replace(",", "")) for name, count in re.findall(r"^  ([a-z_.]+)\s+([\d,]+)$", text, re.M)}
     return seconds, counts
 
 

@@ -26,8 +26,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).parent / "results" / "import_cadres.json"
-AGENCIES = [("B-AUDIT", "审计局", "audit", "财政审计科"), ("B-HEALTH", "卫健委", "health", "疾控科"),
-            ("B-JUSTICE", "司法局", "justice", "人民调解科"), ("B-DATA", "大数据局", "bigdata", "数据科")]
+AGENCIES = [
+    ("B-AUDIT", "审计局", "audit", "财政审计科"),
+    ("B-HEALTH", "卫健委", "health", "疾控科"),
+    ("B-JUSTICE", "司法局", "justice", "人民调解科"),
+    ("B-DATA", "大数据局", "bigdata", "数据科"),
+]
 RANKS = ["科员", "副科级", "正科级", "副处级"]
 SPECIALTIES = ["审计", "财务会计、数据分析", "法律；人民调解", "", "信息技术"]
 
@@ -54,17 +58,45 @@ def workbook(rows: int) -> bytes:
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "导入数据"
-    sheet.append(["姓名", "性别", "身份证号", "手机号", "派出单位代码", "内设机构", "职级", "职务", "专长",
-                  "家庭住址", "住址纬度", "住址经度", "健康限制"])
+    sheet.append(
+        [
+            "姓名",
+            "性别",
+            "身份证号",
+            "手机号",
+            "派出单位代码",
+            "内设机构",
+            "职级",
+            "职务",
+            "专长",
+            "家庭住址",
+            "住址纬度",
+            "住址经度",
+            "健康限制",
+        ]
+    )
     for index in range(rows):
         birth = date(1965, 1, 1) + timedelta(days=index // 400)
         male = index % 2 == 0
         number = make_id_number("420102", birth, (index % 400) * 2 + (1 if male else 0))
         code, _name, _kind, department = AGENCIES[index % len(AGENCIES)]
-        sheet.append([f"干部{index}", "男" if male else "女", number, f"139{index:08d}", code,
-                      department if index % 3 else "", RANKS[index % len(RANKS)], "科员",
-                      SPECIALTIES[index % len(SPECIALTIES)], f"江岸区某路{index}号", 30.5 + index / 1e5,
-                      114.2 + index / 1e5, ""])
+        sheet.append(
+            [
+                f"干部{index}",
+                "男" if male else "女",
+                number,
+                f"139{index:08d}",
+                code,
+                department if index % 3 else "",
+                RANKS[index % len(RANKS)],
+                "科员",
+                SPECIALTIES[index % len(SPECIALTIES)],
+                f"江岸区某路{index}号",
+                30.5 + index / 1e5,
+                114.2 + index / 1e5,
+                "",
+            ]
+        )
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -77,8 +109,13 @@ def prepare_database():
     from xiachen.org.models import AgencyKind, Unit, UnitKind
 
     def unit(code, name, kind, parent=None, agency_kind=None):
-        created = Unit(code=code, name=name, kind=UnitKind.objects.get(code=kind), parent=parent,
-                       agency_kind=AgencyKind.objects.get(code=agency_kind) if agency_kind else None)
+        created = Unit(
+            code=code,
+            name=name,
+            kind=UnitKind.objects.get(code=kind),
+            parent=parent,
+            agency_kind=AgencyKind.objects.get(code=agency_kind) if agency_kind else None,
+        )
         created.build_path()
         created.save()
         return created
@@ -107,8 +144,12 @@ def run_once(template: Path, database: Path, data: bytes) -> dict:
     created = CADRE_IMPORTER.commit(by=user, data=data, filename="bench.xlsx")
     finished, cpu_finished = time.perf_counter(), time.process_time()
     assert created == Cadre.objects.count() == preview.total_rows
-    return {"preview_s": round(previewed - started, 3), "commit_s": round(finished - previewed, 3),
-            "total_s": round(finished - started, 3), "cpu_s": round(cpu_finished - cpu_started, 3)}
+    return {
+        "preview_s": round(previewed - started, 3),
+        "commit_s": round(finished - previewed, 3),
+        "total_s": round(finished - started, 3),
+        "cpu_s": round(cpu_finished - cpu_started, 3),
+    }
 
 
 def main() -> None:
@@ -130,10 +171,16 @@ def main() -> None:
         runs = [run_once(template, database, data) for _ in range(args.runs)]
     median = statistics.median(run["total_s"] for run in runs)
     result = {
-        "benchmark": "cadre import preview+commit", "rows": args.rows, "file_bytes": len(data), "runs": runs,
-        "median_s": median, "rows_per_s": round(args.rows / median), "goal_s": 20, "meets_goal": median < 20,
+        "benchmark": "cadre import preview+commit",
+        "rows": args.rows,
+        "file_bytes": len(data),
+        "runs": runs,
+        "median_s": median,
+        "rows_per_s": round(args.rows / median),
+        "goal_s": 20,
+        "meets_goal": median < 20,
         "machine": f"{platform.platform()}; Python {platform.python_version()}; {os.cpu_count()} CPUs; "
-                   "SQLite file in a temp dir; shared machine (other jobs running), so wall > cpu time",
+        "SQLite file in a temp dir; shared machine (other jobs running), so wall > cpu time",
         "note": "workbook written by openpyxl (inline strings, slower to parse than Excel's shared strings)",
     }
     RESULTS.parent.mkdir(exist_ok=True)

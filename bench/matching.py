@@ -114,9 +114,7 @@ def import_instance(directory: Path) -> Instance:
     arc_post = order[pos]
     if len(np.unique(arc_cadre.astype(np.int64) * len(post_ids) + arc_post)) != len(arcs):
         raise SystemExit("arcs.csv has duplicate cadre/post pairs")
-    return Instance(
-        cadre_ids, post_ids, headcount, arc_cadre.astype(np.int32), arc_post.astype(np.int32), arcs[:, 2]
-    )
+    return Instance(cadre_ids, post_ids, headcount, arc_cadre.astype(np.int32), arc_post.astype(np.int32), arcs[:, 2])
 
 
 def export(directory: Path, inst: Instance, plan: np.ndarray) -> None:

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "xiachen.surveys",
     "xiachen.dashboards",
     "xiachen.demo",
+    "xiachen.ops",
 ]
 
 MIDDLEWARE = [

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env, env_bool
+from .base import DATABASES, MEDIA_ROOT, STATIC_ROOT, env, env_bool
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY") or ""
@@ -25,5 +25,12 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "xiachen.ops.staticfiles.ManifestStorage"},
 }
+
+# Paths nginx serves (docs/deploy.md); the defaults under var/ suit a single checkout.
+STATIC_ROOT = env("DJANGO_STATIC_ROOT") or STATIC_ROOT
+MEDIA_ROOT = env("DJANGO_MEDIA_ROOT") or MEDIA_ROOT
+CSRF_TRUSTED_ORIGINS = [origin for origin in (env("DJANGO_CSRF_TRUSTED_ORIGINS") or "").split(",") if origin]
+# Persistent connections (CONN_MAX_AGE, base.py) are checked before reuse, e.g. after a database restart.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
