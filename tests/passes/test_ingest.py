@@ -166,3 +166,19 @@ def test_the_upload_endpoint_applies_the_device_clock(client, tree, people, pass
     # taken at the moment the device sent it (its clock five days ahead): the server's receipt time
     assert stored.scanned_at == stored.received_at
     assert stored.clock_offset == int(stored.received_at.timestamp() - (now + skew))
+
+
+def test_an_upload_is_audited_once_after_it_commits(tree, people, pass1, policy1, django_capture_on_commit_callbacks):
+    from xiachen.audit.models import AuditEvent
+
+    now = int(timezone.now().timestamp())
+    scans = [_scan(tree.compound1, pass1.token, at=now - i) for i in range(3)]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        ingest_scans(by=people.worker1, device_id="d7", scans=scans)
+        assert not AuditEvent.objects.filter(action="scans.ingested").exists()  # not inside the ingest
+    assert len(callbacks) == 1
+    event = AuditEvent.objects.get(action="scans.ingested")
+    assert (event.actor_id, event.fields) == (people.worker1.pk, {"count": 3, "device": "d7"})
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        ingest_scans(by=people.worker1, device_id="d7", scans=scans)  # all duplicates: nothing new, no audit
+    assert (len(callbacks), AuditEvent.objects.filter(action="scans.ingested").count()) == (0, 1)
