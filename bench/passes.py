@@ -189,12 +189,77 @@ def ingest_rate(compound, worker, tokens, now, *, batches: int = 20, size: int =
     return batches * size / total_seconds
 
 
+def _upload_worker(compound_pk: int, worker_pk: int, tokens: list, now: int, batches: int, size: int, start, out):
+    """One uploading gate phone in its own process (own database connection), started at the barrier."""
+    from django.db import connections
+
+    from xiachen.accounts.models import User
+    from xiachen.org.models import Unit
+
+    connections.close_all()  # never share the parent's socket
+    compound, worker = Unit.objects.get(pk=compound_pk), User.objects.get(pk=worker_pk)
+    bodies = [_batch_body(compound, tokens, now, size) for _ in range(batches)]
+    with override_settings(ALLOWED_HOSTS=["*"]):
+        client = Client()
+        client.force_login(worker)
+        client.get(f"/api/passes/gates/{compound.public_id}/policy")
+        start.wait()
+        began = time.perf_counter()
+        for body in bodies:
+            response = client.post("/api/passes/scans", body, content_type="application/json")
+            assert response.status_code == 200, response.content[:200]
+        out.put((began, time.perf_counter()))
+    connections.close_all()
+
+
+def _batch_body(compound, tokens: list, now: int, size: int) -> str:
+    scans = [
+        {
+            "client_uuid": str(uuid.uuid4()),
+            "gate": str(compound.public_id),
+            "scanned_at": now - i % 3600,
+            "token": tokens[i % len(tokens)],
+            "direction": "in",
+            "temperature": 36.5,
+            "client_valid": True,
+            "client_reason": "valid",
+        }
+        for i in range(size)
+    ]
+    return json.dumps({"device_id": f"bench-{uuid.uuid4().hex[:8]}", "scans": scans})
+
+
+def concurrent_ingest_rate(compound, worker, tokens, now, *, clients: int, batches: int = 10, size: int = 500) -> float:
+    """Scans/s with `clients` phones uploading at once (separate processes): total / wall time."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    start, out = context.Barrier(clients), context.Queue()
+    args = (compound.pk, worker.pk, tokens, now, batches, size, start, out)
+    processes = [context.Process(target=_upload_worker, args=args) for _ in range(clients)]
+    for process in processes:
+        process.start()
+    spans = [out.get(timeout=600) for _ in processes]
+    for process in processes:
+        process.join()
+        assert process.exitcode == 0
+    return clients * batches * size / (max(end for _b, end in spans) - min(began for began, _e in spans))
+
+
 def ingest_rates(compound, worker, tokens, now) -> dict:
     """Median of 3 runs of 20 HTTP batches of 500 new scans, with 20 passes in rotation (a day at a gate:
     the same residents come and go, each token's signature is checked once) and with 10,000 distinct
-    tokens (every scan a new signature check: bounded by the raw Ed25519 rate)."""
+    tokens (every scan a new signature check: bounded by the raw Ed25519 rate); then 2 and 4 phones
+    uploading at once, each in its own process with its own connection (10 batches of 500 each)."""
     repeated = [ingest_rate(compound, worker, tokens, now) for _ in range(3)]
     unique = [ingest_rate(compound, worker, _distinct_tokens(compound, 10_000), now) for _ in range(3)]
+    concurrent = {
+        clients: [concurrent_ingest_rate(compound, worker, tokens, now, clients=clients) for _ in range(3)]
+        for clients in (2, 4)
+    }
     return {
         "scans": 10_000,
         "batch": 500,
@@ -202,6 +267,11 @@ def ingest_rates(compound, worker, tokens, now) -> dict:
         "runs": [round(r) for r in repeated],
         "distinct_tokens_scans_per_s": round(median(unique)),
         "distinct_tokens_runs": [round(r) for r in unique],
+        "concurrent_uploaders": {
+            str(n): {"scans_per_s": round(median(runs)), "runs": [round(r) for r in runs]}
+            for n, runs in concurrent.items()
+        },
+        "load_average": Path("/proc/loadavg").read_text().split()[:3],
     }
 
 
