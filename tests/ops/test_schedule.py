@@ -52,7 +52,7 @@ def test_every_scheduled_job_names_an_installed_command_except_the_optional_roll
     missing = {job.command for job in JOBS} - set(get_commands())
     assert missing <= {"refresh_rollups"}
     daily = {job.command for job in JOBS if job.at_hour is not None}
-    assert {"verify_audit_chain", "purge_checkpoint_entries"} <= daily
+    assert {"verify_audit_chain", "purge_checkpoint_entries", "purge_health_records"} <= daily
 
 
 def _break_the_audit_chain(actor) -> None:

@@ -34,6 +34,7 @@ class Errand(BaseModel):
     comment = models.CharField(_("评价"), max_length=300, blank=True)
     delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完结时间"), null=True, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True)  # free texts blanked after retention
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -73,8 +74,13 @@ class ErrandEvent(models.Model):
 
 
 class QuarantineEpisode(BaseModel):
-    resident = models.ForeignKey("households.Resident", on_delete=models.PROTECT, related_name="episodes")
-    household = models.ForeignKey("households.Household", on_delete=models.PROTECT, related_name="episodes")
+    # Null only after the retention purge, which unlinks the episode from the person (retention.py).
+    resident = models.ForeignKey(
+        "households.Resident", on_delete=models.PROTECT, null=True, blank=True, related_name="episodes"
+    )
+    household = models.ForeignKey(
+        "households.Household", on_delete=models.PROTECT, null=True, blank=True, related_name="episodes"
+    )
     compound_path = models.CharField(max_length=400, db_index=True, editable=False)
     kind = models.CharField(_("类型"), max_length=20, choices=EpisodeKind.choices)
     start = models.DateField(_("开始日期"))
@@ -82,6 +88,10 @@ class QuarantineEpisode(BaseModel):
     status = models.CharField(_("状态"), max_length=10, choices=EpisodeStatus.choices, default=EpisodeStatus.ACTIVE)
     reason = models.CharField(_("原因"), max_length=200, blank=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    # What the purge keeps of the deleted daily reports: aggregates, not a person's health record.
+    report_count = models.PositiveIntegerField(db_default=0)
+    fever_report_count = models.PositiveIntegerField(db_default=0)
+    purged_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["planned_end", "id"]
@@ -95,8 +105,9 @@ class QuarantineEpisode(BaseModel):
         return f"{self.get_kind_display()} {self.start}–{self.planned_end}"
 
     def save(self, *args, **kwargs):
-        self.household_id = self.resident.household_id
-        self.compound_path = self.resident.compound_path
+        if self.resident_id is not None:
+            self.household_id = self.resident.household_id
+            self.compound_path = self.resident.compound_path
         super().save(*args, **kwargs)
 
 
@@ -160,13 +171,17 @@ class VisitTask(BaseModel):
 class ReturnReport(BaseModel):
     """返回报备: a resident reports coming back from another place, instead of by word of mouth."""
 
-    resident = models.ForeignKey("households.Resident", on_delete=models.CASCADE, related_name="return_reports")
+    # Null only after the retention purge (retention.py).
+    resident = models.ForeignKey(
+        "households.Resident", on_delete=models.CASCADE, null=True, blank=True, related_name="return_reports"
+    )
     compound_path = models.CharField(max_length=400, db_index=True, editable=False)
     origin = models.CharField(_("从何处返回"), max_length=100)
     arrived_on = models.DateField(_("返回日期"))
     travel_mode = models.CharField(_("交通方式"), max_length=10, choices=TravelMode.choices)
     travel_detail = models.CharField(_("车次 / 航班 / 车牌等"), max_length=100, blank=True)
     submission_key = models.UUIDField()
+    purged_at = models.DateTimeField(null=True, blank=True)
     episode = models.ForeignKey(
         QuarantineEpisode, on_delete=models.SET_NULL, null=True, blank=True, related_name="return_reports"
     )
@@ -179,7 +194,8 @@ class ReturnReport(BaseModel):
         return f"{self.origin} {self.arrived_on}"
 
     def save(self, *args, **kwargs):
-        self.compound_path = self.resident.compound_path
+        if self.resident_id is not None:
+            self.compound_path = self.resident.compound_path
         super().save(*args, **kwargs)
 
 
@@ -193,6 +209,7 @@ class SupportContact(BaseModel):
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     note = models.CharField(_("情况记录"), max_length=300, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["scheduled_for", "id"]

@@ -41,7 +41,7 @@ def _today() -> date:
 
 def episodes_visible_to(user) -> QuerySet[QuarantineEpisode]:
     return QuarantineEpisode.objects.filter(
-        path_within(scope_paths(user, "errands.quarantine"), field="compound_path")
+        path_within(scope_paths(user, "errands.quarantine"), field="compound_path"), purged_at__isnull=True
     ).select_related("resident", "household", "household__compound")
 
 

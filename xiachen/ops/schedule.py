@@ -39,6 +39,7 @@ class Job:
 JOBS: tuple[Job, ...] = (
     Job("verify_audit_chain", DAY, at_hour=2, why="SECURITY.md: hash-chained audit; a broken chain exits non-zero"),
     Job("purge_checkpoint_entries", DAY, at_hour=3, why="retention: checkpoint registrations (PIPL)"),
+    Job("purge_health_records", DAY, at_hour=3, why="retention: quarantine, return reports, errands, support (PIPL)"),
     Job("clearsessions", DAY, at_hour=3, why="retention: expired sessions"),
     Job("axes_reset_logs", DAY, ("--age", "180"), at_hour=3, why="retention: sign-in logs, 6 months (网络安全法 §21)"),
     Job("axes_reset_failure_logs", DAY, ("--age", "180"), at_hour=3, why="retention: failed sign-ins, 6 months"),
