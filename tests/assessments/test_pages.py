@@ -25,7 +25,7 @@ def _published_rounds(people, count):
 def test_index_query_count(client, people, django_assert_num_queries, count):
     _published_rounds(people, count)
     client.force_login(people.org_department)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(5):
         response = client.get(reverse("assessments:index"))
     assert response.status_code == 200
     assert len(re.findall(r"轮次\d\d", response.content.decode())) == count
@@ -57,7 +57,7 @@ def _appeals(tree, people, count):
 def test_appeals_query_count(client, tree, people, django_assert_num_queries, count):
     _appeals(tree, people, count)
     client.force_login(people.org_department)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(5):
         response = client.get(reverse("assessments:appeals"))
     assert response.status_code == 200
     assert response.content.decode().count("复核干部乙") == count

@@ -11,7 +11,7 @@ def test_cadre_list_query_count_is_independent_of_size(client, people, tree, cou
     for _ in range(count - 1):
         CadreFactory(agency=tree.agency1, specialties=["audit", "finance"])
     client.force_login(people.liaison1)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(8):
         response = client.get(reverse("cadres:list"))
     assert len(response.context["page"].object_list) == count
 

@@ -96,7 +96,7 @@ def test_demand_list_query_count_is_independent_of_size(client, tree, people, co
         demand.must_have_any.set(Specialty.objects.filter(code__in=["security", "law"]))
         demand.nice_to_have.set(Specialty.objects.filter(code="driving"))
     client.force_login(people.manager1)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(8):
         response = client.get(reverse("deployments:demands"))
     assert len(response.context["page"]) == count
 

@@ -28,7 +28,7 @@ def test_errand_list_query_count(client, people, tree, count, django_assert_num_
     for household in households(tree, count):
         errand_for(household, people.manager1, people.worker1)
     client.force_login(people.manager1)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(5):
         response = client.get(reverse("errands:list"))
     assert len(response.context["page"].object_list) == count
 
@@ -38,7 +38,7 @@ def test_round_list_query_count_and_building_order(client, people, tree, count, 
     for household in households(tree, count, ["9", "2", "5"][:count]):
         errand_for(household, people.manager1, people.cadre_user1)
     client.force_login(people.cadre_user1)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(4):
         response = client.get(reverse("errands:mine"))
     assert [e.household.building for e in response.context["errands"]] == sorted(["9", "2", "5"][:count])
 
@@ -50,7 +50,7 @@ def test_episode_list_query_count(client, people, tree, count, django_assert_num
         quarantine.open_episode(by=people.manager1, resident=ResidentFactory(household=household),
                                 kind="home_quarantine", start=today, planned_end=today + timedelta(days=13))
     client.force_login(people.manager1)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(7):
         response = client.get(reverse("errands:episodes"))
     assert len(response.context["page"].object_list) == count
 
@@ -63,7 +63,7 @@ def test_visit_list_query_count(client, people, tree, count, django_assert_num_q
                                           kind="home_quarantine", start=today, planned_end=today)
         VisitTask.objects.create(episode=episode, day=today, assignee=people.worker1)
     client.force_login(people.worker1)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(4):
         response = client.get(reverse("errands:visits"))
     assert len(response.context["visits"]) == count
 
@@ -73,7 +73,7 @@ def test_support_list_query_count(client, people, tree, count, django_assert_num
     for household in households(tree, count):
         ResidentFactory(household=household, vulnerabilities=["elderly_alone", "disabled"])
     client.force_login(people.manager1)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(7):
         response = client.get(reverse("errands:support"))
     assert len(response.context["page"].object_list) == count
 

@@ -119,7 +119,7 @@ def test_staff_notice_list_query_count(client, people, tree, resident1, count, d
     for _ in range(count):
         publish(people, tree)
     client.force_login(people.manager1)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(6):
         response = client.get(reverse("notices:community"))
     assert len(response.context["page"].object_list) == count
 
@@ -129,6 +129,6 @@ def test_resident_notice_list_query_count(client, people, tree, resident1, count
     for _ in range(count):
         publish(people, tree)
     client.force_login(people.resident_user1)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(6):
         response = client.get(reverse("resident:notices"))
     assert len(response.context["page"].object_list) == count

@@ -58,7 +58,7 @@ def test_unit_list_query_count_is_independent_of_size(client, people, tree, coun
             parent=tree.community2,
             path=f"{tree.community2.path}c{index}/",
         )
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(6):
         response = client.get(reverse("org:list"), {"kind": "compound"})
     assert len(response.context["page"].object_list) == count
 

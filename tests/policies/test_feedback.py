@@ -162,7 +162,7 @@ def test_ledger_query_count(client, policy, people, django_assert_num_queries, c
     for _index in range(count):
         make_feedback(policy[1], people.cadre_user1)
     client.force_login(people.hotline)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(6):
         response = client.get(reverse("policies:ledger"))
     assert response.status_code == 200
 
@@ -172,6 +172,6 @@ def test_my_feedback_query_count(client, policy, people, django_assert_num_queri
     for _index in range(count):
         make_feedback(policy[1], people.cadre_user1)
     client.force_login(people.cadre_user1)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(5):
         response = client.get(reverse("policies:my_feedback"))
     assert response.status_code == 200

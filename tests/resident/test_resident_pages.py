@@ -98,7 +98,7 @@ def test_another_households_errand_is_404(signed_in, people, tree):
 def test_resident_home_query_count(signed_in, resident1, count, django_assert_num_queries):
     for _ in range(count):
         post_errand(signed_in, resident1.household.public_id)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(8):
         response = signed_in.get(reverse("resident:home"))
     assert len(response.context["errands"]) == count
 

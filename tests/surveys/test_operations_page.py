@@ -26,7 +26,7 @@ def test_operations_page_query_count(client, people, tree, count, django_assert_
                               submission_key=uuid.uuid4())
         build(people, tree, title=f"问卷{n}")
     client.force_login(people.manager1)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(11):
         response = client.get(reverse("errands:operations"))
     assert len(response.context["households"]) == count
     assert len(response.context["surveys"]) == count

@@ -260,7 +260,7 @@ def test_staff_survey_list_query_count(client, people, tree, count, django_asser
     for n in range(count):
         build(people, tree, title=f"问卷{n}")
     client.force_login(people.manager1)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(9):
         response = client.get(reverse("surveys:list"))
     assert len(response.context["page"].object_list) == count
 
@@ -270,7 +270,7 @@ def test_resident_survey_list_query_count(client, people, tree, resident1, count
     for n in range(count):
         build(people, tree, title=f"问卷{n}")
     client.force_login(people.resident_user1)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(6):
         response = client.get(reverse("resident:surveys"))
     assert len(response.context["surveys"]) == count
 
@@ -284,6 +284,6 @@ def test_answer_page_query_count(client, people, tree, resident1, count, django_
                               show_if_value="x")
     services.open_survey(by=people.manager1, survey=survey)
     client.force_login(people.resident_user1)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(8):
         response = client.get(reverse("resident:survey_answer", args=[survey.public_id]))
     assert len(response.context["rows"]) == count
