@@ -49,12 +49,15 @@ def test_cover_that_cannot_be_met_is_reported_per_day_and_shift(roster, post, pe
 def test_contradictory_rules_are_explained_before_solving(roster, post, people, django_capture_on_commit_callbacks):
     ShiftTemplate.objects.filter(post=post, code="night").update(minimum=5, preferred=5)
     capture = django_capture_on_commit_callbacks(execute=True)
-    with capture as callbacks, pytest.raises(RosterError, match="规则互相矛盾"):
+    expected = r"规则互相矛盾，无法排班：\d\d-\d\d 夜班至少需要 5 人，但只有"
+    with capture as callbacks, pytest.raises(RosterError, match=expected):
         start_generation(by=people.manager1, roster=roster, time_limit=1)
     assert callbacks == []
     roster.refresh_from_db()
     assert roster.status == RosterStatus.DRAFT
-    assert roster.result["status"] == "INFEASIBLE" and roster.result["reasons"]
+    reasons = roster.result["reasons"]
+    assert roster.result["status"] == "INFEASIBLE" and len(reasons) == 7  # one per day of the week
+    assert all("人可排" in reason and "people" not in reason for reason in reasons)
 
 
 def test_publish_then_lock(roster, people, django_capture_on_commit_callbacks, crew):

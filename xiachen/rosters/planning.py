@@ -161,6 +161,17 @@ _PATTERNS = [
     (r"(?P<p>\w+): works (?P<n>\d+) weekends, at most (?P<m>\d+)", N_("{p} 工作 {n} 个周末，最多 {m} 个")),
     (r"day (?P<d>\d+) (?P<s>[\w-]+): (?P<n>\d+) people, hard minimum (?P<m>\d+)",
      N_("{d} {s}只有 {n} 人，至少需要 {m} 人")),
+    # rostering.precheck: contradictions explained before solving
+    (r"Person (?P<p>\w+): minimum (?P<n>\d+) minutes is above the maximum (?P<m>\d+)\.",
+     N_("{p} 的最少工时 {nh} 高于最多工时 {mh}")),
+    (r"Person (?P<p>\w+): needs (?P<n>\d+) minutes but may work no shift\.",
+     N_("{p} 需要至少 {nh} 的工时，但没有任何可上的班次")),
+    (r"Person (?P<p>\w+): needs at least (?P<n>\d+) minutes, but availability, run rules, weekly and "
+     r"per-shift limits allow at most (?P<m>\d+) in (?P<k>\d+) days\.",
+     N_("{p} 需要至少 {nh} 的工时，但在 {k} 天内按可排班日期、连续上班规则和每周上限最多只能排 {mh}")),
+    (r"Day (?P<d>\d+), shift (?P<s>[\w-]+): at least (?P<m>\d+) people needed but only (?P<n>\d+) are "
+     r"available and allowed to work it\.",
+     N_("{d} {s}至少需要 {m} 人，但只有 {n} 人可排")),
 ]
 
 
