@@ -8,7 +8,8 @@ parsing the form, and a refused or incomplete action is a redirect back with a m
 
 from datetime import date
 
-from xiachen.hotline.models import Holiday, RoutingRule
+from xiachen.core.models import Holiday
+from xiachen.hotline.models import RoutingRule
 from xiachen.hotline.services import file_ticket_from_resident
 
 from .builders import category, make_ticket

@@ -12,7 +12,8 @@ from datetime import date
 from django.core.files.base import ContentFile
 from PIL import Image
 
-from xiachen.policies.models import FeedbackPhoto, Holiday, VersionAttachment
+from xiachen.core.models import Holiday
+from xiachen.policies.models import FeedbackPhoto, VersionAttachment
 
 from .builders import make_document, make_feedback
 
@@ -37,7 +38,7 @@ def _built(request):
         buffer = io.BytesIO()
         Image.new("RGB", (2, 2)).save(buffer, "PNG")
         photo = FeedbackPhoto.objects.create(item=item, image=ContentFile(buffer.getvalue(), name="p.png"))
-        Holiday.objects.create(date=date(2026, 10, 1), name="国庆节")
+        Holiday.objects.get_or_create(date=date(2026, 10, 1), defaults={"name": "国庆节"})
         cached = request._policy_matrix = {"document": document, "version": version, "attachment": attachment,
                                            "item": item, "photo": photo}
     return cached

@@ -6,10 +6,11 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from xiachen.audit.models import AuditEvent
+from xiachen.core.models import Holiday
 from xiachen.notices.models import Notification
 from xiachen.policies.calendar import add_working_days
 from xiachen.policies.enums import FeedbackStatus
-from xiachen.policies.models import FeedbackItem, Holiday
+from xiachen.policies.models import FeedbackItem
 from xiachen.policies.selectors import ledger_counts
 from xiachen.policies.services import (
     PolicyError,

@@ -68,3 +68,23 @@ class PendingImport(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.filename}"
+
+
+class Holiday(models.Model):
+    """A public holiday, or (is_workday) a weekend made a working day (调休).
+
+    The one working-day calendar of the platform: hotline deadlines and policy-feedback deadlines
+    both count working days from it.
+    """
+
+    date = models.DateField(_("日期"), unique=True)
+    name = models.CharField(_("名称"), max_length=40)
+    is_workday = models.BooleanField(_("调休上班"), default=False)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("节假日")
+        verbose_name_plural = _("节假日")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"

@@ -1,8 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xiachen.core.models import Holiday
+
 from .enums import Urgency
-from .models import Category, Holiday, WorkingCalendar
+from .models import Category, WorkingCalendar
 from .selectors import places_for
 
 

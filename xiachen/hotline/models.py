@@ -72,22 +72,6 @@ class WorkingCalendar(models.Model):
         return f"{self.day_start:%H:%M}–{self.day_end:%H:%M}"
 
 
-class Holiday(models.Model):
-    """A public holiday, or (is_workday) a weekend made a working day (调休)."""
-
-    date = models.DateField(_("日期"), unique=True)
-    name = models.CharField(_("名称"), max_length=40)
-    is_workday = models.BooleanField(_("调休上班"), default=False)
-
-    class Meta:
-        ordering = ["date"]
-        verbose_name = _("节假日")
-        verbose_name_plural = _("节假日")
-
-    def __str__(self) -> str:
-        return f"{self.date} {self.name}"
-
-
 class Ticket(BaseModel):
     """工单: one call or resident request, owned by one unit at a time (首接负责)."""
 

@@ -8,4 +8,3 @@ register("hotline.Ticket", {
     "address": _caller, "description": _caller, "resident": _caller, "caller_says_resolved": _caller,
 })
 declare_not_personal("hotline.Category", {"name_zh": "词表", "name_en": "词表"})
-declare_not_personal("hotline.Holiday", {"name": "节假日名称"})

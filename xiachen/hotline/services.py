@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 
 from xiachen.accounts.permissions import has_permission
 from xiachen.audit import services as audit
+from xiachen.core.models import Holiday
 from xiachen.org.models import Unit
 
 from . import deadlines, notifications
 from .enums import EventKind, Satisfaction, Source, TicketStatus, Urgency
-from .models import Category, Holiday, Ticket, TicketEvent, WorkingCalendar
+from .models import Category, Ticket, TicketEvent, WorkingCalendar
 from .selectors import can_own, district_of, routable_units, route_for
 
 

@@ -46,7 +46,9 @@ HOLIDAYS = [
 
 def load_defaults() -> None:
     """Create missing default categories, holidays and the calendar row (idempotent; edits survive)."""
-    from .models import Category, Holiday, WorkingCalendar
+    from xiachen.core.models import Holiday
+
+    from .models import Category, WorkingCalendar
 
     for order, (code, zh, en, amount, unit, urgent) in enumerate(CATEGORIES):
         Category.objects.get_or_create(code=code, defaults={

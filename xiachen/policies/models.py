@@ -131,21 +131,5 @@ class FeedbackPhoto(BaseModel):
         return self.image.name
 
 
-class Holiday(models.Model):
-    """A public holiday (no deadline counts it) or a make-up working day (调休) for feedback deadlines."""
-
-    date = models.DateField(_("日期"), unique=True)
-    name = models.CharField(_("名称"), max_length=40)
-    is_workday = models.BooleanField(_("调休上班"), default=False)
-
-    class Meta:
-        ordering = ["date"]
-        verbose_name = _("节假日")
-        verbose_name_plural = _("节假日")
-
-    def __str__(self) -> str:
-        return f"{self.date} {self.name}"
-
-
 def is_overdue(item: FeedbackItem, today) -> bool:
     return item.status == FeedbackStatus.OPEN and item.due_date < today

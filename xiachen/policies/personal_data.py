@@ -1,4 +1,4 @@
-from xiachen.core.personal_data import LegalBasis, PersonalField, Sensitivity, declare_not_personal, register
+from xiachen.core.personal_data import LegalBasis, PersonalField, Sensitivity, register
 
 # What a cadre or community worker saw on the ground: free text and photos may name or show residents,
 # places and the author's whereabouts. Needed to answer the item and improve the policy; kept three
@@ -13,4 +13,3 @@ register("policies.FeedbackItem", {
     "suggestion": _feedback, "answer": _feedback,
 })
 register("policies.FeedbackPhoto", {"image": _photo})
-declare_not_personal("policies.Holiday", {"name": "节假日名称"})

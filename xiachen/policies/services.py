@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 
 from xiachen.accounts.permissions import ROLE_PERMISSIONS, active_memberships, has_permission, require_permission
 from xiachen.audit import services as audit
+from xiachen.core.models import Holiday
 
 from . import notifications
 from .calendar import add_working_days
 from .enums import FeedbackStatus
-from .models import FeedbackItem, FeedbackPhoto, Holiday, PolicyDocument, PolicyVersion, VersionAttachment
+from .models import FeedbackItem, FeedbackPhoto, PolicyDocument, PolicyVersion, VersionAttachment
 
 
 class PolicyError(ValueError):
@@ -220,12 +221,12 @@ def save_holiday(*, by, day: date, name: str, is_workday: bool = False) -> Holid
     holiday, _created = Holiday.objects.update_or_create(
         date=day, defaults={"name": name.strip()[:40], "is_workday": is_workday}
     )
-    audit.record(actor=by, action="policy.holiday_saved", target=("policies.Holiday", day.isoformat()))
+    audit.record(actor=by, action="policy.holiday_saved", target=("core.Holiday", day.isoformat()))
     return holiday
 
 
 @transaction.atomic
 def delete_holiday(*, by, holiday: Holiday) -> None:
     require_permission(by, "policies.oversee")
-    audit.record(actor=by, action="policy.holiday_deleted", target=("policies.Holiday", holiday.date.isoformat()))
+    audit.record(actor=by, action="policy.holiday_deleted", target=("core.Holiday", holiday.date.isoformat()))
     holiday.delete()

@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xiachen.accounts.permissions import has_permission, require_permission
+from xiachen.core.models import Holiday
 from xiachen.core.views import paginate, query_without_page
 
 from . import selectors, services
 from .forms import AnswerForm, DocumentForm, FeedbackForm, HolidayForm, VersionForm
-from .models import Holiday, is_overdue
+from .models import is_overdue
 
 
 @require_GET

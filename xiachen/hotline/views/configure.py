@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from xiachen.accounts.permissions import require_permission
+from xiachen.core.models import Holiday
 from xiachen.org.models import Unit
 
 from ..forms import CalendarForm, CategoryForm, HolidayForm
-from ..models import Category, Holiday, RoutingRule, WorkingCalendar
+from ..models import Category, RoutingRule, WorkingCalendar
 from ..selectors import can_own
 from ..settings_services import add_rule, delete_rule, save_setting
 
