@@ -113,3 +113,15 @@ def test_roster_needs_a_published_round(tree, people, crew):
                                  start=date(2026, 12, 1), end=date(2026, 12, 31), created_by=people.manager1)
     with pytest.raises(RosterError, match="没有已发布的派驻轮次"):
         create_roster(by=people.manager1, post=post, start=date(2026, 12, 7), end=date(2026, 12, 13))
+
+
+def test_contradictions_are_explained_in_english_for_an_english_user(roster, post, people):
+    from django.utils import translation
+
+    from xiachen.rosters.planning import explain, frame_of
+
+    frame = frame_of(roster)
+    message = "Day 0, shift night: at least 5 people needed but only 2 are available and allowed to work it."
+    with translation.override("en"):
+        text = explain(frame, message)
+    assert text == f"{roster.start:%m-%d} 夜班: at least 5 people needed but only 2 can be rostered"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from xiachen.deployments.enums import MatchStatus, RoundStatus
 from xiachen.solver.roster_problem import CoverRequirement, Person, Problem, ShiftTemplate, Wish, WorkRules
@@ -143,35 +143,36 @@ def new_breaks(frame: RosterFrame, before: Cells, after: Cells) -> list[str]:
 # --- the validator's English findings, said in Chinese with names and dates -------------------------
 
 _PATTERNS = [
-    (r"(?P<p>\w+): works on unavailable day (?P<d>\d+)", N_("{p} 在 {d} 不可排班（原单位工作或请假）")),
+    (r"(?P<p>\w+): works on unavailable day (?P<d>\d+)", gettext_noop("{p} 在 {d} 不可排班（原单位工作或请假）")),
     (r"(?P<p>\w+): works (?P<n>\d+) days in a row from day (?P<d>\d+)",
-     N_("{p} 从 {d} 起连续工作 {n} 天，超过上限")),
+     gettext_noop("{p} 从 {d} 起连续工作 {n} 天，超过上限")),
     (r"(?P<p>\w+): day-off run of (?P<n>\d+) day\(s\) from day (?P<d>\d+), minimum (?P<m>\d+)",
-     N_("{p} 在 {d} 起只休息 {n} 天，规定连续休息至少 {m} 天")),
+     gettext_noop("{p} 在 {d} 起只休息 {n} 天，规定连续休息至少 {m} 天")),
     (r"(?P<p>\w+): working run of (?P<n>\d+) day\(s\) from day (?P<d>\d+), minimum (?P<m>\d+)",
-     N_("{p} 在 {d} 起只连续工作 {n} 天，至少 {m} 天")),
+     gettext_noop("{p} 在 {d} 起只连续工作 {n} 天，至少 {m} 天")),
     (r"(?P<p>\w+): only (?P<r>-?\d+) minutes rest between day (?P<d>\d+) \((?P<s>[\w-]+)\) "
      r"and day (?P<e>\d+) \((?P<t>[\w-]+)\), minimum (?P<m>\d+)",
-     N_("{p} 在 {d} 的{s}与 {e} 的{t}之间只休息 {rh}，规定至少 {mh}")),
+     gettext_noop("{p} 在 {d} 的{s}与 {e} 的{t}之间只休息 {rh}，规定至少 {mh}")),
     (r"(?P<p>\w+): (?P<t>[\w-]+) on day (?P<d>\d+) may not follow (?P<s>[\w-]+)",
-     N_("{p} 在 {d} 上{t}：{s}之后不得接{t}")),
+     gettext_noop("{p} 在 {d} 上{t}：{s}之后不得接{t}")),
     (r"(?P<p>\w+): (?P<n>\d+) minutes in week (?P<w>\d+), above (?P<m>\d+)",
-     N_("{p} 在 {w} 这一周工作 {nh}，超过每周 {mh}")),
-    (r"(?P<p>\w+): (?P<n>\d+) minutes, above the maximum (?P<m>\d+)", N_("{p} 排班期内工作 {nh}，超过上限 {mh}")),
-    (r"(?P<p>\w+): works (?P<n>\d+) weekends, at most (?P<m>\d+)", N_("{p} 工作 {n} 个周末，最多 {m} 个")),
+     gettext_noop("{p} 在 {w} 这一周工作 {nh}，超过每周 {mh}")),
+    (r"(?P<p>\w+): (?P<n>\d+) minutes, above the maximum (?P<m>\d+)",
+     gettext_noop("{p} 排班期内工作 {nh}，超过上限 {mh}")),
+    (r"(?P<p>\w+): works (?P<n>\d+) weekends, at most (?P<m>\d+)", gettext_noop("{p} 工作 {n} 个周末，最多 {m} 个")),
     (r"day (?P<d>\d+) (?P<s>[\w-]+): (?P<n>\d+) people, hard minimum (?P<m>\d+)",
-     N_("{d} {s}只有 {n} 人，至少需要 {m} 人")),
+     gettext_noop("{d} {s}只有 {n} 人，至少需要 {m} 人")),
     # rostering.precheck: contradictions explained before solving
     (r"Person (?P<p>\w+): minimum (?P<n>\d+) minutes is above the maximum (?P<m>\d+)\.",
-     N_("{p} 的最少工时 {nh} 高于最多工时 {mh}")),
+     gettext_noop("{p} 的最少工时 {nh} 高于最多工时 {mh}")),
     (r"Person (?P<p>\w+): needs (?P<n>\d+) minutes but may work no shift\.",
-     N_("{p} 需要至少 {nh} 的工时，但没有任何可上的班次")),
+     gettext_noop("{p} 需要至少 {nh} 的工时，但没有任何可上的班次")),
     (r"Person (?P<p>\w+): needs at least (?P<n>\d+) minutes, but availability, run rules, weekly and "
      r"per-shift limits allow at most (?P<m>\d+) in (?P<k>\d+) days\.",
-     N_("{p} 需要至少 {nh} 的工时，但在 {k} 天内按可排班日期、连续上班规则和每周上限最多只能排 {mh}")),
+     gettext_noop("{p} 需要至少 {nh} 的工时，但在 {k} 天内按可排班日期、连续上班规则和每周上限最多只能排 {mh}")),
     (r"Day (?P<d>\d+), shift (?P<s>[\w-]+): at least (?P<m>\d+) people needed but only (?P<n>\d+) are "
      r"available and allowed to work it\.",
-     N_("{d} {s}至少需要 {m} 人，但只有 {n} 人可排")),
+     gettext_noop("{d} {s}至少需要 {m} 人，但只有 {n} 人可排")),
 ]
 
 
