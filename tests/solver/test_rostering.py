@@ -181,3 +181,14 @@ def test_local_search_phase_stops_once_the_whole_model_is_proven() -> None:
     assert result.objective == 607
     assert result.seconds < 40
     assert validate(problem, result.roster).violations == ()
+
+
+@pytest.mark.skipif(not INSTANCES.exists(), reason="benchmark instances not available")
+def test_whole_model_keeps_going_when_the_bound_is_nearly_reached() -> None:
+    # With a whole-model share too short for the proof, the incumbent is within 1 % of the bound:
+    # that thread must continue (hinted) to the proof instead of switching to neighbourhood search.
+    problem = read_benchmark(INSTANCES / "Instance3.txt")
+    result = solve(problem, SolveOptions(time_limit_seconds=60, workers=2, seed=2, first_phase_share=0.05))
+    assert result.status == OPTIMAL
+    assert result.objective == 1001
+    assert validate(problem, result.roster).violations == ()

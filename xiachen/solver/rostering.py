@@ -5,10 +5,12 @@ Contract: :func:`solve` takes a frozen :class:`~xiachen.solver.roster_problem.Pr
 contradictory problem (the reasons are returned instead). Hard rules and the objective are the ones
 documented in ``roster_problem.py`` and ``docs/adr/0101-rostering-formulation.md``.
 
-Search: one CP-SAT run on the whole model (it proves optimality on small problems and gives the
-lower bound), then large-neighbourhood search — repeated CP-SAT sub-solves with most of the roster
-fixed — for the rest of the time budget. With ``workers == 1`` every budget is counted in CP-SAT's
-deterministic time, so the same seed and input give the same roster.
+Search: a first roster (for problems whose hard rules each concern one person — see
+:func:`_decomposable` — greedy per-person rows and a one-row-at-a-time descent, :class:`_RowSearch`;
+otherwise CP-SAT's local search), one CP-SAT run on the whole model (it proves optimality on small
+problems and gives the lower bound), then large-neighbourhood search — repeated CP-SAT sub-solves
+with most of the roster fixed — for the rest of the time budget. With ``workers == 1`` every budget
+is counted in CP-SAT's deterministic time, so the same seed and input give the same roster.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import math
 import random
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -692,7 +694,10 @@ def _search_in_sequence(built: _RosterModel, options: SolveOptions, clock: _Cloc
     """Reproducible search: whole model for a share of the budget, then LNS, one after the other."""
     share = options.first_phase_share if options.use_lns else 1.0
     budget = options.time_limit_seconds * share
-    _first_solution(built, options, clock, shared)
+    if options.use_lns and _decomposable(built.problem):
+        _row_start(built, options, clock, shared, options.seed)
+    else:
+        _first_solution(built, options, clock, shared)
     model = built.model
     if shared.best is not None:
         model = built.model.clone()
@@ -710,12 +715,21 @@ def _search_in_sequence(built: _RosterModel, options: SolveOptions, clock: _Cloc
 
 def _search_in_parallel(built: _RosterModel, options: SolveOptions, clock: _Clock, shared: _Shared) -> tuple[int, int]:
     """One thread runs the whole model (proofs, bound) for a share of the budget, then LNS; the
-    other threads run LNS from the start. All share the incumbent."""
+    main thread builds a first roster (row start or local search), then runs LNS; any further
+    threads run LNS from the start. All share the incumbent."""
     outcome: dict[str, int] = {"status": cp_model.UNKNOWN, "iterations": 0}
 
     def whole_model_then_lns() -> None:
         budget = options.time_limit_seconds * options.first_phase_share
         _, status = _run_full_model(built, built.model, options, clock, shared, budget, 1)
+        best = shared.best
+        if status == cp_model.FEASIBLE and best is not None and _nearly_proven(shared, best) and clock.remaining() > 0:
+            # The bound is within a hair of the roster (small problems on a loaded machine): the
+            # proof is worth more than more neighbourhoods, so the whole model keeps going, hinted.
+            model = built.model.clone()
+            for key, var in built.x.items():
+                model.add_hint(model.get_bool_var_from_proto_index(var.index), best.values[key])
+            _, status = _run_full_model(built, model, options, clock, shared, clock.remaining(), 1)
         outcome["status"] = status
         if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
             shared.finish()
@@ -732,11 +746,24 @@ def _search_in_parallel(built: _RosterModel, options: SolveOptions, clock: _Cloc
         )
     for helper in helpers:
         helper.start()
-    _first_solution(built, options, clock, shared, LS_SHARE)
+    if _decomposable(built.problem):
+        _row_start(built, options, clock, shared, options.seed)
+    else:
+        _first_solution(built, options, clock, shared, LS_SHARE)
     iterations = _large_neighbourhood_search(built, options, clock, shared, 1, options.seed)
     for helper in helpers:
         helper.join()
     return outcome["status"], iterations + outcome["iterations"]
+
+
+def _nearly_proven(shared: _Shared, best: _Incumbent) -> bool:
+    """The incumbent is within 1 % (or 2) of the proven lower bound.
+
+    Then the whole-model search is close to a proof; the neighbourhood search, which proves nothing
+    and on Instance3 did not even close a gap of 1003 to 1001 in 50 s, is the worse use of a thread.
+    """
+    lower = shared.lower_bound()
+    return lower is not None and best.objective - lower <= max(2.0, 0.01 * abs(best.objective))
 
 
 def _first_solution(
@@ -780,6 +807,20 @@ def _first_solution(
         shared.offer(_Incumbent(values, round(solver.objective_value)))
 
 
+def _row_start(built: _RosterModel, options: SolveOptions, clock: _Clock, shared: _Shared, seed: int) -> None:
+    """First roster of a decomposable problem: greedy rows, then one-row-at-a-time descent."""
+    if shared.full_search_done:
+        return
+    rng = random.Random(seed)
+    rows = _RowSearch(built)
+    start = rows.construct(options, clock, rng, shared)
+    if start is None:
+        _first_solution(built, options, clock, shared)
+        return
+    shared.offer(start)
+    rows.descend(start, options, clock, rng, shared)
+
+
 @dataclass
 class _NeighbourhoodSize:
     """Adaptive share of the roster freed per LNS step (grows on quick proofs, shrinks on time-outs)."""
@@ -802,7 +843,9 @@ class _NeighbourhoodSize:
 # distant days (a person's period minimum ties their days together, which one window cannot undo).
 # Weights and growth were chosen on Instance10/14 in deterministic mode (docs/benchmarks-rostering.md).
 KIND_WEIGHTS = {"window": 0.3, "people": 0.15, "targeted": 0.3, "block": 0.1, "pair": 0.15}
-_KINDS = tuple(KIND_WEIGHTS)
+# Decomposable problems (:func:`_decomposable`) re-solve whole rows of a few people on small
+# sub-models instead of "people" on the whole model, and more often.
+ROW_KIND_WEIGHTS = {"window": 0.25, "rows": 0.4, "targeted": 0.15, "block": 0.05, "pair": 0.15}
 
 
 def _new_sizes() -> dict[str, _NeighbourhoodSize]:
@@ -813,6 +856,7 @@ def _new_sizes() -> dict[str, _NeighbourhoodSize]:
         "targeted": _NeighbourhoodSize(0.3, 0.1, 1.0),
         "block": _NeighbourhoodSize(0.2),
         "pair": _NeighbourhoodSize(0.2),
+        "rows": _NeighbourhoodSize(3.0, 2.0, 8.0),  # a number of people, not a share
     }
 
 
@@ -823,17 +867,25 @@ def _large_neighbourhood_search(
     rng = random.Random(seed)
     sizes = _new_sizes()
     iterations = 0
+    rows = _RowSearch(built) if _decomposable(built.problem) else None
+    weights = ROW_KIND_WEIGHTS if rows is not None else KIND_WEIGHTS
+    kinds = tuple(weights)
     while clock.remaining() > 0.05 and not shared.full_search_done and not shared.proven():
         incumbent = shared.best
         if incumbent is None:
             time.sleep(0.05)  # only in parallel mode: wait for the whole-model search's first roster
             continue
         iterations += 1
-        kind = rng.choices(_KINDS, weights=[KIND_WEIGHTS[k] for k in _KINDS])[0]
+        kind = rng.choices(kinds, weights=[weights[k] for k in kinds])[0]
         size = sizes[kind]
-        freed = _pick_neighbourhood(built, rng, kind, size.share, incumbent)
         step_budget = min(clock.remaining(), _step_budget(built))
-        improved, proved = _solve_neighbourhood(built, options, clock, incumbent, freed, step_budget, rng, workers)
+        if kind == "rows" and rows is not None:
+            chosen = rows.pick_rows(rng, incumbent, round(size.share))
+            freed = {(p, d) for p in chosen for d in range(built.problem.horizon_days)}
+            improved, proved = rows.solve_rows(chosen, incumbent, options, clock, rng.randrange(1 << 30), step_budget)
+        else:
+            freed = _pick_neighbourhood(built, rng, kind, size.share, incumbent)
+            improved, proved = _solve_neighbourhood(built, options, clock, incumbent, freed, step_budget, rng, workers)
         gain = 0
         if improved is not None:
             gain = incumbent.objective - improved.objective
@@ -1014,3 +1066,308 @@ def _shortfalls(problem: Problem, roster: Roster) -> tuple[CoverShortfall, ...]:
         if assigned < row.preferred:
             shortfalls.append(CoverShortfall(row.day, row.shift, row.preferred, assigned))
     return tuple(shortfalls)
+
+
+# --------------------------------------------------------------------------- row search
+
+
+def _decomposable(problem: Problem) -> bool:
+    """True when every hard rule concerns one person: then any mix of feasible rows is a roster.
+
+    That holds when no cover row has a hard minimum and no fairness term compares people; the
+    objective is then a sum of per-person wish costs and per-(day, shift) cover costs.
+    """
+    if any(row.minimum > 0 for row in problem.cover):
+        return False
+    if len({(row.day, row.shift) for row in problem.cover}) != len(problem.cover):
+        return False
+    if problem.night_fairness_weight and any(shift.is_night for shift in problem.shifts):
+        return False
+    return not (problem.weekend_fairness_weight and problem.weekends())
+
+
+class _RowSearch:
+    """Exact re-optimization of whole rows (people over the whole horizon), others fixed.
+
+    Only for decomposable problems (:func:`_decomposable`): a person's row is feasible on its own,
+    so re-solving the rows of a few people with everybody else fixed needs only their rules and
+    the cover left open by the others. Such sub-models are tiny (one person: ≤ horizon × shifts
+    booleans) and are built from a :class:`Problem` holding just those people, with each cover row
+    reduced by what the others already supply; this is exact because a cover cost is convex in
+    the count. Rows of a few people re-solved together can swap work between them while each keeps
+    their total minutes and weekend limits — moves a day window cannot make.
+    """
+
+    def __init__(self, built: _RosterModel) -> None:
+        self.built = built
+        problem = built.problem
+        self.problem = problem
+        self.people = len(problem.people)
+        self.cells: list[list[tuple[int, int]]] = [[] for _ in problem.people]
+        for p, d, s in built.x:
+            self.cells[p].append((d, s))
+        self.cover = {(row.day, built.shift_index[row.shift]): row for row in problem.cover}
+        self.able: dict[tuple[int, int], list[int]] = {}
+        for p, d, s in built.x:
+            self.able.setdefault((d, s), []).append(p)
+        # Wish costs per cell (working shift s on day d) and the constant part, per person.
+        self.wish_cost: list[dict[tuple[int, int], int]] = [{} for _ in problem.people]
+        self.wish_constant = [0] * self.people
+        index = {person.id: p for p, person in enumerate(problem.people)}
+        for wish in problem.wishes:
+            p = index[wish.person]
+            shifts = range(len(problem.shifts)) if wish.shift is None else [built.shift_index[wish.shift]]
+            if wish.wanted:
+                self.wish_constant[p] += wish.weight
+            for s in shifts:
+                if (p, wish.day, s) in built.x:
+                    cost = self.wish_cost[p]
+                    cost[(wish.day, s)] = cost.get((wish.day, s), 0) + (-wish.weight if wish.wanted else wish.weight)
+        self._single: dict[int, _RosterModel] = {}
+
+    # ---- evaluation
+    def counts(self, values: dict[tuple[int, int, int], int], skip: Collection[int] = ()) -> dict[tuple[int, int], int]:
+        """People on each (day, shift), leaving out ``skip``."""
+        count: dict[tuple[int, int], int] = {}
+        for (p, d, s), value in values.items():
+            if value and p not in skip:
+                count[(d, s)] = count.get((d, s), 0) + 1
+        return count
+
+    def objective(self, values: dict[tuple[int, int, int], int]) -> int:
+        total = sum(self.wish_constant)
+        for (p, d, s), value in values.items():
+            if value:
+                total += self.wish_cost[p].get((d, s), 0)
+        count = self.counts(values)
+        for key, row in self.cover.items():
+            n = count.get(key, 0)
+            total += row.under_weight * max(0, row.preferred - n) + row.over_weight * max(0, n - row.preferred)
+        return total
+
+    def marginal(self, key: tuple[int, int], others: int) -> int:
+        row = self.cover.get(key)
+        if row is None:
+            return 0
+        return -row.under_weight if others < row.preferred else row.over_weight
+
+    # ---- sub-problems
+    def _subproblem(self, chosen: Sequence[int], others: dict[tuple[int, int], int]) -> Problem:
+        problem = self.problem
+        cover = []
+        for (d, s), row in self.cover.items():
+            open_places = max(0, row.preferred - others.get((d, s), 0))
+            cover.append(CoverRequirement(d, row.shift, open_places, 0, row.under_weight, row.over_weight))
+        ids = {problem.people[p].id for p in chosen}
+        return Problem(
+            horizon_days=problem.horizon_days,
+            shifts=problem.shifts,
+            people=tuple(problem.people[p] for p in chosen),
+            cover=tuple(cover),
+            wishes=tuple(w for w in problem.wishes if w.person in ids),
+            forbidden_successions=problem.forbidden_successions,
+            min_rest_minutes=problem.min_rest_minutes,
+            first_weekday=problem.first_weekday,
+            edge_runs_exempt=problem.edge_runs_exempt,
+            night_fairness_weight=0,
+            weekend_fairness_weight=0,
+        )
+
+    def _single_model(self, p: int) -> _RosterModel:
+        model = self._single.get(p)
+        if model is None:
+            problem = self.problem
+            alone = Problem(
+                horizon_days=problem.horizon_days,
+                shifts=problem.shifts,
+                people=(problem.people[p],),
+                forbidden_successions=problem.forbidden_successions,
+                min_rest_minutes=problem.min_rest_minutes,
+                first_weekday=problem.first_weekday,
+                edge_runs_exempt=problem.edge_runs_exempt,
+                night_fairness_weight=0,
+                weekend_fairness_weight=0,
+            )
+            model = _RosterModel(alone)
+            self._single[p] = model
+        return model
+
+    def best_row(
+        self,
+        p: int,
+        others: dict[tuple[int, int], int],
+        current: dict[tuple[int, int], int] | None,
+        options: SolveOptions,
+        clock: _Clock,
+        seed: int,
+        budget: float,
+        bonus: dict[tuple[int, int], int] | None = None,
+    ) -> tuple[dict[tuple[int, int], int], int] | None:
+        """Person p's best row given the others' cover counts: (cells worked → 1, row cost).
+
+        ``bonus`` adds to the cost of cells (only while constructing); the returned cost is without it.
+        """
+        single = self._single_model(p)
+        costs = {
+            (d, s): self.wish_cost[p].get((d, s), 0) + self.marginal((d, s), others.get((d, s), 0))
+            for d, s in self.cells[p]
+        }
+        search_costs = costs if not bonus else {key: c + bonus.get(key, 0) for key, c in costs.items()}
+        model = single.model
+        model.clear_objective()
+        model.clear_hints()
+        model.minimize(sum(c * single.x[(0, d, s)] for (d, s), c in search_costs.items() if c))
+        if current is not None:
+            for d, s in self.cells[p]:
+                model.add_hint(single.x[(0, d, s)], current.get((d, s), 0))
+        solver = cp_model.CpSolver()
+        # Level 2 proves a single row optimal about ten times faster than the default.
+        _parameters(solver, options, budget, seed, 1)
+        status = solver.solve(model)
+        clock.charge(solver)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        row = {(d, s): 1 for d, s in self.cells[p] if solver.boolean_value(single.x[(0, d, s)])}
+        return row, sum(costs[key] for key in row)
+
+    def solve_rows(
+        self,
+        chosen: Sequence[int],
+        incumbent: _Incumbent,
+        options: SolveOptions,
+        clock: _Clock,
+        seed: int,
+        budget: float,
+    ) -> tuple[_Incumbent | None, bool]:
+        """Re-optimize the whole rows of ``chosen`` together; (better incumbent or None, proved)."""
+        values = incumbent.values
+        others = self.counts(values, set(chosen))
+        sub = _RosterModel(self._subproblem(chosen, others))
+        for q, p in enumerate(chosen):
+            for d, s in self.cells[p]:
+                sub.model.add_hint(sub.x[(q, d, s)], values[(p, d, s)])
+        solver = cp_model.CpSolver()
+        _parameters(solver, options, budget, seed, 1)
+        status = solver.solve(sub.model)
+        clock.charge(solver)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None, status == cp_model.INFEASIBLE
+        proved = status == cp_model.OPTIMAL
+        new_values = dict(values)
+        for q, p in enumerate(chosen):
+            for d, s in self.cells[p]:
+                new_values[(p, d, s)] = int(solver.boolean_value(sub.x[(q, d, s)]))
+        objective = self.objective(new_values)
+        if objective >= incumbent.objective:
+            return None, proved
+        return _Incumbent(new_values, objective), proved
+
+    # ---- construction and descent
+    def construct(self, options: SolveOptions, clock: _Clock, rng: random.Random, shared: _Shared) -> _Incumbent | None:
+        """Greedy: each person in turn takes their best row given the rows placed so far.
+
+        While rows are being placed, an open cover place is worth more the fewer of the people
+        still to come can fill it, so the early people take the cells few others could take.
+        """
+        values = dict.fromkeys(self.built.x, 0)
+        count: dict[tuple[int, int], int] = {}
+        order = list(range(self.people))
+        rng.shuffle(order)
+        to_come = {key: len(able) for key, able in self.able.items()}
+        for p in order:
+            if clock.remaining() <= 0.05 or shared.full_search_done:
+                return None
+            for key in self.cells[p]:
+                to_come[key] -= 1
+            bonus = {}
+            for key, row in self.cover.items():
+                open_places = row.preferred - count.get(key, 0)
+                if open_places > 0 and key in to_come:
+                    bonus[key] = -round(row.under_weight * open_places / (1 + to_come[key]))
+            found = self.best_row(p, count, None, options, clock, rng.randrange(1 << 30), 2.0, bonus)
+            if found is None:
+                return None
+            row, _ = found
+            for key in row:
+                values[(p, *key)] = 1
+                count[key] = count.get(key, 0) + 1
+        return _Incumbent(values, self.objective(values))
+
+    def descend(
+        self, incumbent: _Incumbent, options: SolveOptions, clock: _Clock, rng: random.Random, shared: _Shared
+    ) -> _Incumbent:
+        """Re-solve one person's row at a time (others fixed) until a full sweep gains nothing."""
+        values = dict(incumbent.values)
+        objective = incumbent.objective
+        improved = True
+        while improved and clock.remaining() > 0.05 and not shared.full_search_done:
+            improved = False
+            order = list(range(self.people))
+            rng.shuffle(order)
+            for p in order:
+                if clock.remaining() <= 0.05 or shared.full_search_done:
+                    break
+                others = self.counts(values, {p})
+                current = {(d, s): 1 for d, s in self.cells[p] if values[(p, d, s)]}
+                old_cost = sum(
+                    self.wish_cost[p].get(key, 0) + self.marginal(key, others.get(key, 0)) for key in current
+                )
+                found = self.best_row(p, others, current, options, clock, rng.randrange(1 << 30), 1.0)
+                if found is None or found[1] >= old_cost:
+                    continue
+                row, cost = found
+                for d, s in self.cells[p]:
+                    values[(p, d, s)] = int((d, s) in row)
+                objective += cost - old_cost
+                improved = True
+            if improved:
+                shared.offer(_Incumbent(dict(values), objective))
+        return _Incumbent(values, objective)
+
+    def pick_rows(self, rng: random.Random, incumbent: _Incumbent, count: int) -> list[int]:
+        """A few people whose rows together can fill a missing (day, shift).
+
+        One person able to take a missing cell; then either people who are off on days that
+        person works and could take those shifts over (so the first can give a shift away and
+        stay within their minutes), or people working an over-covered cell; the rest at random.
+        """
+        values = incumbent.values
+        cover_count = self.counts(values)
+        missing = [key for key, row in self.cover.items() if cover_count.get(key, 0) < row.preferred]
+        chosen: list[int] = []
+        if missing:
+            key = rng.choice(missing)
+            able = [p for p in self.able.get(key, []) if not values[(p, *key)]]
+            if able:
+                chosen.append(rng.choice(able))
+        if chosen and rng.random() < 0.5:
+            first = chosen[0]
+            working_days = [set() for _ in range(self.people)]
+            for (p, d, _), value in values.items():
+                if value:
+                    working_days[p].add(d)
+            score: dict[int, float] = {}
+            for d, s in self.cells[first]:
+                if values[(first, d, s)]:
+                    for q in self.able.get((d, s), []):
+                        if q != first and d not in working_days[q]:
+                            score[q] = score.get(q, 0.0) + 1.0
+            ranked = sorted(score, key=lambda q: score[q] + 2.0 * rng.random(), reverse=True)
+            chosen += ranked[: max(0, count - 1)]
+        else:
+            surplus = {
+                p
+                for key, row in self.cover.items()
+                if cover_count.get(key, 0) > row.preferred
+                for p in self.able.get(key, [])
+                if values[(p, *key)]
+            }
+            surplus.difference_update(chosen)
+            pool = list(surplus)
+            rng.shuffle(pool)
+            while len(chosen) < count and pool and rng.random() < 0.7:
+                chosen.append(pool.pop())
+        rest = [p for p in range(self.people) if p not in chosen]
+        rng.shuffle(rest)
+        chosen += rest[: max(0, count - len(chosen))]
+        return chosen
