@@ -207,8 +207,11 @@ def delete_demo_data(*, progress: Progress = lambda message: None) -> None:
 
     Raises ProtectedError when other data still refers to the demo city.
     """
+    from .activity_reset import delete_demo_activity
+
     city = Unit.objects.filter(code=CITY_CODE).first()
     if city is not None:
+        delete_demo_activity(progress=progress)
         delete_demo_deployments(city)
     User.objects.filter(username__in=DEMO_USERNAMES).delete()
     if city is None:

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import ProtectedError
 
 from xiachen.accounts.enums import Role
+from xiachen.demo.management.commands.demo_activity import add_volume_arguments, run_month
 from xiachen.demo.scales import SCALES
 from xiachen.demo.services import (
     DEFAULT_ANCHOR,
@@ -38,6 +39,12 @@ class Command(BaseCommand):
             default=DEFAULT_ANCHOR,
             help="the day ages and availability are counted from (YYYY-MM-DD)",
         )
+        parser.add_argument(
+            "--simulate-month",
+            action="store_true",
+            help="then add a month of activity ending the day before the anchor (see demo_activity)",
+        )
+        add_volume_arguments(parser)
 
     def handle(self, *args, scale: str, seed: int, reset: bool, anchor: date, **options) -> None:
         if options["print_logins"]:
@@ -60,6 +67,8 @@ class Command(BaseCommand):
         except ProtectedError as error:
             raise CommandError(f"旧的演示数据仍被其他数据引用，无法重置：{error.args[0]}") from None
         self.print_summary(city, scale=scale, seed=seed, seconds=time.perf_counter() - started)
+        if options["simulate_month"]:
+            run_month(self, seed=seed, anchor=anchor, options=options)
 
     def print_summary(self, city: DemoCity, *, scale: str, seed: int, seconds: float) -> None:
         self.stdout.write(
