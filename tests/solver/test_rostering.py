@@ -27,7 +27,7 @@ from xiachen.solver.rostering import (
 )
 from xiachen.solver.validate import validate
 
-INSTANCES = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "rostering"
+INSTANCES = Path(__file__).resolve().parent / "instances"  # the public benchmark, copied (README there)
 QUICK = SolveOptions(time_limit_seconds=5, workers=1, seed=7)
 PROPERTY = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -160,7 +160,6 @@ def test_progress_is_reported() -> None:
     assert seen[-1].objective is not None
 
 
-@pytest.mark.skipif(not INSTANCES.exists(), reason="benchmark instances not available")
 @pytest.mark.parametrize("workers", [1, 2])
 def test_instance1_is_solved_to_the_published_optimum(workers: int) -> None:
     problem = read_benchmark(INSTANCES / "Instance1.txt")
@@ -183,12 +182,13 @@ def test_local_search_phase_stops_once_the_whole_model_is_proven() -> None:
     assert validate(problem, result.roster).violations == ()
 
 
-@pytest.mark.skipif(not INSTANCES.exists(), reason="benchmark instances not available")
 def test_whole_model_keeps_going_when_the_bound_is_nearly_reached() -> None:
     # With a whole-model share too short for the proof, the incumbent is within 1 % of the bound:
     # that thread must continue (hinted) to the proof instead of switching to neighbourhood search.
     problem = read_benchmark(INSTANCES / "Instance3.txt")
-    result = solve(problem, SolveOptions(time_limit_seconds=60, workers=2, seed=2, first_phase_share=0.05))
+    # 3 s of whole-model share as before, in a time limit with room for a loaded machine (the solve
+    # stops at the proof, about 12 s on a quiet one)
+    result = solve(problem, SolveOptions(time_limit_seconds=120, workers=2, seed=2, first_phase_share=0.025))
     assert result.status == OPTIMAL
     assert result.objective == 1001
     assert validate(problem, result.roster).violations == ()
