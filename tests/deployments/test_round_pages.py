@@ -54,3 +54,15 @@ def test_round_list_query_count_is_independent_of_size(client, people, draft_rou
 def test_checkin_with_a_forged_code_is_404(client, people):
     client.force_login(people.cadre_user1)
     assert client.get(reverse("deployments:checkin", args=["forged:token"])).status_code == 404
+
+
+def test_round_list_counts_demands_and_matches_each_once(people, draft_round, django_capture_on_commit_callbacks):
+    from xiachen.deployments.round_selectors import round_list
+    from xiachen.deployments.services import start_matching
+
+    with django_capture_on_commit_callbacks(execute=True):
+        start_matching(by=people.org_department, round_=draft_round)
+    matches = draft_round.matches.count()
+    assert matches >= 2  # both demands placed: a join of the two tables would count 2 × 2
+    listed = round_list(people.org_department).get(pk=draft_round.pk)
+    assert (listed.demand_count, listed.match_count) == (2, matches)

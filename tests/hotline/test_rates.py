@@ -89,3 +89,14 @@ def test_rankings_export_is_an_excel_workbook(client, month, people):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:4] == ("级别", "名次", "单位代码", "单位")
     assert ("社区/村", 2, "420102001001", "车站路社区", 4, 2, 3, 2, 2, "50.0%", "66.7%", "66.7%", "65.0") in rows
+
+
+def test_covering_prefixes_shrink_to_ancestors_and_cover_every_path():
+    from xiachen.hotline.rates import covering_prefixes
+
+    paths = [f"/C/D{d}/S{s}/K{k}/" for d in range(3) for s in range(4) for k in range(100)]  # 1,200 communities
+    prefixes = covering_prefixes(paths, limit=50)
+    assert prefixes == ["/C/D0/S0/", "/C/D0/S1/", "/C/D0/S2/", "/C/D0/S3/", "/C/D1/S0/", "/C/D1/S1/", "/C/D1/S2/",
+                        "/C/D1/S3/", "/C/D2/S0/", "/C/D2/S1/", "/C/D2/S2/", "/C/D2/S3/"]
+    assert all(any(p.startswith(q) for q in prefixes) for p in paths)
+    assert covering_prefixes(["/C/D0/", "/C/D0/S1/"]) == ["/C/D0/"]  # a path inside another is dropped

@@ -4,7 +4,8 @@ their units, a cadre their own matches."""
 
 from uuid import UUID
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from xiachen.accounts.permissions import has_permission, scope_paths
@@ -28,9 +29,17 @@ def access_round(user, public_id: UUID) -> Round:
     return get_object_or_404(rounds_visible_to(user), public_id=public_id)
 
 
+def _count_per_round(queryset: QuerySet, field: str = "round") -> Coalesce:
+    counted = queryset.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
 def round_list(user) -> QuerySet[Round]:
+    """Rounds with their demand and match counts, each counted on its own (joining both tables in
+    one query would multiply them: demands × matches rows per round)."""
     return rounds_visible_to(user).annotate(
-        demand_count=Count("demands", distinct=True), match_count=Count("matches", distinct=True)
+        demand_count=_count_per_round(Round.demands.through.objects.all()),
+        match_count=_count_per_round(Match.objects.all()),
     ).order_by("-start", "-id")
 
 

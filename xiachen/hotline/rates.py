@@ -87,10 +87,29 @@ def counted_tickets(start: datetime, end: datetime) -> QuerySet[Ticket]:
     )
 
 
+MAX_PREFIXES = 50  # SQLite refuses a WHERE of ~1,000 ORs ("Expression tree is too large")
+
+
+def covering_prefixes(paths: list[str], limit: int = MAX_PREFIXES) -> list[str]:
+    """At most `limit` unit paths whose subtrees contain every path given (their ancestors when needed).
+
+    A superset is fine where rows are attributed to units afterwards: a city's 1,400 communities
+    become its 13 districts in the query instead of 1,400 prefixes.
+    """
+    current = sorted(set(paths))
+    while len(current) > limit:
+        parents = {ancestor_paths(path)[-2] if path.count("/") > 2 else path for path in current}
+        if len(parents) == len(current):
+            break
+        current = sorted(parents)
+    return [p for p in current if not any(p != q and p.startswith(q) for q in current)]
+
+
 def rates_for_units(units: list[Unit], start: datetime, end: datetime) -> list[Rates]:
     """Rates of each unit (its subtree) over the period, in one query."""
     by_path = {unit.path: Rates(unit=unit) for unit in units}
-    rows = counted_tickets(start, end).filter(path_within(list(by_path), field="owner_path")).values(
+    prefixes = covering_prefixes(list(by_path))
+    rows = counted_tickets(start, end).filter(path_within(prefixes, field="owner_path")).values(
         "owner_path", "accepted_at", "response_due", "called_back_at", "caller_says_resolved", "satisfaction"
     )
     for row in rows:
