@@ -14,6 +14,7 @@ from nacl.signing import SigningKey as NaclSigningKey
 from xiachen.core import crypto
 from xiachen.org.models import Unit
 from xiachen.passes.enums import AlertStatus
+from xiachen.passes.ingest import SCAN_COLUMNS
 from xiachen.passes.models import Disagreement, FeverAlert, Pass, PolicyVersion, Scan, SigningKey
 from xiachen.passes.rules import DEFAULT_RULES
 from xiachen.passes.tokens import PREFIX, PassClaims, b32encode, encode_claims
@@ -29,26 +30,8 @@ OUT_SHARE = np.array([0.3] * 6 + [0.7] * 6 + [0.5] * 4 + [0.3] * 8)  # mornings 
 FEVER_RATE = 0.0008  # of temperatures taken
 TOO_FREQUENT_RATE = 0.01  # of outgoing scans
 REVOKED_PASSES = 0.003
-SCAN_FIELDS = [
-    "client_uuid",
-    "device_id",
-    "gate_id",
-    "gate_path",
-    "recorded_by_id",
-    "scanned_at",
-    "received_at",
-    "method",
-    "pass_public_id",
-    "household_public_id",
-    "direction",
-    "temperature",
-    "client_valid",
-    "client_reason",
-    "server_valid",
-    "server_reason",
-    "policy_version",
-    "manual_reason",
-]
+# The ingest path's columns; clock_offset is left to its database default (0: a server-side load).
+SCAN_FIELDS = [column for column in SCAN_COLUMNS if column != "clock_offset"]
 
 
 def write_passes(ctx: Context) -> Counter:
