@@ -182,13 +182,23 @@ def test_local_search_phase_stops_once_the_whole_model_is_proven() -> None:
     assert validate(problem, result.roster).violations == ()
 
 
-def test_whole_model_keeps_going_when_the_bound_is_nearly_reached() -> None:
-    # With a whole-model share too short for the proof, the incumbent is within 1 % of the bound:
-    # that thread must continue (hinted) to the proof instead of switching to neighbourhood search.
+def test_whole_model_keeps_going_only_when_the_bound_is_nearly_reached() -> None:
+    # The rule that keeps the whole-model thread on a near proof instead of switching to neighbourhood
+    # search (whether a real run gets there in its share depends on the machine's load, so the rule is
+    # tested on its own): within 1 % of the proven lower bound, or within 2.
+    from xiachen.solver.rostering import SolveOptions, _Clock, _Incumbent, _nearly_proven, _Shared
+
+    options = SolveOptions(time_limit_seconds=10)
+    shared = _Shared(options, _Clock(options))
+    assert not _nearly_proven(shared, _Incumbent({}, 1003))  # no bound yet
+    shared.bound = 1000.4  # proves 1001
+    assert [_nearly_proven(shared, _Incumbent({}, value)) for value in (1003, 1011, 1012)] == [True, True, False]
+
+
+def test_instance3_is_proven_optimal_with_room_for_the_whole_model() -> None:
     problem = read_benchmark(INSTANCES / "Instance3.txt")
-    # 3 s of whole-model share as before, in a time limit with room for a loaded machine (the solve
-    # stops at the proof, about 12 s on a quiet one)
-    result = solve(problem, SolveOptions(time_limit_seconds=120, workers=2, seed=2, first_phase_share=0.025))
+    result = solve(problem, SolveOptions(time_limit_seconds=120, workers=2, seed=2, first_phase_share=0.5))
     assert result.status == OPTIMAL
     assert result.objective == 1001
     assert validate(problem, result.roster).violations == ()
+
