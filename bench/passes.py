@@ -40,6 +40,16 @@ from xiachen.passes.verifier import verify  # noqa: E402
 RESULTS = ROOT / "bench" / "results" / "passes.json"
 
 
+def _served_like_production():
+    """The test settings without the test suite's personal-data tripwire, which scans every response
+    body (500 results) and is not part of the application."""
+    from django.conf import settings
+
+    return override_settings(
+        ALLOWED_HOSTS=["*"], MIDDLEWARE=[m for m in settings.MIDDLEWARE if not m.startswith("tests.")]
+    )
+
+
 def _rate(work, seconds: float = 2.0) -> float:
     count, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
@@ -159,8 +169,12 @@ def _fixtures():
     return compound, worker, tokens, int(now.timestamp())
 
 
-@override_settings(ALLOWED_HOSTS=["*"])
 def ingest_rate(compound, worker, tokens, now, *, batches: int = 20, size: int = 500) -> dict:
+    with _served_like_production():
+        return _ingest_rate(compound, worker, tokens, now, batches=batches, size=size)
+
+
+def _ingest_rate(compound, worker, tokens, now, *, batches: int, size: int) -> float:
     client = Client()
     client.force_login(worker)
     client.get(f"/api/passes/gates/{compound.public_id}/policy")  # warm-up: URLconf import and first queries
@@ -199,7 +213,7 @@ def _upload_worker(compound_pk: int, worker_pk: int, tokens: list, now: int, bat
     connections.close_all()  # never share the parent's socket
     compound, worker = Unit.objects.get(pk=compound_pk), User.objects.get(pk=worker_pk)
     bodies = [_batch_body(compound, tokens, now, size) for _ in range(batches)]
-    with override_settings(ALLOWED_HOSTS=["*"]):
+    with _served_like_production():
         client = Client()
         client.force_login(worker)
         client.get(f"/api/passes/gates/{compound.public_id}/policy")

@@ -1,5 +1,6 @@
 """Batch ingest: idempotent on client UUIDs, re-verified, disagreements kept, fever alerts, bad scans reported."""
 
+import math
 import random
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -132,8 +133,8 @@ def test_a_device_clock_reset_to_1970_loses_no_scans_and_the_times_are_corrected
     assert results[0]["status"] == "stored"
     stored = Scan.objects.get()
     offset = stored.received_at - datetime.fromtimestamp(device_now, tz=UTC)  # server clock at receipt − device's
-    assert stored.clock_offset == int(offset.total_seconds())
-    assert stored.scanned_at == datetime.fromtimestamp(device_now - 600, tz=UTC) + offset
+    assert stored.clock_offset == math.floor(offset.total_seconds())  # whole seconds
+    assert stored.scanned_at == datetime.fromtimestamp(device_now - 600 + stored.clock_offset, tz=UTC)
     # re-checked at the corrected time, the pass was valid: the device's verdict is kept as a disagreement
     assert (stored.server_valid, stored.server_reason) == (True, "valid")
     assert Disagreement.objects.filter(scan_id=stored.client_uuid).exists()
@@ -163,9 +164,10 @@ def test_the_upload_endpoint_applies_the_device_clock(client, tree, people, pass
     response = client.post("/api/passes/scans", json.dumps(body), content_type="application/json")
     assert response.json()["results"][0]["status"] == "stored"
     stored = Scan.objects.get()
-    # taken at the moment the device sent it (its clock five days ahead): the server's receipt time
-    assert stored.scanned_at == stored.received_at
-    assert stored.clock_offset == int(stored.received_at.timestamp() - (now + skew))
+    # taken at the moment the device sent it (its clock five days ahead): the server's receipt time,
+    # to the second below
+    assert stored.scanned_at == stored.received_at.replace(microsecond=0)
+    assert stored.clock_offset == math.floor(stored.received_at.timestamp() - (now + skew))
 
 
 def test_an_upload_is_audited_once_after_it_commits(tree, people, pass1, policy1, django_capture_on_commit_callbacks):
@@ -182,3 +184,74 @@ def test_an_upload_is_audited_once_after_it_commits(tree, people, pass1, policy1
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         ingest_scans(by=people.worker1, device_id="d7", scans=scans)  # all duplicates: nothing new, no audit
     assert (len(callbacks), AuditEvent.objects.filter(action="scans.ingested").count()) == (0, 1)
+
+
+def test_free_text_with_tabs_newlines_backslashes_and_nul_is_stored_exactly(tree, people, pass1, policy1):
+    now = int(timezone.now().timestamp())
+    scan = _scan(tree.compound1, pass1.token, at=now) | {
+        "client_reason": "a\tb\\n\nc",
+        "manual_reason": "line 1\r\nline\t2 \\N \x00end",
+    }
+    results = ingest_scans(by=people.worker1, device_id="dev\t\\1\n", scans=[scan])
+    assert results[0]["status"] == "stored"
+    stored = Scan.objects.get()
+    assert (stored.device_id, stored.client_reason, stored.manual_reason) == (
+        "dev\t\\1\n",
+        "a\tb\\n\nc",
+        "line 1\r\nline\t2 \\N end",  # NUL dropped: PostgreSQL text cannot hold it
+    )
+    assert stored.method == "manual"
+
+
+def test_a_scan_sent_with_an_uppercase_or_braced_uuid_is_stored_under_its_canonical_form(tree, people, pass1):
+    now = int(timezone.now().timestamp())
+    canonical = str(uuid.uuid4())
+    first = _scan(tree.compound1, pass1.token, at=now) | {"client_uuid": canonical.upper()}
+    again = _scan(tree.compound1, pass1.token, at=now) | {"client_uuid": "{" + canonical + "}"}
+    results = ingest_scans(by=people.worker1, device_id="d1", scans=[first, again])
+    assert [(r["client_uuid"], r["status"]) for r in results] == [(canonical, "stored"), (canonical, "duplicate")]
+    assert [r["status"] for r in ingest_scans(by=people.worker1, device_id="d1", scans=[first])] == ["duplicate"]
+    assert str(Scan.objects.get().client_uuid) == canonical
+
+
+def test_the_upload_endpoint_refuses_a_bad_envelope_with_a_reason_and_stores_nothing(client, tree, people, pass1):
+    import json
+
+    client.force_login(people.worker1)
+    good = _scan(tree.compound1, pass1.token, at=int(timezone.now().timestamp()))
+
+    def post(body: str) -> tuple[int, str]:
+        response = client.post("/api/passes/scans", body, content_type="application/json")
+        return response.status_code, response.json().get("detail", "")
+
+    assert post("{not json") == (400, "invalid JSON")
+    assert post(json.dumps([good])) == (422, "a JSON object is required")
+    assert post(json.dumps({"scans": [good]}))[0] == 422  # no device_id
+    assert post(json.dumps({"device_id": "x" * 41, "scans": [good]}))[0] == 422
+    assert post(json.dumps({"device_id": "d", "device_time": "soon", "scans": [good]}))[0] == 422
+    assert post(json.dumps({"device_id": "d", "device_time": True, "scans": [good]}))[0] == 422
+    assert post(json.dumps({"device_id": "d", "scans": {"0": good}}))[0] == 422
+    assert post(json.dumps({"device_id": "d", "scans": [good] * 1001})) == (
+        422,
+        "scans: a list of at most 1000 scans is required",
+    )
+    assert Scan.objects.count() == 0
+
+
+def test_one_bad_scan_in_an_upload_is_reported_alone(client, tree, people, pass1):
+    import json
+
+    client.force_login(people.worker1)
+    now = int(timezone.now().timestamp())
+    good = _scan(tree.compound1, pass1.token, at=now)
+    oversize = _scan(tree.compound1, "X" * 5000, at=now, valid=False, reason="oversize")
+    no_time = _scan(tree.compound1, pass1.token, at=now) | {"scanned_at": None}
+    body = {"device_id": "d1", "scans": [good, oversize, no_time]}
+    response = client.post("/api/passes/scans", json.dumps(body), content_type="application/json")
+    assert response.status_code == 200
+    assert [(r["status"], r["error"]) for r in response.json()["results"]] == [
+        ("stored", ""),
+        ("stored", ""),  # kept as an invalid scan: the server's verdict says why
+        ("rejected", "bad_field"),
+    ]
+    assert Scan.objects.get(client_uuid=oversize["client_uuid"]).server_reason == "malformed"

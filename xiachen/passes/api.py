@@ -1,10 +1,12 @@
 """The device API of the gate page: trust list, revocations, policy, batch ingest, verification, lookup."""
 
+import json
 from datetime import datetime
 from uuid import UUID
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
@@ -97,8 +99,8 @@ class PolicyOut(Schema):
 
 
 class ScanIn(BaseModel):
-    """A plain pydantic model (not a ninja Schema): no per-object Django getter or root validator,
-    which was a fifth of the time of a 500-scan batch; `ingest_scans` re-checks every field anyway."""
+    """The documented shape of one scan (OpenAPI); the upload is checked by `_batch_of` and
+    `ingest_scans`, which report each bad scan instead of refusing the batch."""
 
     client_uuid: str = Field(max_length=64)
     gate: str = Field(max_length=64)
@@ -246,16 +248,63 @@ def manual_lookup(request, gate_id: UUID, reason: str, building: str = "", room:
     return [{"pass_id": p.public_id, "name": mask_name(p.resident.name), "token": p.token} for p in found]
 
 
-@router.post("/scans", response=BatchOut, auth=json_auth)
-def upload_scans(request, batch: BatchIn):
+def _inline_schema(model: type[BaseModel]) -> dict:
+    """A model's JSON schema with its nested models inlined (OpenAPI has no $defs at this place)."""
+    schema = model.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def inline(node):
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return inline(definitions[node["$ref"].rsplit("/", 1)[1]])
+            return {key: inline(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(item) for item in node]
+        return node
+
+    return inline(schema)
+
+
+BATCH_SCHEMA = _inline_schema(BatchIn)
+
+
+def _batch_of(request) -> tuple[str, int | None, list]:
+    """The upload's envelope, checked by hand; each scan is checked by `ingest_scans`, which rejects a
+    bad one alone instead of the whole batch (pydantic over 500 scans was a third of the request)."""
+    try:
+        body = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise HttpError(400, "invalid JSON") from error
+    if not isinstance(body, dict):
+        raise HttpError(422, "a JSON object is required")
+    device_id, device_time, scans = body.get("device_id"), body.get("device_time"), body.get("scans")
+    if not isinstance(device_id, str) or len(device_id) > 40:
+        raise HttpError(422, "device_id: a string of at most 40 characters is required")
+    if device_time is not None and (
+        isinstance(device_time, bool) or not isinstance(device_time, int) or not 0 <= device_time <= 2**32
+    ):
+        raise HttpError(422, "device_time: epoch seconds or null")
+    if not isinstance(scans, list) or len(scans) > MAX_BATCH:
+        raise HttpError(422, f"scans: a list of at most {MAX_BATCH} scans is required")
+    return device_id, device_time, scans
+
+
+@router.post(
+    "/scans",
+    response=BatchOut,
+    auth=json_auth,
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": BATCH_SCHEMA}}}},
+)
+def upload_scans(request):
     """Idempotent batch ingest: each scan is stored once (by client UUID), re-verified by the server."""
     try:
         require_permission(request.user, "gate.scan")
     except PermissionDenied as error:
         raise HttpError(403, "gate duty only") from error
-    raw = [scan.model_dump() for scan in batch.scans]
-    results = ingest_scans(by=request.user, device_id=batch.device_id, scans=raw, device_time=batch.device_time)
-    return {"results": results}
+    device_id, device_time, scans = _batch_of(request)
+    results = ingest_scans(by=request.user, device_id=device_id, scans=scans, device_time=device_time)
+    # Written directly (the shape of BatchOut): validating 500 results again cost more than the insert.
+    return HttpResponse(json.dumps({"results": results}), content_type="application/json")
 
 
 @router.post("/checkpoint", response=BatchOut, auth=json_auth)

@@ -108,10 +108,9 @@ def audiences_of(gate: Unit) -> frozenset[str]:
     return frozenset({str(gate.public_id), str(gate.parent.public_id)} if gate.parent else {str(gate.public_id)})
 
 
-def snapshot_for(community, *, at: datetime, audiences: frozenset[str] = frozenset()) -> Snapshot:
-    """What the server knows at `at`: the same inputs the gate page caches."""
-    version = policy_in_force(community, at)
-    keys, revoked_keys = {}, set()  # one query for the trusted and the revoked keys
+def trust_for(community, *, at: datetime) -> tuple[dict[str, TrustedKey], frozenset[str]]:
+    """The community's keys trusted at `at` (by key id) and its revoked key ids, in one query."""
+    keys, revoked_keys = {}, set()
     for key_id, public_key, valid_from, trusted_until, revoked_at in SigningKey.objects.filter(
         community=community
     ).values_list("key_id", "public_key", "valid_from", "trusted_until", "revoked_at"):
@@ -119,9 +118,16 @@ def snapshot_for(community, *, at: datetime, audiences: frozenset[str] = frozens
             revoked_keys.add(key_id)
         elif valid_from <= at and (trusted_until is None or trusted_until > at):
             keys[key_id] = TrustedKey(base64.b64decode(public_key), str(community.public_id))
+    return keys, frozenset(revoked_keys)
+
+
+def snapshot_for(community, *, at: datetime, audiences: frozenset[str] = frozenset()) -> Snapshot:
+    """What the server knows at `at`: the same inputs the gate page caches."""
+    version = policy_in_force(community, at)
+    keys, revoked_keys = trust_for(community, at=at)
     return Snapshot(
         keys=keys,
-        revoked_keys=frozenset(revoked_keys),
+        revoked_keys=revoked_keys,
         revoked_passes=frozenset(revoked_pass_ids(community, at)),
         audiences=audiences,
         policy=policy_of(version) if version else None,

@@ -70,17 +70,15 @@ def _minutes(hhmm: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
-def _policy_reason(policy: Policy, claims, scan: Scan) -> str:
+def _policy_reason(policy: Policy, parsed, scan: Scan) -> str:
     if scan.temperature is not None and scan.temperature >= policy.fever_threshold:
         return "fever"
-    if scan.direction != "out" or claims.group in policy.exempt_groups:
+    if scan.direction != "out" or parsed.claims.group in policy.exempt_groups:
         return "valid"
     local_minute = (scan.now + SHANGHAI_OFFSET_SECONDS) % 86400 // 60
     if not _minutes(policy.hours[0]) <= local_minute < _minutes(policy.hours[1]):
         return "outside_hours"
-    if policy.out_every_days and scan.went_out_recently(
-        str(claims.household_id), str(claims.pass_id), policy.out_every_days
-    ):
+    if policy.out_every_days and scan.went_out_recently(parsed.household_id, parsed.pass_id, policy.out_every_days):
         return "too_frequent"
     return "valid"
 
@@ -121,7 +119,6 @@ def verify(token: str, snapshot: Snapshot, scan: Scan, memo: dict | None = None)
         if isinstance(parsed, TokenError):
             return Verdict(False, parsed.reason)
     claims = parsed.claims
-    ids = {"pass_id": str(claims.pass_id), "key_id": parsed.key_id, "household_id": str(claims.household_id)}
     version = snapshot.policy.version if snapshot.policy else None
     key = snapshot.keys.get(parsed.key_id)
     if parsed.key_id in snapshot.revoked_keys:
@@ -138,12 +135,12 @@ def verify(token: str, snapshot: Snapshot, scan: Scan, memo: dict | None = None)
         reason = "not_yet_valid"
     elif scan.now >= claims.not_after:
         reason = "expired"
-    elif snapshot.audiences and str(claims.audience_id) not in snapshot.audiences:
+    elif snapshot.audiences and parsed.audience_id not in snapshot.audiences:
         reason = "wrong_audience"
-    elif ids["pass_id"] in snapshot.revoked_passes:
+    elif parsed.pass_id in snapshot.revoked_passes:
         reason = "pass_revoked"
     elif snapshot.policy is not None:
-        reason = _policy_reason(snapshot.policy, claims, scan)
+        reason = _policy_reason(snapshot.policy, parsed, scan)
     else:
         reason = "valid"
-    return Verdict(reason == "valid", reason, policy_version=version, **ids)
+    return Verdict(reason == "valid", reason, parsed.pass_id, parsed.key_id, parsed.household_id, version)
