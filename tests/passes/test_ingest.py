@@ -170,20 +170,37 @@ def test_the_upload_endpoint_applies_the_device_clock(client, tree, people, pass
     assert stored.clock_offset == math.floor(stored.received_at.timestamp() - (now + skew))
 
 
-def test_an_upload_is_audited_once_after_it_commits(tree, people, pass1, policy1, django_capture_on_commit_callbacks):
+def test_an_upload_is_audited_once_with_what_it_stored(tree, people, pass1, policy1):
     from xiachen.audit.models import AuditEvent
 
     now = int(timezone.now().timestamp())
     scans = [_scan(tree.compound1, pass1.token, at=now - i) for i in range(3)]
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        ingest_scans(by=people.worker1, device_id="d7", scans=scans)
-        assert not AuditEvent.objects.filter(action="scans.ingested").exists()  # not inside the ingest
-    assert len(callbacks) == 1
+    ingest_scans(by=people.worker1, device_id="d7", scans=scans)
     event = AuditEvent.objects.get(action="scans.ingested")
     assert (event.actor_id, event.fields) == (people.worker1.pk, {"count": 3, "device": "d7"})
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        ingest_scans(by=people.worker1, device_id="d7", scans=scans)  # all duplicates: nothing new, no audit
-    assert (len(callbacks), AuditEvent.objects.filter(action="scans.ingested").count()) == (0, 1)
+    ingest_scans(by=people.worker1, device_id="d7", scans=scans)  # all duplicates: nothing new, no audit
+    assert AuditEvent.objects.filter(action="scans.ingested").count() == 1
+    ingest_scans(by=people.worker1, device_id="d7", scans=[*scans, _scan(tree.compound1, pass1.token, at=now)])
+    assert list(AuditEvent.objects.filter(action="scans.ingested").values_list("fields", flat=True)) == [
+        {"count": 3, "device": "d7"},
+        {"count": 1, "device": "d7"},  # only the scan this upload added
+    ]
+
+
+def test_a_failed_upload_leaves_neither_scans_nor_an_audit_line(tree, people, pass1, policy1, monkeypatch):
+    import pytest
+
+    from xiachen.audit import services as audit
+    from xiachen.audit.models import AuditEvent
+
+    def broken_audit(**_kwargs):
+        raise RuntimeError("audit store unavailable")
+
+    monkeypatch.setattr(audit, "record", broken_audit)
+    scan = _scan(tree.compound1, pass1.token, at=int(timezone.now().timestamp()))
+    with pytest.raises(RuntimeError):
+        ingest_scans(by=people.worker1, device_id="d7", scans=[scan])
+    assert (Scan.objects.count(), AuditEvent.objects.filter(action="scans.ingested").count()) == (0, 0)
 
 
 def test_free_text_with_tabs_newlines_backslashes_and_nul_is_stored_exactly(tree, people, pass1, policy1):

@@ -88,8 +88,9 @@ def _uuid_text(value) -> str:
 
 
 def _text(value, limit: int) -> str:
-    # NUL is the one character PostgreSQL text cannot hold; the rest is escaped for COPY on write
-    return str(value)[:limit].replace("\x00", "")
+    if value == "":
+        return value
+    return str(value)[:limit].replace("\x00", "")  # NUL: the one character PostgreSQL text cannot hold
 
 
 def _parse(raw: dict, gates: dict[str, Unit], now: int, offset: int) -> _Row:
@@ -162,7 +163,8 @@ class _Checker:
         communities = {row.gate.parent_id: row.gate.parent for row in rows}
         self.trust = {cid: trust_for(c, at=now) for cid, c in communities.items()}
         self.policies = defaultdict(list)  # community → [(effective epoch, policy)] in time order
-        for version in PolicyVersion.objects.filter(community_id__in=communities).order_by("effective_at"):
+        versions = PolicyVersion.objects.filter(community_id__in=communities).order_by("effective_at")
+        for version in versions.only("community_id", "effective_at", "number", "rules"):
             self.policies[version.community_id].append((version.effective_at.timestamp(), policy_of(version)))
         parsed = [self._parsed(row) for row in rows]
         revoked = self._revocations(parsed)
@@ -338,12 +340,10 @@ def _store(rows: list[_Row], *, by, device_id: str, now: datetime) -> set[str]:
     if fever:
         _notify_fever(fever)
     if inserted:
-        # After the commit, in its own short transaction: appending to the audit chain locks its head
-        # row until commit, and inside this transaction that lock would serialize every upload of
-        # every gate for the whole insert and commit. Scans hold no personal data; the trade-off is
-        # that a crash between the two commits loses the upload's audit line, never a scan.
-        fields = {"count": len(inserted), "device": device_id}
-        transaction.on_commit(lambda: audit.record(actor=by, action="scans.ingested", fields=fields))
+        # Last, in the same transaction: appending to the audit chain locks its head row until the
+        # commit, so concurrent uploads queue only for the audit insert and the commit, not for the
+        # whole batch; the audit line commits with the scans or not at all.
+        audit.record(actor=by, action="scans.ingested", fields={"count": len(inserted), "device": device_id})
     return inserted
 
 
@@ -351,61 +351,70 @@ def _utc_text(epoch: int) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(epoch))
 
 
-# COPY's text format: backslash, tab, newline and carriage return are escaped in every free text
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+def _uuid_from_text(text: str) -> uuid.UUID:
+    """uuid.UUID(text) for canonical text, without its format checks (the text was checked)."""
+    value = object.__new__(uuid.UUID)
+    object.__setattr__(value, "int", int(text.replace("-", ""), 16))
+    object.__setattr__(value, "is_safe", uuid.SafeUUID.unknown)
+    return value
+
+
+# PostgreSQL types of SCAN_COLUMNS, for the binary COPY
+_SCAN_COPY_TYPES = [
+    "uuid", "varchar", "int8", "varchar", "int8", "timestamptz", "timestamptz", "varchar", "uuid", "uuid",
+    "varchar", "numeric", "bool", "varchar", "bool", "varchar", "int4", "varchar", "int4",
+]  # fmt: skip
 
 
 class ScanWriter:
-    """Rows of one upload, encoded once for the database at hand, then inserted skipping stored UUIDs.
+    """Rows of one upload, encoded for the database at hand, then inserted skipping stored UUIDs.
 
-    PostgreSQL: one COPY of the rows as text straight into the table, in a savepoint; when a UUID is
-    already stored (a re-sent batch, or the same batch from a concurrent upload) the savepoint is
-    rolled back and the rows go through a temp table and INSERT … SELECT … ON CONFLICT DO NOTHING
-    RETURNING. Encoding the COPY text directly is 5× cheaper than psycopg's per-value row writer.
+    PostgreSQL: one binary COPY straight into the table, in a savepoint; when a UUID is already stored
+    (a re-sent batch, or the same batch from a concurrent upload) the savepoint is rolled back and the
+    rows go through a temp table and INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING. Binary COPY
+    halves the server's work per row against text (no parsing of UUIDs and timestamps).
     Other databases: one multi-row INSERT … ON CONFLICT DO NOTHING RETURNING per 500 rows.
     """
 
     def __init__(self, *, device_id: str, by_id: int, received_at: datetime):
         self.postgres = connection.vendor == "postgresql"
+        self.device_id, self.by_id = device_id, by_id
         self.uuids: list[str] = []
-        self.lines: list[str] = []
-        self.params: list[tuple] = []
-        if self.postgres:
-            self.head = f"\t{device_id.translate(_COPY_ESCAPES)}\t"
-            self.tail = f"\t{by_id}\t"
-            self.received = received_at.isoformat()
-        else:
-            self.device_id, self.by_id = device_id, by_id
-            self.received = connection.ops.adapt_datetimefield_value(received_at)
+        self.rows: list[tuple] = []
+        self.ids: dict[str, uuid.UUID | None] = {"": None}  # pass and household ids of the batch
+        self.received = received_at if self.postgres else connection.ops.adapt_datetimefield_value(received_at)
+
+    def _id(self, text: str) -> uuid.UUID | None:
+        value = self.ids.get(text)
+        if value is None and text:
+            value = self.ids[text] = _uuid_from_text(text)
+        return value
 
     def add(self, row: _Row, verdict) -> None:
-        method = "manual" if row.manual_reason else "qr"
         self.uuids.append(row.client_uuid)
         if self.postgres:
-            self.lines.append(
-                f"{row.client_uuid}{self.head}{row.gate.pk}\t{row.gate.path.translate(_COPY_ESCAPES)}{self.tail}"
-                f"{_utc_text(row.at)}+00\t{self.received}\t{method}\t{verdict.pass_id or NULL}\t"
-                f"{verdict.household_id or NULL}\t{row.direction}\t"
-                f"{NULL if row.temperature is None else row.temperature}\t{'t' if row.client_valid else 'f'}\t"
-                f"{row.client_reason.translate(_COPY_ESCAPES)}\t{'t' if verdict.valid else 'f'}\t{verdict.reason}\t"
-                f"{NULL if verdict.policy_version is None else verdict.policy_version}\t"
-                f"{row.manual_reason.translate(_COPY_ESCAPES)}\t{row.clock_offset}\n"
-            )
-            return
-        self.params.append(
+            client_uuid = _uuid_from_text(row.client_uuid)
+            scanned_at = datetime.fromtimestamp(row.at, UTC)
+            pass_id, household_id = self._id(verdict.pass_id), self._id(verdict.household_id)
+        else:  # Django keeps UUIDs as 32 hex digits and times as UTC text where there are no native types
+            client_uuid = row.client_uuid.replace("-", "")
+            scanned_at = _utc_text(row.at)
+            pass_id = verdict.pass_id.replace("-", "") or None
+            household_id = verdict.household_id.replace("-", "") or None
+        self.rows.append(
             (
-                row.client_uuid.replace("-", ""),  # Django keeps UUIDs as 32 hex digits without a native type
+                client_uuid,
                 self.device_id,
                 row.gate.pk,
                 row.gate.path,
                 self.by_id,
-                _utc_text(row.at),
+                scanned_at,
                 self.received,
-                method,
-                verdict.pass_id.replace("-", "") or None,
-                verdict.household_id.replace("-", "") or None,
+                "manual" if row.manual_reason else "qr",
+                pass_id,
+                household_id,
                 row.direction,
-                None if row.temperature is None else str(row.temperature),
+                row.temperature if self.postgres or row.temperature is None else str(row.temperature),
                 row.client_valid,
                 row.client_reason,
                 verdict.valid,
@@ -420,27 +429,29 @@ class ScanWriter:
         """The client UUIDs this call inserted."""
         return self._insert_postgresql() if self.postgres else self._insert_other()
 
+    def _copy(self, cursor, table: str) -> None:
+        with cursor.cursor.copy(f"COPY {table} ({_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(_SCAN_COPY_TYPES)
+            for row in self.rows:
+                copy.write_row(row)
+
     def _insert_postgresql(self) -> set[str]:
-        text = "".join(self.lines)
         with connection.cursor() as cursor:
             savepoint = transaction.savepoint()
             try:
-                with cursor.cursor.copy(f"COPY {_TABLE} ({_COLUMNS}) FROM STDIN") as copy:
-                    copy.write(text)
+                self._copy(cursor, _TABLE)
             except psycopg_errors.UniqueViolation:
                 transaction.savepoint_rollback(savepoint)
-                return self._insert_postgresql_skipping_stored(cursor, text)
+                return self._insert_postgresql_skipping_stored(cursor)
             transaction.savepoint_commit(savepoint)
         return set(self.uuids)
 
-    @staticmethod
-    def _insert_postgresql_skipping_stored(cursor, text: str) -> set[str]:
+    def _insert_postgresql_skipping_stored(self, cursor) -> set[str]:
         cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS passes_scan_incoming AS SELECT {_COLUMNS} FROM {_TABLE} WITH NO DATA"  # noqa: S608
         )
         cursor.execute("TRUNCATE passes_scan_incoming")
-        with cursor.cursor.copy(f"COPY passes_scan_incoming ({_COLUMNS}) FROM STDIN") as copy:
-            copy.write(text)
+        self._copy(cursor, "passes_scan_incoming")
         cursor.execute(
             f"INSERT INTO {_TABLE} ({_COLUMNS}) SELECT {_COLUMNS} FROM passes_scan_incoming "  # noqa: S608
             "ON CONFLICT (client_uuid) DO NOTHING RETURNING client_uuid"
@@ -453,8 +464,8 @@ class ScanWriter:
         placeholders = "(" + ", ".join(["%s"] * len(SCAN_COLUMNS)) + ")"
         inserted: set[str] = set()
         with connection.cursor() as cursor:
-            for start in range(0, len(self.params), 500):
-                chunk = self.params[start : start + 500]
+            for start in range(0, len(self.rows), 500):
+                chunk = self.rows[start : start + 500]
                 cursor.execute(
                     f"INSERT INTO {_TABLE} ({_COLUMNS}) VALUES {', '.join([placeholders] * len(chunk))} "  # noqa: S608
                     "ON CONFLICT (client_uuid) DO NOTHING RETURNING client_uuid",
@@ -464,7 +475,6 @@ class ScanWriter:
         return inserted
 
 
-NULL = r"\N"
 # identifiers only come from the model and SCAN_COLUMNS (constants); every value is a bound parameter
 # or COPY data
 _TABLE = Scan._meta.db_table

@@ -27,7 +27,6 @@ _BASE32 = re.compile(r"[A-Z2-7]+")
 # RFC 4648 letters → the digits int(…, 32) reads: decoding is one C-level int parse, not a Python loop
 # (a bytes table: bytes.translate is three times faster than str.translate's dict lookups)
 _TO_INT_DIGITS = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", b"0123456789abcdefghijklmnopqrstuv")
-_SAFE_UUID = uuid.SafeUUID.unknown
 # A well-formed XC1 token: 4-byte key id (7 chars), 57-byte payload (92), 64-byte signature (103)
 _WELL_FORMED = re.compile(r"XC1:([A-Z2-7]{7}):([A-Z2-7]{92}):([A-Z2-7]{103})")
 
@@ -51,15 +50,29 @@ class PassClaims(NamedTuple):  # a NamedTuple, not a frozen dataclass: 3× cheap
 
 
 class ParsedToken(NamedTuple):
+    """A decoded token. The ids are canonical UUID text, made once at decode time: the verifier
+    compares and returns them for every scan; `claims` builds UUID objects only when asked."""
+
     key_id: str
-    claims: PassClaims
     signed_part: bytes
     signature: bytes
-    # Canonical text of the pass, household and audience ids, made once at decode time: the verifier
-    # compares and returns them for every scan, and str(UUID) per use was an eighth of its time.
-    pass_id: str = ""
-    household_id: str = ""
-    audience_id: str = ""
+    pass_id: str
+    household_id: str
+    audience_id: str
+    not_before: int
+    not_after: int
+    group: str
+
+    @property
+    def claims(self) -> PassClaims:
+        return PassClaims(
+            uuid.UUID(self.pass_id),
+            uuid.UUID(self.household_id),
+            uuid.UUID(self.audience_id),
+            self.not_before,
+            self.not_after,
+            self.group,
+        )
 
 
 def b32encode(data: bytes) -> str:
@@ -90,14 +103,6 @@ def _uuid_text(raw: bytes) -> str:
     """str(uuid.UUID(bytes=raw)) in one hex conversion and a format."""
     h = raw.hex()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
-def _uuid(raw: bytes) -> uuid.UUID:
-    """uuid.UUID(bytes=…) without its argument checks (the 16 bytes come from a fixed struct)."""
-    value = object.__new__(uuid.UUID)
-    object.__setattr__(value, "int", int.from_bytes(raw, "big"))
-    object.__setattr__(value, "is_safe", _SAFE_UUID)
-    return value
 
 
 def encode_claims(claims: PassClaims) -> bytes:
@@ -146,9 +151,16 @@ def _parsed(key_id: str, payload: bytes, signed_part: bytes, signature: bytes) -
     pass_id, household_id, audience_id, not_before, not_after, group = _PAYLOAD.unpack(payload)
     if group >= len(GROUPS):
         raise TokenError("malformed")
-    claims = PassClaims(_uuid(pass_id), _uuid(household_id), _uuid(audience_id), not_before, not_after, GROUPS[group])
     return ParsedToken(
-        key_id, claims, signed_part, signature, _uuid_text(pass_id), _uuid_text(household_id), _uuid_text(audience_id)
+        key_id,
+        signed_part,
+        signature,
+        _uuid_text(pass_id),
+        _uuid_text(household_id),
+        _uuid_text(audience_id),
+        not_before,
+        not_after,
+        GROUPS[group],
     )
 
 

@@ -73,7 +73,7 @@ def _minutes(hhmm: str) -> int:
 def _policy_reason(policy: Policy, parsed, scan: Scan) -> str:
     if scan.temperature is not None and scan.temperature >= policy.fever_threshold:
         return "fever"
-    if scan.direction != "out" or parsed.claims.group in policy.exempt_groups:
+    if scan.direction != "out" or parsed.group in policy.exempt_groups:
         return "valid"
     local_minute = (scan.now + SHANGHAI_OFFSET_SECONDS) % 86400 // 60
     if not _minutes(policy.hours[0]) <= local_minute < _minutes(policy.hours[1]):
@@ -118,7 +118,6 @@ def verify(token: str, snapshot: Snapshot, scan: Scan, memo: dict | None = None)
         parsed = _parse_memoized(token, memo) if isinstance(token, str) else TokenError("oversize")
         if isinstance(parsed, TokenError):
             return Verdict(False, parsed.reason)
-    claims = parsed.claims
     version = snapshot.policy.version if snapshot.policy else None
     key = snapshot.keys.get(parsed.key_id)
     if parsed.key_id in snapshot.revoked_keys:
@@ -131,9 +130,9 @@ def verify(token: str, snapshot: Snapshot, scan: Scan, memo: dict | None = None)
         else _signature_memoized(token, parsed, key.public_key, memo)
     ):
         reason = "bad_signature"
-    elif scan.now < claims.not_before:
+    elif scan.now < parsed.not_before:
         reason = "not_yet_valid"
-    elif scan.now >= claims.not_after:
+    elif scan.now >= parsed.not_after:
         reason = "expired"
     elif snapshot.audiences and parsed.audience_id not in snapshot.audiences:
         reason = "wrong_audience"
