@@ -21,7 +21,7 @@ KEY_ID_BYTES = 4
 SIGNATURE_BYTES = 64
 PAYLOAD_FORMAT = ">16s16s16sIIB"  # pass id, household id, audience unit id, not before, not after, group
 PAYLOAD_BYTES = struct.calcsize(PAYLOAD_FORMAT)
-_PAYLOAD = struct.Struct(PAYLOAD_FORMAT)
+_PAYLOAD_TAIL = struct.Struct(">IIB")  # after the three 16-byte ids
 ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
 _BASE32 = re.compile(r"[A-Z2-7]+")
 # RFC 4648 letters → the digits int(…, 32) reads: decoding is one C-level int parse, not a Python loop
@@ -99,12 +99,6 @@ def _b32_checked(text: str, size: int, padding: int) -> bytes:
     return (value >> padding).to_bytes(size, "big")
 
 
-def _uuid_text(raw: bytes) -> str:
-    """str(uuid.UUID(bytes=raw)) in one hex conversion and a format."""
-    h = raw.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
 def encode_claims(claims: PassClaims) -> bytes:
     return struct.pack(
         PAYLOAD_FORMAT,
@@ -148,16 +142,17 @@ def parse_token(token: str) -> ParsedToken:
 
 
 def _parsed(key_id: str, payload: bytes, signed_part: bytes, signature: bytes) -> ParsedToken:
-    pass_id, household_id, audience_id, not_before, not_after, group = _PAYLOAD.unpack(payload)
+    not_before, not_after, group = _PAYLOAD_TAIL.unpack_from(payload, 48)
     if group >= len(GROUPS):
         raise TokenError("malformed")
+    h = payload.hex()  # the three 16-byte ids as text in one conversion
     return ParsedToken(
         key_id,
         signed_part,
         signature,
-        _uuid_text(pass_id),
-        _uuid_text(household_id),
-        _uuid_text(audience_id),
+        f"{h[0:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}",
+        f"{h[32:40]}-{h[40:44]}-{h[44:48]}-{h[48:52]}-{h[52:64]}",
+        f"{h[64:72]}-{h[72:76]}-{h[76:80]}-{h[80:84]}-{h[84:96]}",
         not_before,
         not_after,
         GROUPS[group],
