@@ -27,6 +27,13 @@ class Policy:
     hours: tuple[str, str] = ("00:00", "24:00")
     fever_threshold: float = 37.3
     exempt_groups: frozenset[str] = frozenset()
+    # the allowed hours as minutes of the day, derived once (checked on every "out" scan)
+    opens_at: int = field(init=False, repr=False, compare=False)
+    closes_at: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "opens_at", _minutes(self.hours[0]))
+        object.__setattr__(self, "closes_at", _minutes(self.hours[1]))
 
 
 @dataclass(frozen=True)
@@ -76,7 +83,7 @@ def _policy_reason(policy: Policy, parsed, scan: Scan) -> str:
     if scan.direction != "out" or parsed.group in policy.exempt_groups:
         return "valid"
     local_minute = (scan.now + SHANGHAI_OFFSET_SECONDS) % 86400 // 60
-    if not _minutes(policy.hours[0]) <= local_minute < _minutes(policy.hours[1]):
+    if not policy.opens_at <= local_minute < policy.closes_at:
         return "outside_hours"
     if policy.out_every_days and scan.went_out_recently(parsed.household_id, parsed.pass_id, policy.out_every_days):
         return "too_frequent"
