@@ -1,10 +1,11 @@
 """Batch ingest of gate scans: idempotent on the device's UUID, re-verified, disagreements kept.
 
-A batch is one transaction with a handful of queries whatever its size: existing UUIDs, gates,
-revocations, policies and recent outings are read once, every scan is re-verified in memory, and the
-new rows go in with one bulk statement (COPY + INSERT … SELECT on PostgreSQL, a multi-row INSERT
-elsewhere) with ON CONFLICT (client_uuid) DO NOTHING, so a concurrent duplicate upload cannot create
-a second row; only rows this call inserted get disagreements and fever alerts.
+A batch is one transaction with a handful of queries whatever its size: gates, trust list, policies,
+revocations and recent outings are read once, every scan is re-verified in memory, and the new rows
+go in with one bulk statement (`ScanWriter`: a binary COPY on PostgreSQL, falling back to INSERT …
+ON CONFLICT (client_uuid) DO NOTHING when a UUID is already stored; a multi-row INSERT … ON CONFLICT
+elsewhere), so a re-sent or concurrently uploaded batch cannot create a second row; only rows this
+call inserted get disagreements, fever alerts and the upload's audit line (ADR 0503).
 """
 
 import math
