@@ -303,7 +303,9 @@ def ingest_scans(*, by, device_id: str, scans: list, device_time: int | None = N
         rows.append(row)
     # No lookup of stored UUIDs first: the insert skips them, and re-verifying a re-sent scan is
     # cheaper than a 500-value IN query on every upload (re-sends are rare).
-    rows.sort(key=lambda r: r.at)
+    # Time order for the re-check; the UUID breaks ties so that two uploads holding the same scans
+    # insert them in the same order and cannot deadlock on the unique index.
+    rows.sort(key=lambda r: (r.at, r.client_uuid))
     inserted = _store(rows, by=by, device_id=_text(device_id, 40), now=now)
     for result in results:  # already stored, or stored by a concurrent upload of the same batch
         if result["status"] == "stored" and result["client_uuid"] not in inserted:
