@@ -146,6 +146,8 @@ def ingest_entries(*, by, device_id: str, entries: list, device_time: int | None
                 **entry,
             )
         )
+    # one order for every upload: two uploads of the same entries cannot deadlock on the unique index
+    rows.sort(key=lambda row: row.client_uuid)
     CheckpointEntry.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
     stored = {str(u) for u in existing}
     for result in results:
