@@ -6,6 +6,7 @@ import uuid
 from datetime import timedelta
 from unittest import mock
 
+import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
@@ -174,3 +175,37 @@ def test_an_unknown_person_kind_is_rejected_with_a_code(tree, people, policy1):
     )
     assert (results[0]["status"], results[0]["error"]) == ("rejected", "bad_kind")
     assert CheckpointEntry.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_uploads_of_the_same_registrations_at_once_store_each_once(tree, people, policy1):
+    """The same 100 registrations in opposite orders from two connections at once: both uploads succeed
+    and each registration is stored once. (The encryption of each entry mostly keeps the two inserts
+    from overlapping here; the deadlock that opposite orders can cause is reproduced for scans, in
+    test_ingest, where the insert is the slow part.)"""
+    import threading
+
+    from django.db import connections
+
+    entries = [_entry(tree.compound1) for _ in range(100)]
+    start, errors = threading.Barrier(2), []
+
+    def upload(device: str, batch: list) -> None:
+        try:
+            start.wait()
+            checkpoint.ingest_entries(by=people.worker1, device_id=device, entries=batch)
+        except Exception as error:  # reported by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=upload, args=("a", entries)),
+        threading.Thread(target=upload, args=("b", list(reversed(entries)))),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert CheckpointEntry.objects.count() == 100
