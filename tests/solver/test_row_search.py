@@ -17,6 +17,7 @@ from xiachen.solver.rostering import (
     SolveOptions,
     _Clock,
     _decomposable,
+    _first_phase_share,
     _Incumbent,
     _RosterModel,
     _RowSearch,
@@ -149,3 +150,12 @@ def test_row_moves_on_a_benchmark_instance_agree_with_the_validator() -> None:
     check = validate(problem, built.roster_from(incumbent.values))
     assert check.violations == ()
     assert check.objective == incumbent.objective
+
+
+def test_whole_model_phase_is_shorter_only_where_the_row_search_applies():
+    benchmark = read_benchmark(INSTANCES / "Instance1.txt")
+    tied = replace(benchmark, cover=tuple(replace(row, minimum=1) for row in benchmark.cover))
+    assert _decomposable(benchmark) and not _decomposable(tied)
+    assert _first_phase_share(SolveOptions(), benchmark) == 0.1
+    assert _first_phase_share(SolveOptions(), tied) == 0.3
+    assert _first_phase_share(SolveOptions(first_phase_share=0.5), benchmark) == 0.5
