@@ -767,7 +767,9 @@ def _search_in_parallel(built: _RosterModel, options: SolveOptions, clock: _Cloc
 
 
 def _first_phase_share(options: SolveOptions, problem: Problem) -> float:
-    """Instance14 (60 s, 2 workers, seeds 1–4): 0.3 → 1333/1340/1347/1413, 0.1 → 1319/1319/1324/1405."""
+    """The whole model's share of the budget: the option when set, else 0.1 where the row search
+    applies (Instance14, 60 s, 2 workers, seeds 1–4: 0.3 → 1333/1340/1347/1413, 0.1 → 1319/1319/1324/1405)
+    and 0.3 elsewhere."""
     if options.first_phase_share is not None:
         return options.first_phase_share
     return DECOMPOSABLE_FIRST_PHASE_SHARE if _decomposable(problem) else FIRST_PHASE_SHARE
@@ -895,13 +897,13 @@ def _large_neighbourhood_search(
         iterations += 1
         kind = rng.choices(kinds, weights=[weights[k] for k in kinds])[0]
         size = sizes[kind]
-        step_budget = min(clock.remaining(), _step_budget(built))
         if kind == "rows" and rows is not None:
             step_budget = min(clock.remaining(), ROWS_STEP_SECONDS)
             chosen = rows.pick_rows(rng, incumbent, round(size.share))
             freed = {(p, d) for p in chosen for d in range(built.problem.horizon_days)}
             improved, proved = rows.solve_rows(chosen, incumbent, options, clock, rng.randrange(1 << 30), step_budget)
         else:
+            step_budget = min(clock.remaining(), _step_budget(built))
             freed = _pick_neighbourhood(built, rng, kind, size.share, incumbent)
             improved, proved = _solve_neighbourhood(built, options, clock, incumbent, freed, step_budget, rng, workers)
         gain = 0
