@@ -12,6 +12,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.passes.concurrency import upload_both_ways_at_once
 from xiachen.audit.models import AuditEvent
 from xiachen.core import crypto
 from xiachen.core.personal_data import registered
@@ -183,29 +184,9 @@ def test_two_uploads_of_the_same_registrations_at_once_store_each_once(tree, peo
     and each registration is stored once. (The encryption of each entry mostly keeps the two inserts
     from overlapping here; the deadlock that opposite orders can cause is reproduced for scans, in
     test_ingest, where the insert is the slow part.)"""
-    import threading
-
-    from django.db import connections
-
     entries = [_entry(tree.compound1) for _ in range(100)]
-    start, errors = threading.Barrier(2), []
-
-    def upload(device: str, batch: list) -> None:
-        try:
-            start.wait()
-            checkpoint.ingest_entries(by=people.worker1, device_id=device, entries=batch)
-        except Exception as error:  # reported by the assertion below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [
-        threading.Thread(target=upload, args=("a", entries)),
-        threading.Thread(target=upload, args=("b", list(reversed(entries)))),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    _, errors = upload_both_ways_at_once(
+        lambda device, batch: checkpoint.ingest_entries(by=people.worker1, device_id=device, entries=batch), entries
+    )
     assert errors == []
     assert CheckpointEntry.objects.count() == 100

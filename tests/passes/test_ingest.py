@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import ResidentFactory
+from tests.passes.concurrency import upload_both_ways_at_once
 from xiachen.notices.models import Notification
 from xiachen.passes import services
 from xiachen.passes.ingest import ingest_scans
@@ -277,32 +278,13 @@ def test_one_bad_scan_in_an_upload_is_reported_alone(client, tree, people, pass1
 def test_two_uploads_of_the_same_scans_at_once_store_each_scan_once(tree, people, pass1, policy1):
     """Both uploads hold the same 300 scans (one second: ties broken by UUID), in opposite orders, on
     their own connections: the second waits on the first's rows, then stores nothing and says so."""
-    import threading
     from collections import Counter
-
-    from django.db import connections
 
     now = int(timezone.now().timestamp())
     scans = [_scan(tree.compound1, pass1.token, at=now) for _ in range(300)]
-    start, results, errors = threading.Barrier(2), {}, []
-
-    def upload(device: str, batch: list) -> None:
-        try:
-            start.wait()
-            results[device] = ingest_scans(by=people.worker1, device_id=device, scans=batch)
-        except Exception as error:  # reported by the assertion below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [
-        threading.Thread(target=upload, args=("a", scans)),
-        threading.Thread(target=upload, args=("b", list(reversed(scans)))),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results, errors = upload_both_ways_at_once(
+        lambda device, batch: ingest_scans(by=people.worker1, device_id=device, scans=batch), scans
+    )
     assert errors == []
     assert Counter(r["status"] for r in results["a"] + results["b"]) == {"stored": 300, "duplicate": 300}
     assert Scan.objects.count() == 300
