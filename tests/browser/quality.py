@@ -37,7 +37,7 @@ class PageWatch:
 
     def _on_console(self, message) -> None:
         if message.type == "error":
-            self.problems.append(f"console error on {self.page.url}: {message.text[:300]}")
+            self.problems.append(f"console error: {message.text[:300]}")
 
     def _on_response(self, response) -> None:
         if response.status >= 400 and response.request.resource_type != "document":
