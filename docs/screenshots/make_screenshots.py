@@ -20,7 +20,7 @@ OUT = Path(__file__).resolve().parent
 CHROMIUM = os.environ.get("XIACHEN_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PASSWORD = "xiachen-demo"
+PASSWORD = "xiachen-demo"  # noqa: S105 — the published demo password (README)
 WIDTHS = {1366: 768, 390: 844}
 # (file prefix, demo login, the role's main page: the first menu entry it works in every day)
 ROLES = [
@@ -46,7 +46,7 @@ def free_port() -> int:
 def start_server(port: int) -> subprocess.Popen:
     if not (ROOT / "var" / "xiachen.sqlite3").exists():
         sys.exit("No demo database in var/: run bin/demo once first.")
-    server = subprocess.Popen(
+    server = subprocess.Popen(  # noqa: S603 — a fixed command line, no user input
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
