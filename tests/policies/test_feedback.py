@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from xiachen.audit.models import AuditEvent
 from xiachen.core.models import Holiday
+from xiachen.core.workdays import Calendar, add_working_days
 from xiachen.notices.models import Notification
-from xiachen.policies.calendar import add_working_days
 from xiachen.policies.enums import FeedbackStatus
 from xiachen.policies.models import FeedbackItem
 from xiachen.policies.selectors import ledger_counts
@@ -28,11 +28,13 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 def test_ten_working_days_skip_weekends():
     # Monday 2026-01-05 + 10 working days = Monday 2026-01-19
-    assert add_working_days(date(2026, 1, 5), 10, {}) == date(2026, 1, 19)
+    assert add_working_days(date(2026, 1, 5), 10, Calendar()) == date(2026, 1, 19)
 
 
 def test_holidays_and_makeup_days_move_the_deadline():
-    holidays = {date(2026, 1, 6): False, date(2026, 1, 7): False, date(2026, 1, 10): True}
+    holidays = Calendar(
+        holidays=frozenset({date(2026, 1, 6), date(2026, 1, 7)}), extra_workdays=frozenset({date(2026, 1, 10)})
+    )
     # two holidays (+2 days) and one Saturday worked (−1): Friday 2026-01-16 becomes Tuesday 2026-01-20
     assert add_working_days(date(2026, 1, 5), 10, holidays) == date(2026, 1, 20)
 

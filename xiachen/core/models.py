@@ -88,3 +88,26 @@ class Holiday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"
+
+
+class CalendarYear(models.Model):
+    """A year whose public holidays and make-up days are loaded from the State Council's notice.
+
+    Working-day arithmetic trusts the holiday rows only for these years; a deadline that reaches a
+    year not listed here is provisional (computed by the weekday rule) and the administrator is alerted.
+    """
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    source = models.CharField(_("依据"), max_length=200)
+    loaded_at = models.DateTimeField(_("导入时间"), auto_now=True)
+    loaded_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("导入人")
+    )
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("日历年份")
+        verbose_name_plural = _("日历年份")
+
+    def __str__(self) -> str:
+        return str(self.year)

@@ -10,8 +10,12 @@ class HotlineConfig(AppConfig):
         from xiachen.accounts.context_processors import add_section
         from xiachen.accounts.enums import Role
         from xiachen.accounts.permissions import grant
+        from xiachen.core.calendar import on_year_loaded
 
         from . import personal_data  # noqa: F401  # registers this app's personal-data declarations
+        from .services import finalize_provisional_deadlines
+
+        on_year_loaded(finalize_provisional_deadlines)  # a loaded holiday notice makes provisional deadlines final
 
         grant(Role.HOTLINE_OPERATOR, "hotline.view", "hotline.operate", "hotline.arbitrate",
               "hotline.show_personal", "hotline.rates")

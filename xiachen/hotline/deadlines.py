@@ -1,4 +1,6 @@
-"""Deadline arithmetic on local wall-clock time; pure Python, no Django (ADR 0301).
+"""Deadline arithmetic on local wall-clock time; pure Python, no Django (ADR 0301). The calendar is
+the platform's one working-day calendar (`xiachen.core.workdays`); a day in a year it does not know
+raises CalendarMissing.
 
 Three ways to count a deadline's amount:
 - ``hours``: calendar hours, round the clock, weekends and holidays included (emergencies, 24 h matters);
@@ -10,42 +12,13 @@ outside working time, the working clock starts at the next working day's start; 
 uses up a whole day ends at that day's close, never at the next morning.
 """
 
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from xiachen.core.workdays import Calendar, CalendarMissing
+
+__all__ = ["Calendar", "CalendarMissing", "deadline", "reminder_time"]
+
 HOURS, WORKING_HOURS, WORKING_DAYS = "hours", "working_hours", "working_days"
-MAX_SEARCH_DAYS = 3660  # no working day within ten years means the calendar is misconfigured
-
-
-@dataclass(frozen=True)
-class Calendar:
-    day_start: time = time(8, 30)
-    day_end: time = time(17, 30)
-    workdays: frozenset[int] = frozenset({1, 2, 3, 4, 5})  # ISO weekdays, 1 = Monday
-    holidays: frozenset[date] = field(default_factory=frozenset)
-    extra_workdays: frozenset[date] = field(default_factory=frozenset)  # 调休: weekends worked
-
-    def __post_init__(self) -> None:
-        if self.day_end <= self.day_start:
-            raise ValueError("day_end must be after day_start")
-        if not self.workdays and not self.extra_workdays:
-            raise ValueError("a calendar needs working days")
-
-    @property
-    def day_length(self) -> timedelta:
-        return _at(date.min, self.day_end) - _at(date.min, self.day_start)
-
-    def is_working_day(self, day: date) -> bool:
-        if day in self.extra_workdays:
-            return True
-        return day.isoweekday() in self.workdays and day not in self.holidays
-
-    def next_working_day(self, day: date) -> date:
-        for _ in range(MAX_SEARCH_DAYS):
-            day += timedelta(days=1)
-            if self.is_working_day(day):
-                return day
-        raise ValueError("no working day found")
 
 
 def _at(day: date, moment: time) -> datetime:

@@ -102,6 +102,8 @@ class Ticket(BaseModel):
     response_due = models.DateTimeField(_("签收时限"))
     due_at = models.DateTimeField(_("办理时限"))
     remind_at = models.DateTimeField(_("提醒时间"))
+    deadline_from = models.DateTimeField(_("时限起算时间"), null=True, blank=True)
+    deadline_provisional = models.BooleanField(_("时限待定（缺少节假日安排）"), default=False)
     dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("首次签收时间"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("已提醒"), null=True, blank=True)

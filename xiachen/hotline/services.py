@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 
 from xiachen.accounts.permissions import has_permission
 from xiachen.audit import services as audit
-from xiachen.core.models import Holiday
+from xiachen.core import calendar
 from xiachen.org.models import Unit
 
 from . import deadlines, notifications
-from .enums import EventKind, Satisfaction, Source, TicketStatus, Urgency
+from .enums import OPEN_STATUSES, EventKind, Satisfaction, Source, TicketStatus, Urgency
 from .models import Category, Ticket, TicketEvent, WorkingCalendar
 from .selectors import can_own, district_of, routable_units, route_for
 
@@ -74,13 +74,13 @@ def _lock(ticket: Ticket) -> Ticket:
 
 
 def current_calendar() -> deadlines.Calendar:
+    """The working hours set for the hotline on the platform's one holiday calendar (known years only)."""
     settings, _created = WorkingCalendar.objects.get_or_create(pk=1)
-    holidays = list(Holiday.objects.values_list("date", "is_workday"))
+    days_off, makeup_days = calendar.holiday_days()
     return deadlines.Calendar(
         day_start=settings.day_start, day_end=settings.day_end,
         workdays=frozenset(int(day) for day in settings.workdays if day.isdigit()),
-        holidays=frozenset(day for day, is_workday in holidays if not is_workday),
-        extra_workdays=frozenset(day for day, is_workday in holidays if is_workday),
+        holidays=days_off, extra_workdays=makeup_days, known_years=calendar.known_years(),
     )
 
 
@@ -94,17 +94,40 @@ def _aware(moment: datetime) -> datetime:
 
 def set_deadlines(ticket: Ticket, received: datetime) -> None:
     """Response, feedback and reminder times for a ticket received (or reopened) at `received`."""
+    _compute_deadlines(ticket, received, current_calendar())
+    settings, _created = WorkingCalendar.objects.get_or_create(pk=1)
+    ticket.response_due = received + timedelta(minutes=settings.response_minutes)
+    ticket.reminded_at = ticket.escalated_at = ticket.escalated_to = None
+
+
+def _compute_deadlines(ticket: Ticket, received: datetime, working: deadlines.Calendar) -> None:
+    """Set due_at and remind_at from `received`. A deadline reaching a year the holiday calendar does
+    not know is computed by the weekday rule and marked provisional (shown as such, alerted, and made
+    final when that year's notice is loaded — ADR 1601)."""
     settings, _created = WorkingCalendar.objects.get_or_create(pk=1)
     category = ticket.category
     amount, unit = category.deadline_amount, category.deadline_unit
     if ticket.urgency == Urgency.URGENT and category.urgent_deadline_hours:
         amount, unit = category.urgent_deadline_hours, deadlines.HOURS
-    due = deadlines.deadline(_local(received), amount, unit, current_calendar())
+    try:
+        due, provisional = deadlines.deadline(_local(received), amount, unit, working), False
+    except deadlines.CalendarMissing:
+        due, provisional = deadlines.deadline(_local(received), amount, unit, working.by_weekday_rule()), True
     remind = deadlines.reminder_time(_local(received), due, percent=settings.reminder_percent,
                                      cap=timedelta(minutes=settings.reminder_minutes))
-    ticket.response_due = received + timedelta(minutes=settings.response_minutes)
     ticket.due_at, ticket.remind_at = _aware(due), _aware(remind)
-    ticket.reminded_at = ticket.escalated_at = ticket.escalated_to = None
+    ticket.deadline_from, ticket.deadline_provisional = received, provisional
+
+
+def finalize_provisional_deadlines(year: int) -> int:
+    """After `year`'s holidays are loaded: recompute the open tickets' provisional deadlines; return how many."""
+    working = current_calendar()
+    tickets = list(Ticket.objects.filter(deadline_provisional=True, status__in=OPEN_STATUSES)
+                   .select_related("category"))
+    for ticket in tickets:
+        _compute_deadlines(ticket, ticket.deadline_from or ticket.received_at, working)
+    Ticket.objects.bulk_update(tickets, ["due_at", "remind_at", "deadline_from", "deadline_provisional"])
+    return len(tickets)
 
 
 # ---- intake ----------------------------------------------------------------------------------

@@ -10,8 +10,12 @@ class PoliciesConfig(AppConfig):
         from xiachen.accounts.context_processors import add_section
         from xiachen.accounts.enums import STAFF_ROLES, Role
         from xiachen.accounts.permissions import grant
+        from xiachen.core.calendar import on_year_loaded
 
         from . import personal_data  # noqa: F401  # registers this app's personal-data declarations
+        from .services import finalize_provisional_due_dates
+
+        on_year_loaded(finalize_provisional_due_dates)  # a loaded holiday notice makes provisional deadlines final
 
         for role in STAFF_ROLES:
             grant(role, "policies.view")

@@ -96,7 +96,9 @@ class FeedbackItem(BaseModel):
     where_seen = models.CharField(_("发现地点/场景"), max_length=200)
     suggestion = models.TextField(_("建议"), blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=FeedbackStatus.choices, default=FeedbackStatus.OPEN)
+    filed_on = models.DateField(_("反馈日期"), null=True, blank=True)
     due_date = models.DateField(_("答复期限"))
+    due_date_provisional = models.BooleanField(_("期限待定（缺少节假日安排）"), default=False)
     answer = models.TextField(_("答复"), blank=True)
     planned_version = models.CharField(_("将修订的版本"), max_length=120, blank=True)
     answered_by = models.ForeignKey(

@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 
 from xiachen.accounts.permissions import ROLE_PERMISSIONS, active_memberships, has_permission, require_permission
 from xiachen.audit import services as audit
+from xiachen.core import calendar
 from xiachen.core.models import Holiday
+from xiachen.core.workdays import Calendar, CalendarMissing, add_working_days
 
 from . import notifications
-from .calendar import add_working_days
 from .enums import FeedbackStatus
 from .models import FeedbackItem, FeedbackPhoto, PolicyDocument, PolicyVersion, VersionAttachment
 
@@ -56,12 +57,31 @@ def answer_days() -> int:
     return getattr(settings, "XIACHEN_POLICY_FEEDBACK_DAYS", DEFAULT_ANSWER_DAYS)
 
 
-def holiday_calendar() -> dict[date, bool]:
-    return dict(Holiday.objects.values_list("date", "is_workday"))
+def working_calendar() -> Calendar:
+    """Weekdays and the platform's holiday calendar, trusted for the years whose notice is loaded."""
+    days_off, makeup_days = calendar.holiday_days()
+    return Calendar(holidays=days_off, extra_workdays=makeup_days, known_years=calendar.known_years())
 
 
-def due_date_for(filed_on: date) -> date:
-    return add_working_days(filed_on, answer_days(), holiday_calendar())
+def due_date_for(filed_on: date, working: Calendar | None = None) -> tuple[date, bool]:
+    """(answer deadline, provisional): provisional when it reaches a year without a loaded holiday notice,
+    computed then by the weekday rule (ADR 1601)."""
+    working = working or working_calendar()
+    try:
+        return add_working_days(filed_on, answer_days(), working), False
+    except CalendarMissing:
+        return add_working_days(filed_on, answer_days(), working.by_weekday_rule()), True
+
+
+def finalize_provisional_due_dates(year: int) -> int:
+    """After `year`'s holidays are loaded: recompute the open items' provisional deadlines; return how many."""
+    working = working_calendar()
+    items = list(FeedbackItem.objects.filter(due_date_provisional=True, status=FeedbackStatus.OPEN))
+    for item in items:
+        filed_on = item.filed_on or timezone.localdate(item.created_at)
+        item.due_date, item.due_date_provisional = due_date_for(filed_on, working)
+    FeedbackItem.objects.bulk_update(items, ["due_date", "due_date_provisional"])
+    return len(items)
 
 
 # --- documents and versions ---------------------------------------------------------------------------
@@ -151,10 +171,11 @@ def file_feedback(
     if len(photos) > MAX_PHOTOS:
         raise PolicyError(_("最多上传 %(count)d 张照片") % {"count": MAX_PHOTOS})
     filed_on = today or timezone.localdate()
+    due_date, provisional = due_date_for(filed_on)
     item = FeedbackItem.objects.create(
         version=version, author=by, author_role=role, owner_agency=version.document.issuing_agency,
         problem=problem.strip(), where_seen=where_seen.strip(), suggestion=suggestion.strip(),
-        due_date=due_date_for(filed_on),
+        filed_on=filed_on, due_date=due_date, due_date_provisional=provisional,
     )
     FeedbackPhoto.objects.bulk_create(FeedbackPhoto(item=item, image=photo) for photo in photos)
     audit.record(actor=by, action="policy.feedback_filed", target=item, fields={"photos": len(photos)})

@@ -1,0 +1,61 @@
+"""The working calendar page: which years are known, the yearly import, and what is provisional (ADR 1601)."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from xiachen.accounts.permissions import require_permission
+from xiachen.core.calendar import CalendarImportError, parse_holiday_file, replace_year, template
+from xiachen.core.exports import xlsx_response
+from xiachen.core.models import CalendarYear, Holiday
+
+from .calendar_alerts import calendar_problems
+from .forms import HolidayImportForm
+
+MAX_UPLOAD_BYTES = 1024 * 1024
+
+
+@require_http_methods(["GET", "POST"])
+def calendar(request: HttpRequest) -> HttpResponse:
+    require_permission(request.user, "calendar.manage")
+    form = HolidayImportForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        year = form.cleaned_data["year"]
+        try:
+            if upload.size > MAX_UPLOAD_BYTES:
+                raise CalendarImportError([_("文件过大：节假日文件不应超过 1 MB")])
+            rows = parse_holiday_file(upload.read(), filename=upload.name, year=year)
+            recomputed = replace_year(by=request.user, year=year, rows=rows, source=form.cleaned_data["source"])
+        except CalendarImportError as error:
+            errors = error.errors
+        else:
+            messages.success(request, _("已导入 %(year)s 年节假日安排；重新计算了 %(count)d 项暂定期限")
+                             % {"year": year, "count": recomputed})
+            return redirect(f"{request.path}?year={year}")
+    return render(request, "ops/calendar.html", _context(request, form, errors), status=400 if errors else 200)
+
+
+def _context(request: HttpRequest, form: HolidayImportForm, errors: list[str]) -> dict:
+    today = timezone.localdate()
+    years = list(CalendarYear.objects.select_related("loaded_by"))
+    shown = _shown_year(request, today.year)
+    return {
+        "form": form, "errors": errors, "years": years, "shown_year": shown,
+        "holidays": Holiday.objects.filter(date__year=shown), "problems": calendar_problems(today),
+    }
+
+
+def _shown_year(request: HttpRequest, default: int) -> int:
+    requested = request.GET.get("year", "")
+    return int(requested) if requested.isdigit() and len(requested) == 4 else default
+
+
+@require_GET
+def calendar_template(request: HttpRequest) -> HttpResponse:
+    require_permission(request.user, "calendar.manage")
+    return xlsx_response(template(), "节假日安排模板.xlsx")
