@@ -75,6 +75,8 @@ TICKET_FIELDS = [
     "response_due",
     "due_at",
     "remind_at",
+    "deadline_from",
+    "deadline_provisional",
     "dispatched_at",
     "accepted_at",
     "reminded_at",
@@ -121,17 +123,21 @@ class Desk:
             if kind in ("street", "township")
         }
 
-    def due(self, received: datetime, category, urgent: bool) -> tuple[datetime, datetime]:
-        """Feedback deadline and reminder time, as `hotline.services.set_deadlines` computes them."""
+    def due(self, received: datetime, category, urgent: bool) -> tuple[datetime, datetime, bool]:
+        """Feedback deadline, reminder time and whether the deadline is provisional, as
+        `hotline.services.set_deadlines` computes them."""
         amount, unit = category.deadline_amount, category.deadline_unit
         if urgent and category.urgent_deadline_hours:
             amount, unit = category.urgent_deadline_hours, deadlines.HOURS
         local = received.astimezone(LOCAL).replace(tzinfo=None)
-        due = deadlines.deadline(local, amount, unit, self.calendar)
+        try:
+            due, provisional = deadlines.deadline(local, amount, unit, self.calendar), False
+        except deadlines.CalendarMissing:
+            due, provisional = deadlines.deadline(local, amount, unit, self.calendar.by_weekday_rule()), True
         remind = deadlines.reminder_time(
             local, due, percent=self.settings.reminder_percent, cap=timedelta(minutes=self.settings.reminder_minutes)
         )
-        return due.replace(tzinfo=LOCAL), remind.replace(tzinfo=LOCAL)
+        return due.replace(tzinfo=LOCAL), remind.replace(tzinfo=LOCAL), provisional
 
 
 def caller_pool(ctx: Context, size: int) -> list[tuple[str, str, str]]:
@@ -211,7 +217,7 @@ def ticket_row(
     rng, city = ctx.rng, ctx.city
     category = rng.choices(desk.categories, weights=desk.weights)[0]
     urgent = rng.random() < 0.05
-    due, remind = desk.due(received, category, urgent)
+    due, remind, provisional = desk.due(received, category, urgent)
     response_due = received + timedelta(minutes=desk.settings.response_minutes)
     owner = owner_of(ctx, desk, compound, category.code)
     steps = ticket_steps(ctx, received, response_due, due)
@@ -257,6 +263,8 @@ def ticket_row(
         utc_text(response_due),
         utc_text(due),
         utc_text(remind),
+        utc_text(received),
+        provisional,
         text(times.get(EventKind.ROUTED)),
         text(times.get(EventKind.ACCEPTED)),
         text(reminded),
