@@ -54,7 +54,9 @@ class SessionTimeoutMiddleware:
 
 
 class StaffSecondFactorMiddleware:
-    """Staff who signed in with a password only are sent to set up or enter their TOTP code."""
+    """Completes a sign-in before anything else is served: staff who signed in with a password only
+    are sent to set up or enter their TOTP code, then anyone holding a temporary password an
+    administrator issued is sent to choose their own (one middleware, so the order is fixed)."""
 
     EXEMPT_PREFIXES = ("/static/", "/i18n/", "/logout/", "/otp/")
 
@@ -65,7 +67,14 @@ class StaffSecondFactorMiddleware:
         if self._needs_second_factor(request):
             has_device = request.user.totpdevice_set.filter(confirmed=True).exists()
             return redirect(reverse("accounts:otp_verify" if has_device else "accounts:otp_setup"))
+        if self._needs_new_password(request):
+            return redirect(reverse("accounts:password_change"))
         return self.get_response(request)
+
+    def _needs_new_password(self, request) -> bool:
+        if not request.user.is_authenticated or not getattr(request.user, "must_change_password", False):
+            return False
+        return not request.path.startswith((*self.EXEMPT_PREFIXES, reverse("accounts:password_change")))
 
     def _needs_second_factor(self, request) -> bool:
         if not settings.XIACHEN_REQUIRE_TOTP or not request.user.is_authenticated:

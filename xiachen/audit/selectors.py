@@ -1,18 +1,164 @@
-"""Reads of the audit trail: only the security auditor."""
+"""Reads of the audit trail: only the security auditor (三权分立: not the system administrator).
 
-from django.db.models import QuerySet
+Filters: date range (local days), unit (events by people holding a role in the unit's subtree, or
+about a unit in it), target type, actor (username or name) and action. Pages are keyset pages on
+the event id (newest first), so the last page of millions of events costs what the first does.
+"""
 
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from xiachen.accounts.models import Membership, User
 from xiachen.accounts.permissions import require_permission
 
-from .models import AuditEvent
+from .labels import action_label, field_label, result_label, target_type_label
+from .models import AuditEvent, ChainCheck
+
+PAGE_SIZE = 50
 
 
-def audit_events_for(user, *, action: str = "", actor: str = "") -> QuerySet[AuditEvent]:
-    """Newest first. Raises PermissionDenied for anyone without `audit.view`."""
+@dataclass(frozen=True)
+class AuditFilters:
+    date_from: date | None = None
+    date_to: date | None = None
+    unit: object = None  # an org.Unit
+    target_type: str = ""
+    actor: str = ""
+    action: str = ""
+
+    def describe(self) -> dict:
+        """The filters as plain values, for the audit record of an export."""
+        return {
+            "date_from": self.date_from.isoformat() if self.date_from else "",
+            "date_to": self.date_to.isoformat() if self.date_to else "",
+            "unit": self.unit.code if self.unit else "",
+            "target_type": self.target_type,
+            "actor": self.actor,
+            "action": self.action,
+        }
+
+
+def audit_events_for(user, filters: AuditFilters | None = None) -> QuerySet[AuditEvent]:
+    """Newest first, filtered. Raises PermissionDenied for anyone without `audit.view`."""
     require_permission(user, "audit.view")
+    filters = filters or AuditFilters()
     events = AuditEvent.objects.order_by("-id")
-    if action:
-        events = events.filter(action__startswith=action)
-    if actor:
-        events = events.filter(actor_label=actor)
+    if filters.date_from:
+        events = events.filter(at__gte=_start_of(filters.date_from))
+    if filters.date_to:
+        events = events.filter(at__lt=_start_of(filters.date_to + timedelta(days=1)))
+    if filters.target_type:
+        events = events.filter(target_type=filters.target_type)
+    if filters.action:
+        events = events.filter(action=filters.action)
+    if filters.actor:
+        events = events.filter(actor_id__in=_actor_ids(filters.actor))
+    if filters.unit is not None:
+        events = events.filter(_about_unit(filters.unit))
     return events
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _actor_ids(text: str) -> list[int]:
+    text = text.strip()
+    matches = User.objects.filter(Q(username__iexact=text) | Q(display_name__icontains=text))
+    return list(matches.values_list("pk", flat=True)[:500])
+
+
+def _about_unit(unit) -> Q:
+    from xiachen.org.models import Unit
+
+    actors = Membership.objects.filter(unit__path__startswith=unit.path).values("user_id")
+    units = Unit.objects.filter(path__startswith=unit.path).values_list("public_id", flat=True)
+    return Q(actor_id__in=actors) | Q(target_type="org.Unit", target_id__in=[str(pk) for pk in units[:5000]])
+
+
+@dataclass
+class KeysetPage:
+    events: list
+    newer: int | None  # `after` for the newer page, None on the first page
+    older: int | None  # `before` for the older page, None on the last
+
+
+def keyset_page(events: QuerySet[AuditEvent], *, before: int | None = None, after: int | None = None,
+                size: int = PAGE_SIZE) -> KeysetPage:
+    """One page of `events` (newest first) ending before id `before`, or starting after id `after`."""
+    if after is not None:
+        rows = list(events.filter(id__gt=after).order_by("id")[: size + 1])
+        has_newer, rows = len(rows) > size, rows[:size][::-1]
+        has_older = bool(rows) and events.filter(id__lt=rows[-1].id).exists()
+    else:
+        window = events.filter(id__lt=before) if before is not None else events
+        rows = list(window[: size + 1])
+        has_older, rows = len(rows) > size, rows[:size]
+        has_newer = before is not None and bool(rows) and events.filter(id__gt=rows[0].id).exists()
+    return KeysetPage(
+        events=rows, newer=rows[0].id if rows and has_newer else None, older=rows[-1].id if rows and has_older else None
+    )
+
+
+@dataclass
+class EventRow:
+    """An event as people read it: who (name), what (Chinese), on what, details."""
+
+    event: AuditEvent
+    actor: str
+    action: str
+    target_type: str
+    details: list[tuple[str, str]]
+    result: str
+
+
+def readable(events: list[AuditEvent]) -> list[EventRow]:
+    """Chinese labels and people's names for a page of events (one query for the actors)."""
+    names = {user.pk: str(user) for user in User.objects.filter(pk__in={e.actor_id for e in events if e.actor_id})}
+    return [
+        EventRow(
+            event=event,
+            actor=names.get(event.actor_id, event.actor_label) if event.actor_id else _system_label(),
+            action=action_label(event.action),
+            target_type=target_type_label(event.target_type),
+            details=_details(event.fields),
+            result=result_label(event.result),
+        )
+        for event in events
+    ]
+
+
+def _system_label() -> str:
+    from django.utils.translation import gettext as _
+
+    return _("系统")
+
+
+def _details(fields: dict) -> list[tuple[str, str]]:
+    from xiachen.accounts.enums import Role
+
+    details = []
+    for key, value in (fields or {}).items():
+        if key == "role" and value in Role.values:
+            value = Role(value).label
+        elif isinstance(value, list):
+            value = "、".join(str(item) for item in value)
+        elif isinstance(value, dict):
+            value = "；".join(f"{field_label(k)} {v}" for k, v in value.items() if v not in ("", None))
+        details.append((field_label(key), str(value)))
+    return details
+
+
+def target_type_choices(user) -> list[tuple[str, str]]:
+    """The target types present in the trail, with their Chinese names."""
+    require_permission(user, "audit.view")
+    types = AuditEvent.objects.exclude(target_type="").order_by().values_list("target_type", flat=True).distinct()
+    return sorted(((value, target_type_label(value)) for value in types), key=lambda pair: pair[1])
+
+
+def chain_checks_for(user) -> QuerySet[ChainCheck]:
+    require_permission(user, "audit.verify")
+    return ChainCheck.objects.select_related("started_by")
