@@ -65,6 +65,7 @@ ACTION_LABELS = {
     "match.assigned_by_hand": gettext_lazy("人工调整匹配"),
     "match.removed": gettext_lazy("移除匹配"),
     "match.confirmed": gettext_lazy("确认拟派干部"),
+    "match.declined": gettext_lazy("退回拟派干部"),
     "match.arrived": gettext_lazy("干部报到"),
     "match.no_show": gettext_lazy("干部未报到"),
     "match.replaced": gettext_lazy("替换干部"),
