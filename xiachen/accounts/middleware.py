@@ -67,17 +67,13 @@ class StaffSecondFactorMiddleware:
     def __call__(self, request):
         if self._needs_second_factor(request):
             has_device = request.user.totpdevice_set.filter(confirmed=True).exists()
-<<<<<<< HEAD
-            return redirect(reverse("accounts:otp_verify" if has_device else "accounts:otp_setup"))
-        if self._needs_new_password(request):
-            return redirect(reverse("accounts:password_change"))
-=======
             target = reverse("accounts:otp_verify" if has_device else "accounts:otp_setup")
             if has_device and request.method == "GET":
                 # Back to the page asked for once the code is entered (checked by safe_next there).
                 target += "?" + urlencode({"next": request.get_full_path()})
             return redirect(target)
->>>>>>> main
+        if self._needs_new_password(request):
+            return redirect(reverse("accounts:password_change"))
         return self.get_response(request)
 
     def _needs_new_password(self, request) -> bool:

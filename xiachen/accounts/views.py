@@ -16,14 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from xiachen.core.redirects import safe_next
 
 from .forms import LoginForm, TotpForm
-<<<<<<< HEAD
 from .selectors import home_panels
-from .services import confirm_totp_device, pending_totp_device, verify_totp
-=======
-from .permissions import require_permission
-from .selectors import home_panels, users_for_admin
 from .services import confirm_totp_device, may_enrol_totp, pending_totp_device, verify_totp
->>>>>>> main
 
 
 class LoginView(auth_views.LoginView):

@@ -29,6 +29,8 @@ ACTION_LABELS = {
     "role.grant_rejected": gettext_lazy("驳回角色授予"),
     "otp.enrolled": gettext_lazy("绑定身份验证器"),
     "otp.enrol_failed": gettext_lazy("绑定身份验证器失败"),
+    "otp.enrol_refused": gettext_lazy("拒绝更换身份验证器（未验证当前验证码）"),
+    "otp.replaced": gettext_lazy("更换身份验证器"),
     "otp.verified": gettext_lazy("动态验证码通过"),
     "otp.failed": gettext_lazy("动态验证码错误"),
     # the audit trail itself
