@@ -196,7 +196,9 @@ FIELD_LABELS = {
     "category": gettext_lazy("分类"), "scope": gettext_lazy("范围"), "month": gettext_lazy("月份"),
     "year": gettext_lazy("年度"), "changed": gettext_lazy("修改项"), "filters": gettext_lazy("筛选条件"),
     "checked": gettext_lazy("已校验"), "intact": gettext_lazy("完整"), "forced": gettext_lazy("强制"),
-    "first_broken_id": gettext_lazy("首个异常事件"),
+    "first_broken_id": gettext_lazy("首个异常事件"), "date_from": gettext_lazy("起始日期"),
+    "date_to": gettext_lazy("截止日期"), "target_type": gettext_lazy("对象类型"), "actor": gettext_lazy("操作人"),
+    "action": gettext_lazy("操作"),
 }
 
 RESULT_LABELS = {"ok": gettext_lazy("成功"), "denied": gettext_lazy("拒绝"), "failed": gettext_lazy("失败")}

@@ -14,7 +14,7 @@ from django.utils import timezone
 from xiachen.accounts.models import Membership, User
 from xiachen.accounts.permissions import require_permission
 
-from .labels import action_label, field_label, result_label, target_type_label
+from .labels import FIELD_LABELS, action_label, field_label, result_label, target_type_label
 from .models import AuditEvent, ChainCheck
 
 PAGE_SIZE = 50
@@ -138,18 +138,38 @@ def _system_label() -> str:
 
 
 def _details(fields: dict) -> list[tuple[str, str]]:
+    """Fields with a Chinese name, as (name, value); the others are counted in one last entry (their
+    raw keys are internal names; the Excel export carries them in full)."""
+    from django.utils.translation import gettext as _
+
     from xiachen.accounts.enums import Role
 
-    details = []
+    details, unnamed = [], 0
     for key, value in (fields or {}).items():
+        if key not in FIELD_LABELS:
+            unnamed += 1
+            continue
         if key == "role" and value in Role.values:
             value = Role(value).label
         elif isinstance(value, list):
             value = "、".join(str(item) for item in value)
         elif isinstance(value, dict):
-            value = "；".join(f"{field_label(k)} {v}" for k, v in value.items() if v not in ("", None))
+            named = ((k, v) for k, v in value.items() if k in FIELD_LABELS and v not in ("", None))
+            value = "；".join(f"{field_label(k)} {_readable_value(k, v)}" for k, v in named)
+        elif isinstance(value, bool):
+            value = _("是") if value else _("否")
         details.append((field_label(key), str(value)))
+    if unnamed:
+        details.append((_("其他数据"), _("%(count)d 项（见导出）") % {"count": unnamed}))
     return details
+
+
+def _readable_value(key: str, value) -> str:
+    if key == "action":
+        return action_label(str(value))
+    if key == "target_type":
+        return target_type_label(str(value))
+    return str(value)
 
 
 def target_type_choices(user) -> list[tuple[str, str]]:
