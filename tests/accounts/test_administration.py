@@ -174,3 +174,48 @@ def test_temporary_passwords_differ_and_pass_the_validators():
     passwords = {admin.temporary_password() for _ in range(50)}
     assert len(passwords) == 50
     assert admin.check_new_password(passwords.pop()) == []
+
+
+def test_unit_picker_lists_units_with_their_full_names_for_administrator_and_auditor(client, tree, people):
+    for someone in (people.sysadmin, people.auditor):
+        client.force_login(someone)
+        html = client.get(reverse("accounts:unit_picker"), {"unit_q": "车站路"}).content.decode()
+        assert "武汉市 / 江岸区 / 大智街道 / 车站路社区" in html
+        assert f'value="{tree.community1.public_id}"' in html
+        assert "桥口" not in html
+    assert "没有找到匹配的单位" in client.get(reverse("accounts:unit_picker"), {"unit_q": "不存在"}).content.decode()
+    client.force_login(people.manager1)
+    assert client.get(reverse("accounts:unit_picker"), {"unit_q": "车站路"}).status_code == 403
+
+
+def test_role_assign_refuses_a_unit_outside_the_picker(client, tree, people):
+    client.force_login(people.sysadmin)
+    url = reverse("accounts:role_assign", args=[people.manager1.public_id])
+    response = client.post(url, {"role": Role.COMMUNITY_WORKER, "unit": "00000000-0000-0000-0000-000000000000"})
+    assert response.status_code == 400 and "请搜索并选择单位" in response.content.decode()
+    response = client.post(url, {"role": Role.COMMUNITY_WORKER, "unit": str(tree.community2.public_id)})
+    assert response.status_code == 302
+    assert Membership.objects.filter(user=people.manager1, role=Role.COMMUNITY_WORKER, unit=tree.community2).exists()
+
+
+def test_lockouts_page_lists_locked_accounts_and_unlocks(client, people, settings):
+    AccessAttempt.objects.create(username="manager1", ip_address="10.0.0.9", user_agent="t",
+                                 failures_since_start=settings.AXES_FAILURE_LIMIT, attempt_time=timezone.now())
+    client.force_login(people.sysadmin)
+    html = client.get(reverse("accounts:lockouts")).content.decode()
+    assert "10.0.0.9" in html and str(people.manager1) in html
+    response = client.post(reverse("accounts:user_unlock", args=[people.manager1.public_id]), {"next": "lockouts"})
+    assert response.url == reverse("accounts:lockouts")
+    assert "当前没有被锁定的账号" in client.get(reverse("accounts:lockouts")).content.decode()
+
+
+def test_user_list_filters_by_name_role_and_status(client, people):
+    people.manager2.is_active = False
+    people.manager2.save()
+    client.force_login(people.sysadmin)
+    listed = client.get(reverse("accounts:users"), {"role": Role.UNIT_MANAGER}).content.decode()
+    assert "manager1" in listed and "manager2" in listed and "liaison1" not in listed
+    disabled = client.get(reverse("accounts:users"), {"status": "disabled"}).content.decode()
+    assert "manager2" in disabled and "manager1" not in disabled
+    by_name = client.get(reverse("accounts:users"), {"q": str(people.liaison1.display_name)}).content.decode()
+    assert "liaison1" in by_name and "manager1" not in by_name

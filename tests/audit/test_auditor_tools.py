@@ -152,3 +152,9 @@ def test_unknown_actions_and_types_still_read_in_chinese():
     assert labels.action_label("zzz.unknown") == "其他操作"
     assert labels.target_type_label("hotline.Ticket") == "工单"
     assert labels.target_type_label("nope.Model") == "其他对象"
+
+
+def test_a_running_check_is_not_queued_twice(people):
+    running = ChainCheck.objects.create(started_by=people.auditor, total=10)
+    assert start_chain_check(by=people.auditor) == running
+    assert ChainCheck.objects.count() == 1

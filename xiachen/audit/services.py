@@ -4,6 +4,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -101,15 +102,20 @@ def verify_chain(progress: Callable[[int], None] | None = None) -> ChainReport:
 
 @transaction.atomic
 def start_chain_check(*, by) -> ChainCheck:
-    """Queue a verification of the whole chain (after commit) and return its row to poll.
+    """Queue a verification of the whole chain (after commit) and return its row to poll; while one
+    started in the last hour still runs, return that one instead of queueing another.
 
-    Raises PermissionDenied unless `by` holds `audit.verify`. The start is itself audited.
+    Raises PermissionDenied unless `by` holds `audit.verify`. The result is audited by the task.
     """
     from xiachen.accounts.permissions import require_permission
 
     from .tasks import chain_check_task
 
     require_permission(by, "audit.verify")
+    recent = timezone.now() - timedelta(hours=1)
+    running = ChainCheck.objects.filter(status=ChainCheck.Status.RUNNING, started_at__gte=recent).first()
+    if running is not None:
+        return running
     check = ChainCheck.objects.create(started_by=by, total=AuditEvent.objects.count())
     transaction.on_commit(lambda: chain_check_task.enqueue(check_id=check.pk))
     return check
