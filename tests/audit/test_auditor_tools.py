@@ -158,3 +158,11 @@ def test_a_running_check_is_not_queued_twice(people):
     running = ChainCheck.objects.create(started_by=people.auditor, total=10)
     assert start_chain_check(by=people.auditor) == running
     assert ChainCheck.objects.count() == 1
+
+
+def test_accounts_and_units_are_named_after_their_type(client, tree, people):
+    record(actor=people.sysadmin, action="user.password_reset", target=people.manager1)
+    record(actor=people.org_department, action="unit.created", target=tree.compound2)
+    client.force_login(people.auditor)
+    page = client.get(reverse("audit:list")).content.decode()
+    assert f"用户 · {people.manager1}" in page and "单位 · 桥口小区" in page

@@ -166,7 +166,7 @@ def test_auditor_verifies_the_chain_and_exports_a_filtered_view(wide_page, tree,
     page.click("#apply-filters")
     table = page.locator("#audit-table tbody")
     assert table.locator("tr").count() == 2
-    assert set(table.locator("tr td:nth-child(2)").all_inner_texts()) == {"王芳"}
+    assert set(table.locator("tr td:nth-child(2)").all_inner_texts()) == {"王芳 manager1"}
     assert set(table.locator("tr td:nth-child(3)").all_inner_texts()) == {"导出住户"}
     _check_page(page, watch)
 

@@ -7,6 +7,7 @@ the event id (newest first), so the last page of millions of events costs what t
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from uuid import UUID
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -116,19 +117,41 @@ class EventRow:
 
 
 def readable(events: list[AuditEvent]) -> list[EventRow]:
-    """Chinese labels and people's names for a page of events (one query for the actors)."""
+    """Chinese labels and people's names for a page of events: one query for the actors, one per kind
+    of named target (accounts and units show their name after the type)."""
     names = {user.pk: str(user) for user in User.objects.filter(pk__in={e.actor_id for e in events if e.actor_id})}
+    targets = _target_names(events)
     return [
         EventRow(
             event=event,
             actor=names.get(event.actor_id, event.actor_label) if event.actor_id else _system_label(),
             action=action_label(event.action),
-            target_type=target_type_label(event.target_type),
+            target_type=" · ".join(filter(None, [target_type_label(event.target_type),
+                                                 targets.get((event.target_type, event.target_id), "")])),
             details=_details(event.fields),
             result=result_label(event.result),
         )
         for event in events
     ]
+
+
+def _target_names(events: list[AuditEvent]) -> dict[tuple[str, str], str]:
+    from xiachen.org.models import Unit
+
+    found = {}
+    for label, model in (("accounts.User", User), ("org.Unit", Unit)):
+        ids = {event.target_id for event in events if event.target_type == label and _is_uuid(event.target_id)}
+        for item in model.objects.filter(public_id__in=ids):
+            found[(label, str(item.public_id))] = str(item)
+    return found
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _system_label() -> str:
