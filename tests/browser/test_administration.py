@@ -20,7 +20,7 @@ from xiachen.audit.services import record
 
 from ..factories import user_with_role
 from .conftest import PASSWORD, sign_in
-from .quality import PageWatch, horizontal_overflow, snake_case_leaks
+from .quality import PageWatch, axe_violations, horizontal_overflow, snake_case_leaks
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -51,6 +51,7 @@ def _check_page(page, watch: PageWatch) -> None:
     assert horizontal_overflow(page) <= 0, page.url
     assert _own_problems(watch) == [], page.url
     assert snake_case_leaks(page.locator("main").inner_text()) == [], page.url
+    assert axe_violations(page) == [], page.url
 
 
 def _pick_unit(page, picker: str, query: str, name: str) -> None:
