@@ -56,7 +56,8 @@ ROUND_WRITE = only(403, ["liaison1", "manager1", "cadre_user1"], 404) | {"org_de
 
 # (url name, args builder, method) → expected status per role.
 MATRIX = {
-    ("accounts:home", None, "get"): expect(200),
+    # A resident (no staff role) is sent on to the resident site's home.
+    ("accounts:home", None, "get"): expect(200) | {"resident_user1": 302},
     ("accounts:login", None, "get"): expect(302, anonymous=200),
     ("accounts:logout", None, "post"): expect(302, anonymous=302),
     ("accounts:otp_setup", None, "get"): expect(200),
