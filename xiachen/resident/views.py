@@ -10,10 +10,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from xiachen.core.redirects import safe_next
 from xiachen.core.views import paginate
 from xiachen.errands import quarantine
 from xiachen.errands import services as errand_services
@@ -95,11 +95,7 @@ def errands(request: HttpRequest) -> HttpResponse:
 @require_POST
 def elder_mode(request: HttpRequest) -> HttpResponse:
     """Switch the 长辈模式 on (`on=1`) or off and go back to the page the switch was pressed on."""
-    target = request.POST.get("next", "")
-    allowed = {request.get_host()}
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts=allowed, require_https=request.is_secure()):
-        target = "resident:home"
-    response = redirect(target)
+    response = redirect(safe_next(request, default="resident:home"))
     if request.POST.get("on") == "1":
         response.set_cookie(ELDER_COOKIE, "1", max_age=ELDER_MAX_AGE, samesite="Lax", secure=request.is_secure())
     else:
