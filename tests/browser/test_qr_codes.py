@@ -40,8 +40,8 @@ def _rendered(page, selector: str) -> None:
 
 
 def test_resident_pass_qr_decodes_to_the_token(phone_page, people, issued):
-    watch = PageWatch(phone_page)
     sign_in(phone_page, "resident1")
+    watch = PageWatch(phone_page)  # the resident site on (the staff sign-in page is test_crawl.py's)
     phone_page.goto(f"{phone_page.base_url}{reverse('passes:mine')}")
     selector = f"#pass-qr-{issued.public_id.hex}"
     _rendered(phone_page, selector)
