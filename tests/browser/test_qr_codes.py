@@ -24,6 +24,11 @@ from .quality import PageWatch, decode_qr
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def _sign_in(page, username: str) -> None:
+    page.set_default_navigation_timeout(60_000)  # the first request of a run imports the whole URLconf
+    sign_in(page, username)
+
+
 @pytest.fixture
 def issued(people, resident1):
     now = timezone.now()
@@ -40,7 +45,7 @@ def _rendered(page, selector: str) -> None:
 
 
 def test_resident_pass_qr_decodes_to_the_token(phone_page, people, issued):
-    sign_in(phone_page, "resident1")
+    _sign_in(phone_page, "resident1")
     watch = PageWatch(phone_page)  # the resident site on (the staff sign-in page is test_crawl.py's)
     phone_page.goto(f"{phone_page.base_url}{reverse('passes:mine')}")
     selector = f"#pass-qr-{issued.public_id.hex}"
@@ -50,7 +55,7 @@ def test_resident_pass_qr_decodes_to_the_token(phone_page, people, issued):
 
 
 def test_staff_pass_detail_qr_decodes_to_the_token(page, people, issued):
-    sign_in(page, "manager1")
+    _sign_in(page, "manager1")
     page.goto(f"{page.base_url}{reverse('passes:detail', args=[issued.public_id])}")
     selector = f"#pass-qr-{issued.public_id.hex}"
     _rendered(page, selector)
@@ -61,7 +66,7 @@ def test_survey_qr_decodes_to_the_answer_link(page, people, tree):
     survey = survey_services.create_survey(by=people.manager1, title="物资需求", compounds=[tree.compound1])
     survey_services.add_question(by=people.manager1, survey=survey, kind="rating", text="打分")
     survey_services.open_survey(by=people.manager1, survey=survey)
-    sign_in(page, "manager1")
+    _sign_in(page, "manager1")
     page.goto(f"{page.base_url}{reverse('surveys:detail', args=[survey.public_id])}")
     _rendered(page, "#survey-qr")
     link = decode_qr(page, "#survey-qr")
@@ -71,7 +76,7 @@ def test_survey_qr_decodes_to_the_answer_link(page, people, tree):
 
 def test_roster_attendance_qr_decodes_to_the_post_scan_link(page, people, tree, cadre1):
     post = make_post(tree, people.org_department, [cadre1])
-    sign_in(page, "manager1")
+    _sign_in(page, "manager1")
     page.goto(f"{page.base_url}{reverse('rosters:post', args=[post.public_id])}")
     _rendered(page, "#post-qr")
     link = decode_qr(page, "#post-qr")
@@ -82,7 +87,7 @@ def test_roster_attendance_qr_decodes_to_the_post_scan_link(page, people, tree, 
 
 
 def test_arrival_qr_decodes_to_the_unit_checkin_link(page, people, tree):
-    sign_in(page, "manager1")
+    _sign_in(page, "manager1")
     page.goto(f"{page.base_url}{reverse('deployments:checkin_code', args=[tree.community1.public_id])}")
     _rendered(page, "#checkin-qr")
     link = decode_qr(page, "#checkin-qr")
@@ -94,7 +99,7 @@ def test_arrival_qr_decodes_to_the_unit_checkin_link(page, people, tree):
 
 def test_authenticator_setup_qr_decodes_to_the_device_address(page, people, settings):
     settings.XIACHEN_REQUIRE_TOTP = True
-    sign_in(page, "manager1")
+    _sign_in(page, "manager1")
     page.wait_for_url("**/otp/setup/")
     _rendered(page, "#totp-qr")
     device = TOTPDevice.objects.get(user=people.manager1, confirmed=False)

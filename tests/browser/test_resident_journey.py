@@ -22,6 +22,11 @@ from .quality import PageWatch, axe_violations, decode_qr, horizontal_overflow
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def _sign_in(page, username: str) -> None:
+    page.set_default_navigation_timeout(60_000)  # the first request of a run imports the whole URLconf
+    sign_in(page, username)
+
+
 @pytest.fixture
 def resident_world(people, tree, resident1):
     """A current pass, an earlier revoked one, an open survey and an unread notice for resident1."""
@@ -56,7 +61,7 @@ def _home(page, watch) -> None:
 def test_resident_journey_by_clicking_from_home(phone_page, resident1, resident_world):
     page = phone_page
     watch = PageWatch(page)
-    sign_in(page, "resident1")  # the staff sign-in page: a resident lands on the resident home
+    _sign_in(page, "resident1")  # the staff sign-in page: a resident lands on the resident home
     assert page.url == f"{page.base_url}/r/"
     watch.clear()  # the staff sign-in page's own console is the staff pages' business (test_crawl.py)
     _settled(page, watch)
@@ -128,7 +133,7 @@ RESIDENT_PAGES = [
 @pytest.mark.parametrize("elder", [False, True], ids=["standard", "elder"])
 def test_every_resident_page_is_accessible_and_fits_a_phone(phone_page, resident_world, elder):
     page = phone_page
-    sign_in(page, "resident1")
+    _sign_in(page, "resident1")
     watch = PageWatch(page)  # from the resident site on (the staff sign-in page is test_crawl.py's)
     if elder:
         page.click("#elder-toggle")
@@ -148,7 +153,7 @@ def test_elder_mode_is_larger_higher_contrast_with_fewer_items_and_remembered(ph
     for number in range(5):
         errand_services.request_errand(by=people.resident_user1, household=resident1.household, kind="meal",
                                        details=f"午餐 {number}", prescription_note="", submission_key=uuid.uuid4())
-    sign_in(page, "resident1")
+    _sign_in(page, "resident1")
 
     def font_px(selector: str) -> float:
         return float(page.locator(selector).first.evaluate("e => getComputedStyle(e).fontSize").removesuffix("px"))
@@ -183,11 +188,14 @@ def test_elder_mode_is_larger_higher_contrast_with_fewer_items_and_remembered(ph
 def test_resident_at_a_staff_page_is_refused_with_the_way_home(phone_page, people, resident1):
     page = phone_page
     watch = PageWatch(page)
-    sign_in(page, "resident1")
+    _sign_in(page, "resident1")
     assert page.url == f"{page.base_url}/r/"
-    response = page.goto(f"{page.base_url}/households/")
-    assert response.status == 403
-    assert page.locator("#elder-toggle").is_visible()  # the resident layout, not the staff one
+    # refused by the staff view itself, or a staff page a resident has no business on (my shifts)
+    for path in ("/households/", "/rosters/mine/", "/notices/"):
+        response = page.goto(f"{page.base_url}{path}")
+        assert response.status == 403, path
+        assert page.locator("#elder-toggle").is_visible()  # the resident layout, not the staff one
+        assert page.locator("#forbidden-home").is_visible()
     assert axe_violations(page) == []
     watch.clear()  # the 403 of the document itself is the point here
     page.click("#forbidden-home")
@@ -197,7 +205,7 @@ def test_resident_at_a_staff_page_is_refused_with_the_way_home(phone_page, peopl
 
 def test_gate_page_is_accessible(phone_page, people, tree):
     page = phone_page
-    sign_in(page, "worker1")
+    _sign_in(page, "worker1")
     page.goto(f"{page.base_url}/gate/")
     assert page.locator("#gate-list").is_visible()
     assert axe_violations(page) == []

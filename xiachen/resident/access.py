@@ -24,9 +24,9 @@ def resident_page(view):
 
 def resident_only(user) -> bool:
     """A signed-in resident with no staff role: their home is the resident site, not the staff one."""
-    if not user.is_authenticated or getattr(user, "resident", None) is None:
+    if not user.is_authenticated or roles_of(user) & STAFF_ROLES:  # memberships are cached per request
         return False
-    return not (roles_of(user) & STAFF_ROLES)
+    return getattr(user, "resident", None) is not None
 
 
 # 长辈模式 (elder mode, MIIT 适老化): remembered in a cookie, so it also holds before sign-in.
