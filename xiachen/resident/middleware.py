@@ -12,12 +12,14 @@ from django.views.defaults import permission_denied
 from .access import resident_only
 
 # Outside the resident site, what a resident may open: their pass, their hotline requests, signing
-# in and out, the privacy notice, the language switch, the API (it answers for itself), and every
-# public view (login_not_required: the favicon, a calendar feed token, the gate's service worker).
+# in and out, changing their password, the privacy notice, the language switch, the API (it answers
+# for itself), and every public view (login_not_required: the favicon, a calendar feed token, the
+# gate's service worker).
 RESIDENT_NAMESPACES = frozenset({"resident", "api"})
 RESIDENT_VIEWS = frozenset({
     "passes:mine", "hotline:resident_file", "hotline:resident_ticket",
     "accounts:home", "accounts:login", "accounts:logout", "accounts:privacy", "set_language",
+    "accounts:password_change",  # where a reset password sends everyone, residents included
 })
 
 
