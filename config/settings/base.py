@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "xiachen.accounts.middleware.SessionTimeoutMiddleware",
     "xiachen.accounts.middleware.StaffSecondFactorMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "xiachen.resident.middleware.ResidentSiteMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
