@@ -4,7 +4,7 @@ Each unit stores its materialized path (`/420100/420102/…/`), so a subtree is 
 `path LIKE 'prefix%'` query on every database.
 """
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -36,10 +36,20 @@ class UnitQuerySet(models.QuerySet):
 
 
 def path_within(paths: list[str], *, field: str = "path") -> Q:
-    """`field` starts with any of `paths`; an empty list matches nothing."""
+    """`field` starts with any of `paths` (each ending in "/"); an empty list matches nothing.
+
+    On SQLite the prefix is a range (`path >= '/a/b/' AND path < '/a/b0'`, '0' being the character
+    after '/'): its LIKE is case-insensitive and has an ESCAPE clause, so it never uses an index,
+    and a scoped query over millions of scans became a full scan (84 s at Wuhan scale). PostgreSQL
+    keeps LIKE, which its varchar_pattern_ops indexes serve under any collation.
+    """
     condition = Q(pk__in=[])
+    ranged = connection.vendor == "sqlite"
     for path in paths:
-        condition |= Q(**{f"{field}__startswith": path})
+        if ranged and path.endswith("/"):
+            condition |= Q(**{f"{field}__gte": path, f"{field}__lt": path[:-1] + "0"})
+        else:
+            condition |= Q(**{f"{field}__startswith": path})
     return condition
 
 

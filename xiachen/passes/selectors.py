@@ -138,6 +138,16 @@ def scans_visible_to(user) -> QuerySet[Scan]:
     return Scan.objects.filter(_within(user, "passes.review_scans", field="gate_path")).select_related("gate")
 
 
+SCAN_ORDER = ["-scanned_at", "-id"]  # newest first; the id makes the keyset order total
+
+
+def scan_gates_for(user) -> QuerySet[Unit]:
+    """Compounds whose scans the user may review, for the scan log's gate filter."""
+    return Unit.objects.filter(
+        path_within(scope_paths(user, "passes.review_scans")), kind__code="compound"
+    ).order_by("path")
+
+
 def search_scans(user, *, gate: str = "", household: str = "", since=None, until=None) -> QuerySet[Scan]:
     scans = scans_visible_to(user)
     if gate:
@@ -148,7 +158,7 @@ def search_scans(user, *, gate: str = "", household: str = "", since=None, until
         scans = scans.filter(scanned_at__gte=since)
     if until:
         scans = scans.filter(scanned_at__lt=until)
-    return scans.order_by("-scanned_at", "-id")
+    return scans.order_by(*SCAN_ORDER)
 
 
 def hourly_flows(user, *, since: datetime) -> list[dict]:
