@@ -44,6 +44,8 @@ class KeysetPage:
     is_first: bool = True
     querystring: str = ""
     per_page: int = KEYSET_PAGE_SIZE
+    after_param: str = AFTER
+    before_param: str = BEFORE
 
     def __iter__(self):
         return iter(self.items)
@@ -65,17 +67,26 @@ class KeysetPage:
 
 
 def keyset_page(
-    request: HttpRequest, queryset: QuerySet, *, ordering: Sequence[str], per_page: int = KEYSET_PAGE_SIZE
+    request: HttpRequest,
+    queryset: QuerySet,
+    *,
+    ordering: Sequence[str],
+    per_page: int = KEYSET_PAGE_SIZE,
+    prefix: str = "",
 ) -> KeysetPage:
     """The page of `queryset` in `ordering` that the request's `after`/`before` cursor points at.
 
     `ordering` is a list of field names ("-" for descending), possibly across relations, whose last
     entries make the order total (end it with the primary key); none of them may be NULL. A cursor
-    that does not decode is the first page, so an edited or stale link never errors.
+    that does not decode is the first page, so an edited or stale link never errors. Two lists on
+    one page take different `prefix`es (their cursors are `<prefix>after` / `<prefix>before`); the
+    pager's links keep the other list's cursor and every filter.
     """
     keys = [name.removeprefix("-") for name in ordering]
+    after_param, before_param = f"{prefix}{AFTER}", f"{prefix}{BEFORE}"
     params = request.GET.copy()
-    after, before = _decode(params.pop(AFTER, [""])[-1], len(keys)), _decode(params.pop(BEFORE, [""])[-1], len(keys))
+    after = _decode(params.pop(after_param, [""])[-1], len(keys))
+    before = _decode(params.pop(before_param, [""])[-1], len(keys))
     querystring = params.urlencode()
     forward = before is None
     cursor = after if forward else before
@@ -93,7 +104,10 @@ def keyset_page(
     items = items[:per_page]
     if not forward:
         items.reverse()
-    page = KeysetPage(items=items, querystring=querystring, per_page=per_page, is_first=cursor is None)
+    page = KeysetPage(
+        items=items, querystring=querystring, per_page=per_page, is_first=cursor is None,
+        after_param=after_param, before_param=before_param,
+    )
     if items and (more or not forward):
         page.next_cursor = _encode(items[-1], keys)
     if items and cursor is not None and (forward or more):
