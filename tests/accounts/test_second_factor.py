@@ -1,4 +1,4 @@
-"""The second factor cannot be replaced with a password alone, and `next` never leaves the site (issue 15, items 1–2)."""
+"""A password alone cannot replace the second factor; `next` never leaves the site (issue 15, items 1–2)."""
 
 import time
 from urllib.parse import urlencode
@@ -100,7 +100,10 @@ def test_an_administrator_reset_makes_enrolment_possible_again(client, people):
 
 @pytest.mark.parametrize(
     "target",
-    ["https://evil.example/", "//evil.example/path", "javascript:alert(1)", "http://testserver.evil.example/", "\\\\evil.example"],
+    [
+        "https://evil.example/", "//evil.example/path", "javascript:alert(1)",
+        "http://testserver.evil.example/", "\\\\evil.example",
+    ],
 )
 def test_next_after_the_code_never_leaves_the_site(client, people, target):
     _login(client)
