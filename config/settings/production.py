@@ -15,6 +15,11 @@ for required in ("XIACHEN_FIELD_KEYS", "XIACHEN_BLIND_INDEX_KEY"):
 XIACHEN_FIELD_KEYS = env("XIACHEN_FIELD_KEYS")
 XIACHEN_BLIND_INDEX_KEY = env("XIACHEN_BLIND_INDEX_KEY")
 XIACHEN_REQUIRE_TOTP = env_bool("XIACHEN_REQUIRE_TOTP", True)
+# No demo stand-ins in production: without real transports the system checks refuse to start
+# (xiachen/ops/checks.py) instead of writing residents' login codes to the log.
+XIACHEN_PRODUCTION = True
+XIACHEN_LOGIN_CODE_SENDER = env("XIACHEN_LOGIN_CODE_SENDER") or ""
+XIACHEN_NOTICE_TRANSPORT = env("XIACHEN_NOTICE_TRANSPORT") or ""
 
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
