@@ -39,7 +39,10 @@ def search_tickets(user, *, status: str = "", category: str = "", number: str = 
         tickets = tickets.filter(category__code=category)
     if number:
         tickets = tickets.filter(number__icontains=number.strip())
-    return tickets.order_by("-received_at", "-id")
+    return tickets.order_by(*TICKET_ORDER)
+
+
+TICKET_ORDER = ["-received_at", "-id"]  # newest first; index hotline_ticket_received
 
 
 def tickets_of_resident(resident) -> QuerySet[Ticket]:
