@@ -48,7 +48,9 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--database", help="a DATABASE_URL (default: $DATABASE_URL)")
     parser.add_argument("--requests", type=int, default=15, help="timed requests per page after the warm-up")
     parser.add_argument("--logins", nargs="*", default=LOGINS)
-    parser.add_argument("--build", action="store_true", help="build the city and month first (about an hour)")
+    parser.add_argument("--build", action="store_true", help="build the city and month first (an hour at Wuhan scale)")
+    parser.add_argument("--scale", default="wuhan", help="the demo city's scale (built, or recorded as built)")
+    parser.add_argument("--factor", type=float, default=1.0, help="the month's volumes × this (built or recorded)")
     parser.add_argument("--check", action="store_true", help="fail when a page's p95 is over 300 ms (JSON files)")
     parser.add_argument("--markdown", action="store_true", help="print the docs table from the JSON files")
     return parser.parse_args()
@@ -280,13 +282,22 @@ def main() -> None:
     database = arguments.database or os.environ.get("DATABASE_URL")
     if not database:
         raise SystemExit("--database or DATABASE_URL: the Wuhan-scale database to measure")
+    vendor = "postgresql" if database.startswith("postgres") else "sqlite"
+    record = ROOT / "var" / "bench" / f"pages_build_{vendor}.json"
     if arguments.build:
-        import subprocess
+        record.parent.mkdir(parents=True, exist_ok=True)
+        sys.path.insert(0, str(ROOT / "bench"))
+        import dashboards  # the same phases as the dashboards bench, each a manage.py process
 
-        subprocess.run(
-            [sys.executable, str(ROOT / "bench" / "dashboards.py"), "--database", database, "--skip-pages"], check=True
-        )
+        plan = argparse.Namespace(build="all", scale=arguments.scale, factor=arguments.factor, skip_rollups=False)
+        phases = dashboards.build(plan, database, record.with_suffix(".log"))
+        record.write_text(json.dumps(phases, indent=1))
     results = measure(arguments, database)
+    results["build"] = {
+        "scale": arguments.scale,
+        "factor": arguments.factor,
+        "phases": json.loads(record.read_text()) if record.exists() else None,
+    }
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"pages_{results['database']}.json"
     path.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n")
