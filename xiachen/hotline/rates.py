@@ -18,10 +18,10 @@ from django.utils import timezone
 
 from xiachen.accounts.permissions import scope_paths
 from xiachen.accounts.selectors import ancestor_paths
-from xiachen.org.models import Unit, path_within
+from xiachen.org.models import Unit, is_broad_scope, path_within
 
 from .enums import COMMUNITY_KINDS, STREET_KINDS, Satisfaction, TicketStatus
-from .models import Ticket
+from .models import Category, Ticket
 
 WEIGHTS = (Fraction(1, 10), Fraction(9, 20), Fraction(9, 20))
 SATISFIED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY)
@@ -175,17 +175,30 @@ def monthly_rankings(user, year: int, month: int) -> dict[str, list[Rates]]:
 def hot_topics(user, day: date, *, limit: int = 10) -> dict[str, list]:
     """The week's most frequent categories and places among tickets arising in the user's scope."""
     start, end = week_bounds(day)
-    tickets = Ticket.objects.filter(
-        path_within(scope_paths(user, "hotline.rates"), field="place_path"), received_at__gte=start,
-        received_at__lt=end,
-    ).exclude(status=TicketStatus.MERGED)
-    categories = tickets.values("category__name_zh").annotate(n=Count("id")).order_by("-n", "category__name_zh")
-    places = tickets.values("place__name").annotate(n=Count("id")).order_by("-n", "place__name")
+    paths = scope_paths(user, "hotline.rates")
+    # A city's or district's week is found by received_at, not by the path (all tickets match it).
+    within = path_within(paths, field="place_path", indexed=not is_broad_scope(paths))
+    tickets = Ticket.objects.filter(within, received_at__gte=start, received_at__lt=end).exclude(
+        status=TicketStatus.MERGED
+    )
     return {
         "start": start, "end": end - timedelta(days=1),
-        "categories": [(row["category__name_zh"], row["n"]) for row in categories[:limit]],
-        "places": [(row["place__name"], row["n"]) for row in places[:limit]],
+        "categories": _most_frequent(tickets, "category_id", Category.objects.all(), "name_zh", limit),
+        "places": _most_frequent(tickets, "place_id", Unit.objects.all(), "name", limit),
     }
+
+
+def _most_frequent(tickets: QuerySet[Ticket], key: str, named: QuerySet, name: str, limit: int) -> list[tuple]:
+    """(name, tickets) most frequent first, then by name; counted by id, named afterwards.
+
+    Grouping by the joined name let SQLite start from the named table (every unit of the city)
+    and probe the tickets of each: 0.3–0.5 s for a week of 30,000 tickets.
+    """
+    counts = dict(tickets.values_list(key).annotate(n=Count("id")).order_by())
+    totals: dict[str, int] = {}
+    for label, pk in ((label, pk) for pk, label in named.filter(pk__in=list(counts)).values_list("pk", name)):
+        totals[label] = totals.get(label, 0) + counts[pk]
+    return sorted(totals.items(), key=lambda item: (-item[1], item[0]))[:limit]
 
 
 def percent(rate: Fraction | None) -> str:
