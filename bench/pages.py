@@ -254,7 +254,7 @@ def markdown() -> str:
         for login, role in files[vendor]["roles"].items():
             for route, page in role["pages"].items():
                 rows.setdefault((login, route), {})[vendor] = page
-    header = "| login | page | " + " | ".join(f"{v} p50 / p95 ms (queries)" for v in vendors) + " |"
+    header = "| login | page | " + " | ".join(f"{v} p50 / p95 ms (queries, SQL ms)" for v in vendors) + " |"
     lines = [header, "|---|---|" + "---:|" * len(vendors)]
     for (login, route), by_vendor in rows.items():
         cells = []
@@ -263,7 +263,8 @@ def markdown() -> str:
             if page is None:
                 cells.append("—")
                 continue
-            text = f"{page['p50_s'] * 1000:.0f} / {page['p95_s'] * 1000:.0f} ({page['queries']})"
+            times = f"{page['p50_s'] * 1000:.0f} / {page['p95_s'] * 1000:.0f}"
+            text = f"{times} ({page['queries']}, {page['query_s'] * 1000:.0f})"
             cells.append(f"**{text}**" if page["p95_s"] > GOAL_SECONDS else text)
         lines.append(f"| {login} | `{route}` | " + " | ".join(cells) + " |")
     return "\n".join(lines)
