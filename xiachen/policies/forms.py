@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xiachen.core.uploads import check_attachment, without_metadata
+
 from .enums import FeedbackStatus
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -23,7 +25,8 @@ class MultipleImageField(forms.ImageField):
         for file in files:
             if file.size > MAX_UPLOAD_BYTES:
                 raise forms.ValidationError(_("照片“%(name)s”超过 5 MB") % {"name": file.name})
-            cleaned.append(super().clean(file, initial))
+            super().clean(file, initial)
+            cleaned.append(without_metadata(file))  # no EXIF/GPS kept (core/uploads.py)
         return cleaned
 
 
@@ -60,6 +63,8 @@ class VersionForm(forms.Form):
         file = self.cleaned_data.get("attachment")
         if file and file.size > 20 * MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("附件不能超过 100 MB"))
+        if file:
+            check_attachment(file)
         return file
 
 

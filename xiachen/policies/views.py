@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from xiachen.accounts.permissions import has_permission, require_permission
 from xiachen.core.models import Holiday
+from xiachen.core.uploads import attachment_response, image_response
 from xiachen.core.views import paginate, query_without_page
 
 from . import selectors, services
@@ -94,7 +95,7 @@ def version_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_GET
 def attachment(request: HttpRequest, public_id: UUID) -> FileResponse:
     item = selectors.access_attachment(request.user, public_id)
-    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.file.name.rsplit("/", 1)[-1])
+    return attachment_response(item.file)
 
 
 @require_http_methods(["GET", "POST"])
@@ -148,7 +149,7 @@ def feedback_answer(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_GET
 def feedback_photo(request: HttpRequest, public_id: UUID) -> FileResponse:
     photo = selectors.access_photo(request.user, public_id)
-    return FileResponse(photo.image.open("rb"), filename=photo.image.name.rsplit("/", 1)[-1])
+    return image_response(photo.image)
 
 
 @require_GET
