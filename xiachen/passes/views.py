@@ -159,7 +159,7 @@ def my_passes(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def pass_revoke(request: HttpRequest) -> HttpResponse:
     require_permission(request.user, "passes.revoke")
-    form = RevokeForm(request.POST or None)
+    form = RevokeForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         ids = [value for value in form.pass_ids() if _is_uuid(value)]
         passes = list(selectors.passes_visible_to(request.user).filter(public_id__in=ids))
