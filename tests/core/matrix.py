@@ -19,6 +19,7 @@ MATRIX = {
     ("core:pick", "pick_place", "get"): only(["hotline"]),
     ("core:pick", "pick_round_cadre", "get"): only(["org_department"]),
     ("core:pick", "pick_pass", "get"): only(["manager1", "manager2"]),
+    ("core:pick", "pick_policy", "get"): only(["org_department", "liaison1", "liaison2"]),
     ("core:pick", "pick_unknown", "get"): {role: 404 for role in ROLES} | {"anonymous": 302},
 }
 
@@ -28,5 +29,6 @@ ARGS = {
     "pick_place": lambda request: ["hotline-place"],
     "pick_round_cadre": lambda request: ["round-cadre"],
     "pick_pass": lambda request: ["revocable-pass"],
+    "pick_policy": lambda request: ["pass-policy-version"],
     "pick_unknown": lambda request: ["no-such-picker"],
 }
