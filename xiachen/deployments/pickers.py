@@ -35,10 +35,10 @@ def _describe(cadres: list) -> list[Option]:
         Option(
             value=str(cadre.public_id),
             label=cadre.name,
-            detail=" · ".join(part for part in [
+            detail=" · ".join(dict.fromkeys(part for part in [
                 cadre.agency.name, cadre.department.name if cadre.department_id else "", cadre.position,
                 str(cadre.get_rank_display()),
-            ] if part),
+            ] if part)),
         )
         for cadre in cadres
     ]

@@ -170,7 +170,7 @@ def ticket_callback(request: HttpRequest, public_id: UUID) -> HttpResponse:
         # Shown again with the operator's answers kept, so a missing reason costs one field, not three.
         messages.error(request, str(refusal))
         context = _detail_context(request, ticket, callback=answers)
-        return render(request, "hotline/ticket_detail.html", context, status=422)
+        return render(request, "hotline/ticket_detail.html", context)
     messages.success(request, _("已记录回访"))
     return redirect("hotline:ticket_detail", public_id=ticket.public_id)
 
