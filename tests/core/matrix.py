@@ -20,6 +20,7 @@ MATRIX = {
     ("core:pick", "pick_round_cadre", "get"): only(["org_department"]),
     ("core:pick", "pick_pass", "get"): only(["manager1", "manager2"]),
     ("core:pick", "pick_policy", "get"): only(["org_department", "liaison1", "liaison2"]),
+    ("core:pick", "pick_pass_resident", "get"): only(["manager1", "manager2"]),
     ("core:pick", "pick_unknown", "get"): {role: 404 for role in ROLES} | {"anonymous": 302},
 }
 
@@ -30,5 +31,6 @@ ARGS = {
     "pick_round_cadre": lambda request: ["round-cadre"],
     "pick_pass": lambda request: ["revocable-pass"],
     "pick_policy": lambda request: ["pass-policy-version"],
+    "pick_pass_resident": lambda request: ["pass-resident"],
     "pick_unknown": lambda request: ["no-such-picker"],
 }

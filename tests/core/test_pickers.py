@@ -154,3 +154,17 @@ def test_revoke_form_revokes_the_picked_pass(client, people, resident1):
     assert response.status_code == 302
     card.refresh_from_db()
     assert (card.revoked_at is not None, card.revoke_reason) == (True, "搬离")
+
+
+def test_pass_is_issued_to_a_picked_resident_in_scope_only(client, people, tree, resident1):
+    outsider = ResidentFactory(household=HouseholdFactory(compound=tree.compound2), name="外区居民")
+    client.force_login(people.manager1)
+    assert [label for _v, label, _d in options(client, "pass-resident", q="外区居民")] == []
+    now = timezone.localtime()
+    form = {"valid_from": now.strftime("%Y-%m-%dT%H:%M"),
+            "valid_until": (now + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"), "group": ""}
+    refused = client.post(reverse("passes:issue"), form | {"resident": str(outsider.public_id)})
+    assert list(refused.context["form"].errors) == ["resident"]
+    issued = client.post(reverse("passes:issue"), form | {"resident": str(resident1.public_id)})
+    assert issued.status_code == 302
+    assert resident1.passes.count() == 1 and not outsider.passes.exists()

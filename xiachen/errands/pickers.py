@@ -2,11 +2,11 @@
 quarantine is registered for."""
 
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xiachen.core.pickers import Option, Picker, register, unit_trails
 from xiachen.households.models import Resident
+from xiachen.households.pickers import RESIDENT_ORDER, describe_residents, search_residents
 from xiachen.households.selectors import residents_visible_to
 
 from .selectors import households_for_errands
@@ -46,35 +46,12 @@ register(Picker(
 ))
 
 
-def _search_residents(residents: QuerySet, text: str) -> QuerySet:
-    return residents.filter(
-        Q(name__icontains=text) | Q(household__compound__name__icontains=text)
-        | Q(household__building=text.removesuffix("栋"))
-    )
-
-
-def _describe_residents(residents: list) -> list[Option]:
-    trails = unit_trails(resident.household.compound for resident in residents)
-    return [
-        Option(
-            value=str(resident.public_id),
-            label=f"{resident.name}（{resident.get_relation_display()}）",
-            detail=_("%(compound)s %(address)s · %(trail)s") % {
-                "compound": resident.household.compound.name, "address": resident.household.address_label,
-                "trail": trails[resident.household.compound_id],
-            },
-        )
-        for resident in residents
-    ]
-
-
 register(Picker(
     name="quarantine-resident",
     permission="errands.quarantine",
-    choices=lambda user, params: residents_visible_to(user).order_by(
-        "compound_path", "household__building", "household__entrance", "household__room", "id"),
-    search=_search_residents,
-    describe=_describe_residents,
+    choices=lambda user, params: residents_visible_to(user).order_by(*RESIDENT_ORDER),
+    search=search_residents,
+    describe=describe_residents,
     placeholder=gettext_lazy("输入居民姓名、小区或楼栋号"),
 ))
 

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xiachen.core.forms import TimeInput
-from xiachen.core.pickers import MultiplePickerField, bind_pickers
+from xiachen.core.pickers import MultiplePickerField, PickerField, bind_pickers
 
 from .enums import EXEMPT_GROUPS
 from .rules import DEFAULT_RULES
@@ -38,10 +38,14 @@ class PolicyForm(forms.Form):
 
 
 class IssueForm(forms.Form):
-    resident = forms.UUIDField(label=_("居民编号"))
+    resident = PickerField("pass-resident", label=_("居民"))
     valid_from = forms.DateTimeField(label=_("生效时间"))
     valid_until = forms.DateTimeField(label=_("失效时间"))
     group = forms.ChoiceField(label=_("豁免类别"), choices=GROUP_CHOICES, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        bind_pickers(self, user=user)
 
 
 class RevokeForm(forms.Form):

@@ -5,7 +5,11 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xiachen.accounts.permissions import scope_paths
 from xiachen.core.pickers import Option, Picker, register
+from xiachen.households.models import Resident
+from xiachen.households.pickers import RESIDENT_ORDER, describe_residents, search_residents
+from xiachen.org.models import path_within
 
 from .selectors import revocable_passes
 
@@ -40,3 +44,18 @@ register(Picker(
     placeholder=gettext_lazy("输入持证人姓名、小区或楼栋号"),
 ))
 
+
+
+def _issuable_residents(user, params) -> QuerySet:
+    return (Resident.objects.filter(path_within(scope_paths(user, "passes.issue"), field="compound_path"))
+            .select_related("household", "household__compound").order_by(*RESIDENT_ORDER))
+
+
+register(Picker(
+    name="pass-resident",
+    permission="passes.issue",
+    choices=_issuable_residents,
+    search=search_residents,
+    describe=describe_residents,
+    placeholder=gettext_lazy("输入居民姓名、小区或楼栋号"),
+))

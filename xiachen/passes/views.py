@@ -12,7 +12,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from xiachen.accounts.permissions import has_permission, require_permission
 from xiachen.core.views import paginate, query_without_page, revealed_value_response
-from xiachen.households.selectors import access_resident
 
 from . import checkpoint, selectors, services
 from .cards import card_context, pass_card_pdf
@@ -113,9 +112,10 @@ def pass_list(request: HttpRequest) -> HttpResponse:
 def pass_issue(request: HttpRequest) -> HttpResponse:
     require_permission(request.user, "passes.issue")
     now = timezone.now()
-    form = IssueForm(request.POST or None, initial={"valid_from": now, "valid_until": now + timedelta(days=30)})
+    form = IssueForm(request.POST or None, user=request.user,
+                     initial={"valid_from": now, "valid_until": now + timedelta(days=30)})
     if request.method == "POST" and form.is_valid():
-        resident = access_resident(request.user, form.cleaned_data["resident"])
+        resident = form.cleaned_data["resident"]
         try:
             issued = services.issue_pass(
                 by=request.user,
