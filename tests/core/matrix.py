@@ -21,6 +21,7 @@ MATRIX = {
     ("core:pick", "pick_pass", "get"): only(["manager1", "manager2"]),
     ("core:pick", "pick_policy", "get"): only(["org_department", "liaison1", "liaison2"]),
     ("core:pick", "pick_pass_resident", "get"): only(["manager1", "manager2"]),
+    ("core:pick", "pick_route_unit", "get"): only(["hotline"]),
     ("core:pick", "pick_unknown", "get"): {role: 404 for role in ROLES} | {"anonymous": 302},
 }
 
@@ -32,5 +33,6 @@ ARGS = {
     "pick_pass": lambda request: ["revocable-pass"],
     "pick_policy": lambda request: ["pass-policy-version"],
     "pick_pass_resident": lambda request: ["pass-resident"],
+    "pick_route_unit": lambda request: ["hotline-route-unit"],
     "pick_unknown": lambda request: ["no-such-picker"],
 }

@@ -22,6 +22,16 @@ class TicketForm(forms.Form):
         bind_pickers(self, user=user)
 
 
+class RouteForm(forms.Form):
+    """Where the operator dispatches a ticket: any unit they may route to, found by name."""
+
+    unit = PickerField("hotline-route-unit", label=_("派单至"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, auto_id="route_%s", **kwargs)
+        bind_pickers(self, user=user)
+
+
 class ResidentTicketForm(forms.Form):
     category = forms.ModelChoiceField(label=_("诉求分类"), queryset=Category.objects.all(), to_field_name="code")
     urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from xiachen.core.pickers import Option, Picker, register, unit_trails
 
-from .selectors import places_for
+from .selectors import places_for, routable_units
 
 
 def _search(places: QuerySet, text: str) -> QuerySet:
@@ -26,4 +26,14 @@ register(Picker(
     search=_search,
     describe=_describe,
     placeholder=gettext_lazy("输入小区、社区或街道名称"),
+))
+
+
+register(Picker(
+    name="hotline-route-unit",
+    permission="hotline.operate",
+    choices=lambda user, params: routable_units(user).order_by("depth", "path"),
+    search=_search,
+    describe=_describe,
+    placeholder=gettext_lazy("输入承办单位名称"),
 ))

@@ -15,9 +15,9 @@ from xiachen.org.models import Unit
 
 from .. import services
 from ..enums import Satisfaction, TicketStatus
-from ..forms import TicketForm
+from ..forms import RouteForm, TicketForm
 from ..models import Category
-from ..selectors import access_ticket, likely_duplicates, routable_units, search_tickets, transfer_targets
+from ..selectors import access_ticket, likely_duplicates, search_tickets, transfer_targets
 
 
 def _uuid(value: str | None) -> UUID | None:
@@ -82,7 +82,8 @@ def _detail_context(request: HttpRequest, ticket, *, callback: dict | None = Non
         "can_arbitrate": ticket.district_id is not None and has_permission(user, "hotline.arbitrate", ticket.district),
         "can_reveal": any(has_permission(user, "hotline.show_personal", unit)
                           for unit in (ticket.place, ticket.owner) if unit is not None),
-        "routable": routable_units(user).order_by("path") if is_operator else [],
+        "route_form": RouteForm(user=user, initial={"unit": ticket.owner.public_id if ticket.owner_id else None})
+        if is_operator else None,
         "callback": callback or {"resolved": "yes", "satisfaction": "", "reason": ""},
     }
     if context["is_owner"]:
