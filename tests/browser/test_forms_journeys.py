@@ -8,6 +8,8 @@
   and record the call-back — refused once for a missing reason, with both radio choices kept.
 """
 
+import uuid
+
 import pytest
 
 from xiachen.cadres.models import Cadre
@@ -198,3 +200,31 @@ def test_hotline_operator_takes_a_call_and_calls_back_by_clicking(page, people, 
     ticket.refresh_from_db()
     assert (ticket.status, ticket.caller_says_resolved) == (TicketStatus.CLOSED, False)
     assert problems(watch) == []
+
+
+def test_a_destructive_button_asks_first_and_cancelling_changes_nothing(browser, live_server, people, tree):
+    household = HouseholdFactory(compound=tree.compound1)
+    errand = Errand.objects.create(household=household, kind="meal", details="午餐", requested_by=people.manager1,
+                                   submission_key=uuid.uuid4())
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.base_url = live_server.url
+    answers, questions = [False, True], []
+
+    def answer(dialog) -> None:
+        questions.append(dialog.message)
+        dialog.accept() if answers.pop(0) else dialog.dismiss()
+
+    page.on("dialog", answer)
+    sign_in(page, "manager1")
+    page.goto(f"{page.base_url}/errands/{errand.public_id}/")
+    page.click("#cancel-form button")
+    page.wait_for_timeout(300)
+    errand.refresh_from_db()
+    assert (questions, errand.status) == (["确定取消这项代办？"], "requested")  # declined: nothing sent
+    page.click("#cancel-form button")
+    page.wait_for_selector(".flash")
+    errand.refresh_from_db()
+    assert (len(questions), errand.status) == (2, "cancelled")
+    context.close()
