@@ -34,6 +34,7 @@ urlpatterns = [
     path("surveys/", include("xiachen.surveys.urls")),
     path("dashboards/", include("xiachen.dashboards.urls")),
     path("ops/", include("xiachen.ops.urls")),
+    path("pick/", include("xiachen.core.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/", api_urls()),
 ]

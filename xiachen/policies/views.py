@@ -17,6 +17,7 @@ from xiachen.core.views import paginate, query_without_page
 from . import selectors, services
 from .forms import AnswerForm, DocumentForm, FeedbackForm, HolidayForm, VersionForm
 from .models import is_overdue
+from .pickers import pass_policy_label
 
 
 @require_GET
@@ -57,7 +58,8 @@ def document_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def version_new(request: HttpRequest, public_id: UUID) -> HttpResponse:
     document = selectors.access_document(request.user, public_id)
     require_permission(request.user, "policies.manage_documents", document.issuing_agency)
-    form = VersionForm(request.POST or None, request.FILES or None, citable=selectors.citable_feedback(document))
+    form = VersionForm(request.POST or None, request.FILES or None, citable=selectors.citable_feedback(document),
+                       user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         attachments = [(data["attachment_title"] or data["attachment"].name, data["attachment"])] if data[
@@ -66,8 +68,8 @@ def version_new(request: HttpRequest, public_id: UUID) -> HttpResponse:
             version = services.add_version(
                 by=request.user, document=document, effective_from=data["effective_from"], text=data["text"],
                 change_note=data["change_note"], answers=list(data["answers"]), attachments=attachments,
-                pass_policy_version_id=data["pass_policy_version_id"],
-                pass_policy_version_label=data["pass_policy_version_label"],
+                pass_policy_version_id=str(data["pass_policy"].public_id) if data["pass_policy"] else "",
+                pass_policy_version_label=pass_policy_label(data["pass_policy"]) if data["pass_policy"] else "",
             )
         except services.PolicyError as refusal:
             form.add_error(None, str(refusal))
