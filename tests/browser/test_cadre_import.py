@@ -48,7 +48,7 @@ def test_valid_roster_previews_masked_and_commits_on_confirm(page, people):
     page.click("form.import-upload button[type=submit]")
     preview = page.locator("#import-preview").inner_text()
     assert rows[0]["身份证号"] not in preview
-    assert rows[0]["身份证号"][:3] + "*" in preview
+    assert rows[0]["身份证号"][:4] + "*" * 14 in preview
     assert Cadre.objects.count() == before
     page.click("#import-confirm")
     assert "导入成功：共 2 行" in page.locator(".flash").inner_text()

@@ -17,6 +17,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import Resolver404, resolve
 
+from tests.seeds import restore_seeded_rows
+
 from .conftest import sign_in
 from .quality import PageWatch, horizontal_overflow, snake_case_leaks
 
@@ -46,6 +48,7 @@ def demo_city():
     The module's tests roll back by serialization, so the rows the migrations seed (vocabularies,
     hotline categories, the holiday calendar) are there as in a real installation.
     """
+    restore_seeded_rows()
     call_command("demo_city", scale="tiny", seed=1, stdout=StringIO(), stderr=StringIO())
     call_command(
         "demo_activity", seed=1, anchor=date.today(), scans=3000, errands=400, tickets=150,

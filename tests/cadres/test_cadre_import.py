@@ -188,7 +188,7 @@ def test_preview_masks_id_numbers_and_phones(people):
     data = xlsx(cadre_sheet(values))
     preview = CADRE_IMPORTER.preview(by=people.org_department, data=data, filename="a.xlsx")
     number, phone = values["身份证号"], values["手机号"]
-    assert preview.rows[0][2:4] == [f"{number[:3]}***********{number[-4:]}", f"{phone[:3]}****{phone[-4:]}"]
+    assert preview.rows[0][2:4] == [f"{number[:4]}{'*' * 14}", f"{phone[:3]}****{phone[-4:]}"]
 
 
 def test_import_requires_permission(people):

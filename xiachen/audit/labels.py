@@ -157,6 +157,7 @@ ACTION_LABELS = {
     # assessments
     "assessment.scheme_created": gettext_lazy("新建考核方案"),
     "assessment.scores_computed": gettext_lazy("计算考核得分"),
+    "assessment.scores_requested": gettext_lazy("申请计算考核得分"),
     "assessment.evaluated": gettext_lazy("考核评价"),
     "assessment.graded": gettext_lazy("评定考核等次"),
     "assessment.appeal_filed": gettext_lazy("提出考核申诉"),
