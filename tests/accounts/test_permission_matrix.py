@@ -87,6 +87,7 @@ MATRIX = {
     ("households:reveal", "resident1_id", "get"): expect(405),
     ("audit:list", None, "get"): only(200, ["auditor"], 403),
     ("set_language", None, "post"): expect(302, anonymous=302),
+    ("favicon", None, "get"): expect(301, anonymous=301),
     ("api:openapi-json", None, "get"): expect(200, anonymous=200),
     ("api:openapi-view", None, "get"): expect(200, anonymous=200),
     ("api:api-root", None, "get"): expect(404, anonymous=404),
@@ -150,6 +151,7 @@ MATRIX = {
     ("deployments:plan_unit_xlsx", "published_unit", "get"): only(200, ["org_department", "manager1"], 404),
     ("deployments:notice_pdf", "published_match", "get"): only(200, ["org_department", "liaison1", "cadre_user1"], 404),
     ("notices:inbox", None, "get"): expect(200),
+    ("notices:unread_badge", None, "get"): expect(200),
     ("notices:read", "notification", "post"): only(302, ["manager1"], 404),
 }
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .enums import Role
+from .enums import STAFF_ROLES
 from .permissions import has_permission, roles_of
 
 GROUPS = [
@@ -39,10 +39,6 @@ SECTIONS = [
     ("audit.view", "audit:list", _("审计日志"), "system"),
     ("accounts.view", "accounts:users", _("用户"), "system"),
 ]
-
-# Roles that work on the staff site; residents have their own site and no staff menu.
-STAFF_ROLES = frozenset(role for role in Role.values if role != Role.RESIDENT)
-
 
 def add_section(permission: str, url_name: str, label, *, group: str = "work", before: str | None = None) -> None:
     """Let an app add its entry to the navigation (from AppConfig.ready()), in menu `group`.
@@ -79,24 +75,16 @@ def nav_groups(user) -> list[NavGroup]:
     return [group for group in groups.values() if group.items]
 
 
-def unread_notifications(user) -> int:
-    """The number of the user's unread messages (one indexed count: notices_unread)."""
-    from xiachen.notices.models import Notification
-
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-
-
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_groups": [], "nav_items": [], "user_roles": [], "unread_count": 0, "is_staff_user": False}
+        return {"nav_groups": [], "nav_items": [], "user_roles": [], "is_staff_user": False}
     roles = roles_of(user)
     groups = nav_groups(user)
-    is_staff_user = bool(roles & STAFF_ROLES)
     return {
         "nav_groups": groups,
         "nav_items": [item for group in groups for item in group.items],
         "user_roles": sorted(roles),
-        "is_staff_user": is_staff_user,
-        "unread_count": unread_notifications(user) if is_staff_user else 0,
+        # The header's message link (its unread count is fetched by htmx: notices:unread_badge).
+        "is_staff_user": bool(roles & STAFF_ROLES),
     }

@@ -34,7 +34,7 @@ def _unit(request: HttpRequest, name: str = "unit") -> Unit:
 @require_GET
 def tickets(request: HttpRequest) -> HttpResponse:
     require_permission(request.user, "hotline.view")
-    filters = {key: request.GET.get(key, "") for key in ("status", "category", "number")}
+    filters = {key: request.GET.get(key, "") for key in ("status", "category", "number", "due")}
     context = {
         "page": paginate(request, search_tickets(request.user, **filters)),
         "filters": filters, "querystring": query_without_page(request),
