@@ -37,5 +37,6 @@ def test_navigation_works_on_a_phone(phone_page, people):
     sign_in(phone_page, "org")
     assert not phone_page.locator("nav.mainnav").is_visible()
     phone_page.click("label.nav-toggle-label")
+    phone_page.click("details[data-navgroup=people] summary")
     phone_page.click("nav.mainnav >> text=干部")
     assert phone_page.locator("h1").inner_text() == "干部名册"

@@ -77,6 +77,8 @@ def home_panels(user) -> list[HomePanel]:
             role=role, role_label=Role(role).label, unit_name="、".join(m.unit.name for m in memberships[:3])
         )
         BUILDERS[role](panel, memberships, user)
+        # Waiting work first (urgent before the rest), then what is done; otherwise the builder's order.
+        panel.todos.sort(key=lambda todo: (todo.count == 0, not todo.urgent))
         panels.append(panel)
     return panels
 

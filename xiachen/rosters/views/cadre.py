@@ -33,9 +33,9 @@ def mine(request: HttpRequest) -> HttpResponse:
     shifts = my_assignments(request.user)
     upcoming = list(shifts.filter(day__gte=today))
     past = list(shifts.filter(day__lt=today, day__gte=today - timedelta(days=RECENT_PAST_DAYS)).reverse())
-    assignments = upcoming + past
     cadre = getattr(request.user, "cadre", None)
-    rosters = {a.roster_id: a.roster for a in assignments}.values()
+    # Swap, unavailability and unwell forms only for rosters still running.
+    rosters = {a.roster_id: a.roster for a in upcoming}.values()
     partners = {}
     if cadre is not None:
         partners = {r.pk: [c for c in deployed_cadres(r.post, r.round) if c.pk != cadre.pk] for r in rosters}
