@@ -189,6 +189,8 @@ def _production_env(database_url: str, work: Path) -> dict:
         "XIACHEN_FIELD_KEYS": base64.b64encode(os.urandom(32)).decode(),
         "XIACHEN_BLIND_INDEX_KEY": secrets.token_urlsafe(32),
         "DATABASE_URL": database_url,
+        "XIACHEN_LOGIN_CODE_SENDER": "tests.fixtures.stand_ins.remember_login_code",
+        "XIACHEN_NOTICE_TRANSPORT": "tests.fixtures.stand_ins.RememberingTransport",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_STATIC_ROOT": str(work / "static"),
         "DJANGO_LOG_LEVEL": "WARNING",

@@ -36,3 +36,13 @@ def when_ready(server):
     from django.urls import get_resolver
 
     get_resolver().url_patterns  # noqa: B018
+
+
+def on_starting(server):
+    """Run Django's system checks before binding: a production site configured with a demo stand-in
+    (xiachen/ops/checks.py) or any other Error-level problem refuses to start instead of serving."""
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("check")

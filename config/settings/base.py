@@ -139,6 +139,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
 AXES_VERBOSE = False
+# The client address for lockouts, login-code budgets and the audit trail (xiachen/core/client_ip.py):
+# X-Forwarded-For is believed only from these peers (comma-separated addresses or networks).
+XIACHEN_TRUSTED_PROXIES = [p for p in (env("XIACHEN_TRUSTED_PROXIES", "") or "").split(",") if p.strip()]
+AXES_CLIENT_IP_CALLABLE = "xiachen.core.client_ip.client_ip"
 
 # Sessions: 30 min idle for staff, 12 h absolute.
 SESSION_IDLE_TIMEOUT = timedelta(minutes=30)

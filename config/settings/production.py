@@ -15,9 +15,16 @@ for required in ("XIACHEN_FIELD_KEYS", "XIACHEN_BLIND_INDEX_KEY"):
 XIACHEN_FIELD_KEYS = env("XIACHEN_FIELD_KEYS")
 XIACHEN_BLIND_INDEX_KEY = env("XIACHEN_BLIND_INDEX_KEY")
 XIACHEN_REQUIRE_TOTP = env_bool("XIACHEN_REQUIRE_TOTP", True)
+# No demo stand-ins in production: without real transports the system checks refuse to start
+# (xiachen/ops/checks.py) instead of writing residents' login codes to the log.
+XIACHEN_PRODUCTION = True
+XIACHEN_LOGIN_CODE_SENDER = env("XIACHEN_LOGIN_CODE_SENDER") or ""
+XIACHEN_NOTICE_TRANSPORT = env("XIACHEN_NOTICE_TRANSPORT") or ""
 
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# nginx on the same machine (deploy/nginx) is the one proxy whose X-Forwarded-For is believed.
+XIACHEN_TRUSTED_PROXIES = [p for p in (env("XIACHEN_TRUSTED_PROXIES", "127.0.0.1,::1") or "").split(",") if p.strip()]
 SECURE_HSTS_SECONDS = 31_536_000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True

@@ -18,6 +18,8 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
         "XIACHEN_FIELD_KEYS": base64.b64encode(os.urandom(32)).decode(),
         "XIACHEN_BLIND_INDEX_KEY": secrets.token_urlsafe(32),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "XIACHEN_LOGIN_CODE_SENDER": "tests.fixtures.stand_ins.remember_login_code",
+        "XIACHEN_NOTICE_TRANSPORT": "tests.fixtures.stand_ins.RememberingTransport",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -54,3 +56,52 @@ def test_no_template_loads_anything_from_another_host():
         if any(marker in path.read_text() for marker in ('src="http', "src='http", 'href="http', "//cdn"))
     ]
     assert offenders == []
+
+
+def _production(tmp_path, **overrides) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "XIACHEN_", "DATABASE_URL"))}
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
+        "XIACHEN_FIELD_KEYS": base64.b64encode(os.urandom(32)).decode(),
+        "XIACHEN_BLIND_INDEX_KEY": secrets.token_urlsafe(32),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    return {k: v for k, v in (env | overrides).items() if v is not None}
+
+
+def test_production_refuses_to_start_with_a_demo_sender_or_none(tmp_path):
+    cases = {
+        "unset": _production(tmp_path),
+        "demo": _production(
+            tmp_path,
+            XIACHEN_LOGIN_CODE_SENDER="xiachen.resident.services.log_login_code",
+            XIACHEN_NOTICE_TRANSPORT="xiachen.notices.services.ConsoleTransport",
+        ),
+        "missing module": _production(
+            tmp_path,
+            XIACHEN_LOGIN_CODE_SENDER="tests.fixtures.stand_ins.remember_login_code",
+            XIACHEN_NOTICE_TRANSPORT="nowhere.Transport",
+        ),
+    }
+    for case, env in cases.items():
+        result = subprocess.run(  # a worker, the scheduled jobs, migrate: every command runs the checks
+            [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+        )
+        assert result.returncode != 0, case
+        expected = "xiachen.E002" if case == "missing module" else "xiachen.E001"
+        assert expected in result.stderr, (case, result.stderr)
+        if case != "missing module":
+            assert "XIACHEN_LOGIN_CODE_SENDER" in result.stderr and "XIACHEN_NOTICE_TRANSPORT" in result.stderr
+
+
+def test_gunicorn_refuses_to_start_with_a_demo_sender(tmp_path):
+    env = _production(tmp_path, XIACHEN_NOTICE_TRANSPORT="xiachen.notices.services.ConsoleTransport",
+                      XIACHEN_LOGIN_CODE_SENDER="tests.fixtures.stand_ins.remember_login_code",
+                      GUNICORN_BIND="127.0.0.1:0", GUNICORN_ACCESSLOG="", GUNICORN_ERRORLOG="-")
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("gunicorn")), "-c", "deploy/gunicorn.conf.py", "config.wsgi"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode != 0
+    assert "xiachen.E001" in result.stderr and "XIACHEN_NOTICE_TRANSPORT" in result.stderr

@@ -34,6 +34,8 @@ def _production_env(tmp_path) -> dict[str, str]:
         "XIACHEN_FIELD_KEYS": base64.b64encode(os.urandom(32)).decode(),
         "XIACHEN_BLIND_INDEX_KEY": secrets.token_urlsafe(32),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "XIACHEN_LOGIN_CODE_SENDER": "tests.fixtures.stand_ins.remember_login_code",
+        "XIACHEN_NOTICE_TRANSPORT": "tests.fixtures.stand_ins.RememberingTransport",
         "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
     }
 

@@ -1,6 +1,7 @@
 """Session lifetime and second-factor enforcement for staff (SECURITY.md, 等保三级)."""
 
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -64,7 +65,11 @@ class StaffSecondFactorMiddleware:
     def __call__(self, request):
         if self._needs_second_factor(request):
             has_device = request.user.totpdevice_set.filter(confirmed=True).exists()
-            return redirect(reverse("accounts:otp_verify" if has_device else "accounts:otp_setup"))
+            target = reverse("accounts:otp_verify" if has_device else "accounts:otp_setup")
+            if has_device and request.method == "GET":
+                # Back to the page asked for once the code is entered (checked by safe_next there).
+                target += "?" + urlencode({"next": request.get_full_path()})
+            return redirect(target)
         return self.get_response(request)
 
     def _needs_second_factor(self, request) -> bool:

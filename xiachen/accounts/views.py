@@ -1,20 +1,25 @@
 """Sign-in, second factor, home page per role, and the system admin's user list."""
 
 import base64
+from urllib.parse import urlencode
 
 import segno
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
+
+from xiachen.core.redirects import safe_next
 
 from .forms import LoginForm, TotpForm
 from .permissions import require_permission
 from .selectors import home_panels, users_for_admin
-from .services import confirm_totp_device, pending_totp_device, verify_totp
+from .services import confirm_totp_device, may_enrol_totp, pending_totp_device, verify_totp
 
 
 class LoginView(auth_views.LoginView):
@@ -30,6 +35,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def otp_setup(request: HttpRequest) -> HttpResponse:
+    if not may_enrol_totp(user=request.user):
+        messages.info(request, _("您已绑定身份验证器：请先输入当前验证码；手机丢失时请联系系统管理员重置。"))
+        return redirect(f"{reverse('accounts:otp_verify')}?{urlencode({'next': request.path})}")
     device = pending_totp_device(user=request.user)
     form = TotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -47,7 +55,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     form = TotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if verify_totp(user=request.user, token=form.cleaned_data["otp_token"], request=request):
-            return redirect(request.GET.get("next") or "accounts:home")
+            return redirect(safe_next(request, default="accounts:home"))
         form.add_error("otp_token", _("验证码不正确或已过期"))
     return render(request, "accounts/otp_verify.html", {"form": form})
 

@@ -13,6 +13,8 @@ class OpsConfig(AppConfig):
         from xiachen.accounts.enums import Role
         from xiachen.accounts.permissions import grant
 
+        from . import checks  # noqa: F401 — registers the production checks
+
         # The calendar is system configuration every deadline depends on: the administrator keeps it,
         # the organization department (which sets the hotline's working hours) may too.
         grant(Role.SYSTEM_ADMIN, "calendar.manage")
