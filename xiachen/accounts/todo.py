@@ -98,10 +98,13 @@ def _unread_messages(panel: HomePanel, user, *, rows: bool) -> None:
 
 
 def _my_errands_and_visits(panel: HomePanel, user) -> None:
+    from xiachen.errands.enums import OPEN_ERRAND_STATUSES
     from xiachen.errands.quarantine import visits_for
     from xiachen.errands.selectors import my_round
 
-    panel.todos.append(Todo(_("分派给我的代办"), my_round(user).count(), reverse("errands:mine")))
+    # Delivered errands wait for the resident's confirmation: nothing left for the person who delivered.
+    waiting = my_round(user).filter(status__in=OPEN_ERRAND_STATUSES)
+    panel.todos.append(Todo(_("分派给我的代办"), waiting.count(), reverse("errands:mine")))
     visits = visits_for(user)
     panel.todos.append(Todo(_("我的待走访"), visits.count(), reverse("errands:visits"),
                             urgent=visits.filter(day__lt=timezone.localdate()).exists()))
