@@ -15,6 +15,8 @@ def api_urls():
     return patterns, app_name, namespace
 
 
+handler500 = "xiachen.core.errors.server_error"
+
 urlpatterns = [
     path("", include("xiachen.accounts.urls")),
     path("units/", include("xiachen.org.urls")),

@@ -64,6 +64,16 @@ def _raw_token(payload: bytes, signature_bytes: int = 64) -> str:
     return f"{signed}:{b32encode(signature)}"
 
 
+def _malleated(token: str) -> str:
+    """The same token with L added to the signature's S half: still verifies in a lax Ed25519."""
+    from xiachen.passes.tokens import ED25519_L, b32decode
+
+    signed, signature_text = token.rsplit(":", 1)
+    signature = b32decode(signature_text)
+    s = int.from_bytes(signature[32:], "little") + ED25519_L
+    return f"{signed}:{b32encode(signature[:32] + s.to_bytes(32, 'little'))}"
+
+
 def _cases() -> list[dict]:
     good = _token()
     payload_start = len("XC1:AEBAGBA:")
@@ -75,6 +85,13 @@ def _cases() -> list[dict]:
         ("valid_community_audience", _token(audience_id=COMMUNITY), "in", None, 0, "valid"),
         ("valid_previous_key_in_overlap", _token("previous"), "in", None, 0, "valid"),
         ("valid_with_surrounding_whitespace", f"  {good}\n", "in", None, 0, "valid"),
+        ("valid_with_tab_and_crlf", f"\t{good}\r\n", "in", None, 0, "valid"),
+        ("leading_byte_order_mark", f"\ufeff{good}", "in", None, 0, "malformed"),
+        ("trailing_unit_separator", f"{good}\x1f", "in", None, 0, "malformed"),
+        ("trailing_next_line", f"{good}\x85", "in", None, 0, "malformed"),
+        ("leading_no_break_space", f"\u00a0{good}", "in", None, 0, "malformed"),
+        ("trailing_line_separator", f"{good}\u2028", "in", None, 0, "malformed"),
+        ("signature_s_plus_group_order", _malleated(good), "in", None, 0, "bad_signature"),
         ("expired", _token(not_after=NOW - HOUR), "in", None, 0, "expired"),
         ("expired_exactly_at_end", _token(not_after=NOW), "in", None, 0, "expired"),
         ("not_yet_valid", _token(not_before=NOW + HOUR), "in", None, 0, "not_yet_valid"),

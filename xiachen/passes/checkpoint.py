@@ -26,6 +26,7 @@ from .ingest import MAX_CLOCK_SKEW, _gates_for, clock_offset
 from .models import CheckpointEntry, PolicyVersion
 from .personal_data import CHECKPOINT_RETENTION_DAYS
 from .rules import DEFAULT_RULES
+from .temperatures import TemperatureError, parse_temperature
 
 MAX_BATCH = 500
 REVEALABLE = ("name", "phone", "id_number")
@@ -73,16 +74,17 @@ def _clean(raw, gates: dict, now: datetime, offset: timedelta) -> dict:
     try:
         client_uuid = uuid.UUID(str(raw.get("client_uuid")))
         registered_at = datetime.fromtimestamp(int(raw["registered_at"]), tz=UTC) + offset
-        temperature = None if raw.get("temperature") in (None, "") else Decimal(str(raw["temperature"]))
     except (KeyError, ValueError, TypeError, OverflowError, OSError, InvalidOperation) as error:
         raise _Bad("bad_field") from error
+    try:
+        temperature = parse_temperature(raw.get("temperature"))
+    except TemperatureError as error:
+        raise _Bad("bad_temperature") from error
     gate = gates.get(str(raw.get("gate")))
     if gate is None:
         raise _Bad("unknown_gate")
     if abs(registered_at - now) > MAX_CLOCK_SKEW:
         raise _Bad("bad_field")
-    if temperature is not None and not Decimal("30") <= temperature <= Decimal("45"):
-        raise _Bad("bad_temperature")
     kind = str(raw.get("kind") or "other")
     if kind not in CHECKPOINT_KINDS:
         raise _Bad("bad_kind")
@@ -93,7 +95,7 @@ def _clean(raw, gates: dict, now: datetime, offset: timedelta) -> dict:
         "client_uuid": client_uuid,
         "gate": gate,
         "registered_at": registered_at,
-        "temperature": temperature.quantize(Decimal("0.1")) if temperature is not None else None,
+        "temperature": temperature,
         "kind": kind,
         **text,
     }

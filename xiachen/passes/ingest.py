@@ -32,6 +32,7 @@ from xiachen.org.models import Unit
 from .models import Disagreement, FeverAlert, Pass, PolicyVersion, Scan
 from .rules import policy_of
 from .selectors import audiences_of, trust_for
+from .temperatures import TemperatureError, parse_temperature
 from .tokens import MAX_TOKEN_LENGTH, TokenError, parse_token
 from .verifier import Policy, Snapshot, verify
 from .verifier import Scan as ScanInput
@@ -78,7 +79,6 @@ class _BadScan(ValueError):
 
 
 _CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_TEMPERATURE_RANGE = (Decimal("30"), Decimal("45"))
 
 
 def _uuid_text(value) -> str:
@@ -103,18 +103,18 @@ def _parse(raw: dict, gates: dict[str, Unit], now: int, offset: int) -> _Row:
         if isinstance(scanned, bool) or not isinstance(scanned, int | float | str):
             raise TypeError(scanned)
         at = int(scanned) + offset
-        temperature = raw.get("temperature")
-        temperature = None if temperature in (None, "") else Decimal(str(temperature))
     except (KeyError, ValueError, TypeError, OverflowError, InvalidOperation) as error:
         raise _BadScan("bad_field") from error
+    try:
+        temperature = parse_temperature(raw.get("temperature"))
+    except TemperatureError as error:
+        raise _BadScan("bad_temperature") from error
     gate = gates.get(str(raw.get("gate")))
     if gate is None:
         raise _BadScan("unknown_gate")
     direction = raw.get("direction")
     if direction not in ("in", "out") or abs(at - now) > MAX_CLOCK_SKEW_SECONDS:
         raise _BadScan("bad_field")
-    if temperature is not None and not _TEMPERATURE_RANGE[0] <= temperature <= _TEMPERATURE_RANGE[1]:
-        raise _BadScan("bad_temperature")  # NaN fails the comparison too
     token = raw.get("token")
     if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
         token = ""
@@ -124,7 +124,7 @@ def _parse(raw: dict, gates: dict[str, Unit], now: int, offset: int) -> _Row:
         at,
         token,
         direction,
-        temperature.quantize(Decimal("0.1")) if temperature else None,
+        temperature,
         bool(raw.get("client_valid")),
         _text(raw.get("client_reason", ""), 30),
         _text(raw.get("manual_reason", ""), 200),

@@ -28,6 +28,14 @@ _BASE32 = re.compile(r"[A-Z2-7]+")
 # (a bytes table: bytes.translate is three times faster than str.translate's dict lookups)
 _TO_INT_DIGITS = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", b"0123456789abcdefghijklmnopqrstuv")
 # A well-formed XC1 token: 4-byte key id (7 chars), 57-byte payload (92), 64-byte signature (103)
+# The one whitespace rule (docs/passes-token-format.md), identical in gate/verifier.js: only what
+# scanners and copy-paste add — space, tab, CR, LF — is stripped from either end. Anything else a
+# language's own strip() would also remove (BOM, NBSP, \x1c–\x1f, \x85, U+2028) stays and makes the
+# token malformed, so Python and JavaScript can never disagree about which text was signed.
+TOKEN_WHITESPACE = " \t\r\n"  # noqa: S105 — not a secret
+# Ed25519's group order: a signature's S half must be below it (RFC 8032 §5.1.7). libsodium
+# refuses S >= L itself; the check is explicit so the gate's tweetnacl fallback can mirror it.
+ED25519_L = 2**252 + 27742317777372353535851937790883648493
 _WELL_FORMED = re.compile(r"XC1:([A-Z2-7]{7}):([A-Z2-7]{92}):([A-Z2-7]{103})")
 
 # Exemption groups (VOCABULARY.md); 0 means "no exemption". Codes never change meaning.
@@ -122,7 +130,7 @@ def parse_token(token: str) -> ParsedToken:
     """Split and decode a token without checking its signature. Raises TokenError."""
     if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
         raise TokenError("oversize")
-    token = token.strip()
+    token = token.strip(TOKEN_WHITESPACE)
     match = _WELL_FORMED.fullmatch(token)
     if match is not None:  # the common case: one regex, then only the canonical-padding checks
         key_id = match[1]
@@ -160,6 +168,9 @@ def _parsed(key_id: str, payload: bytes, signed_part: bytes, signature: bytes) -
 
 
 def signature_is_valid(parsed: ParsedToken, public_key: bytes) -> bool:
+    """Ed25519 over the signed part, refusing a non-canonical S (S >= L: a malleated signature)."""
+    if int.from_bytes(parsed.signature[32:], "little") >= ED25519_L:
+        return False
     try:
         crypto_sign_open(parsed.signature + parsed.signed_part, public_key)
     except (BadSignatureError, CryptoError, ValueError, TypeError):

@@ -40,7 +40,7 @@
 
   function parseToken(token) {
     if (typeof token !== "string" || token.length > MAX_TOKEN_LENGTH) throw new TokenError("oversize");
-    token = token.trim();
+    token = token.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "");  // the one whitespace rule: not trim() (BOM, NBSP…)
     var parts = token.split(":");
     if (parts[0] !== PREFIX) throw new TokenError(parts[0].indexOf("XC") === 0 ? "unsupported_version" : "malformed");
     if (parts.length !== 4) throw new TokenError(parts.length < 4 ? "truncated" : "malformed");
@@ -59,8 +59,21 @@
     };
   }
 
+  // Ed25519's group order L, little-endian. S >= L is a malleated signature: WebCrypto and the
+  // server refuse it, tweetnacl does not, so it is refused here before either is asked.
+  var ED25519_L = [0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10];
+  function sIsCanonical(signature) {
+    for (var i = 31; i >= 0; i--) {
+      if (signature[32 + i] < ED25519_L[i]) return true;
+      if (signature[32 + i] > ED25519_L[i]) return false;
+    }
+    return false;  // S == L
+  }
+
   var webCryptoEd25519 = null;  // null: not probed yet
   async function signatureIsValid(parsed, publicKey) {
+    if (!sIsCanonical(parsed.signature)) return false;
     if (webCryptoEd25519 !== false && global.crypto && global.crypto.subtle) {
       try {
         var key = await global.crypto.subtle.importKey("raw", publicKey, { name: "Ed25519" }, false, ["verify"]);
