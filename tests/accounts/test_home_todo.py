@@ -116,3 +116,24 @@ def test_hotline_operator_sees_tickets_awaiting_call_back(client, people):
     client.force_login(people.hotline)
     todos = todo_counts(client.get(reverse("accounts:home")).content.decode())
     assert todos["已办结待回访的工单"] == (0, reverse("hotline:tickets") + "?status=resolved")
+
+
+def test_manager_fever_alerts_count_only_open_ones_and_link_to_them(client, tree, people):
+    from xiachen.passes.models import FeverAlert, Scan
+
+    now = timezone.now()
+
+    def alert(status: str) -> FeverAlert:
+        scan = Scan.objects.create(
+            client_uuid=uuid.uuid4(), device_id="gate", gate=tree.compound1, gate_path=tree.compound1.path,
+            recorded_by=people.worker1, scanned_at=now, received_at=now, direction="in", temperature="38.2",
+            client_valid=True, client_reason="valid", server_valid=False, server_reason="fever",
+        )
+        return FeverAlert.objects.create(scan=scan, gate_path=scan.gate_path, temperature=scan.temperature,
+                                         status=status)
+
+    open_alert, _closed = alert("open"), alert("closed")
+    client.force_login(people.manager1)
+    count, href = todo_counts(client.get(reverse("accounts:home")).content.decode())["发热预警待跟进"]
+    assert (count, href) == (1, reverse("passes:fever") + "?open=1")
+    assert [a.pk for a in client.get(href).context["page"].object_list] == [open_alert.pk]

@@ -149,9 +149,9 @@ def _unit_manager(panel: HomePanel, memberships, user) -> None:
         Todo(_("超时未办结的代办"), errand_list(user, overdue=True).count(), link("errands:list", overdue=1),
              urgent=True),
         Todo(_("发热预警待跟进"), fever_alerts_visible_to(user).filter(status=AlertStatus.OPEN).count(),
-             reverse("passes:fever"), urgent=True),
+             link("passes:fever", open=1), urgent=True),
         Todo(_("核验不一致待处理"), disagreements_visible_to(user).filter(resolved_at__isnull=True).count(),
-             reverse("passes:disagreements")),
+             link("passes:disagreements", open=1)),
         Todo(_("今日待走访"), VisitTask.objects.filter(
             path_within(scope_paths(user, "errands.dispatch"), field="compound_path"),
             status=VisitStatus.PENDING, day__lte=today).count(), reverse("errands:operations")),
