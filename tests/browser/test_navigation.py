@@ -9,7 +9,7 @@ from xiachen.notices.models import Notification
 
 from ..factories import user_with_role
 from .conftest import sign_in
-from .quality import PageWatch, horizontal_overflow
+from .quality import PageWatch, axe_violations, horizontal_overflow
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -104,3 +104,18 @@ def test_a_user_with_no_unread_messages_sees_no_badge_and_residents_no_staff_hea
     assert page.locator("#inbox-link").is_visible()
     page.wait_for_load_state("networkidle")
     assert page.locator("#unread-count").count() == 0
+
+
+def test_each_staff_roles_home_has_no_serious_accessibility_violation(page, phone_page, people, manager):
+    """axe-core on each staff role's home page, on a desktop and on a phone with the menu open."""
+    found = {}
+    for username in ("org", "liaison1", "manager1", "worker1", "cadre1", "hotline", "auditor", "sysadmin"):
+        for tab in (page, phone_page):
+            tab.context.clear_cookies()
+            sign_in(tab, username)
+            if tab is phone_page:
+                tab.click("label.nav-toggle-label")
+            violations = axe_violations(tab)
+            if violations:
+                found[f"{username}@{tab.viewport_size['width']}"] = violations
+    assert found == {}, found
