@@ -78,13 +78,9 @@ def nav_groups(user) -> list[NavGroup]:
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_groups": [], "nav_items": [], "user_roles": [], "is_staff_user": False}
-    roles = roles_of(user)
-    groups = nav_groups(user)
+        return {"nav_groups": [], "is_staff_user": False}
     return {
-        "nav_groups": groups,
-        "nav_items": [item for group in groups for item in group.items],
-        "user_roles": sorted(roles),
+        "nav_groups": nav_groups(user),
         # The header's message link (its unread count is fetched by htmx: notices:unread_badge).
-        "is_staff_user": bool(roles & STAFF_ROLES),
+        "is_staff_user": bool(roles_of(user) & STAFF_ROLES),
     }
