@@ -137,3 +137,26 @@ def test_manager_fever_alerts_count_only_open_ones_and_link_to_them(client, tree
     count, href = todo_counts(client.get(reverse("accounts:home")).content.decode())["发热预警待跟进"]
     assert (count, href) == (1, reverse("passes:fever") + "?open=1")
     assert [a.pk for a in client.get(href).context["page"].object_list] == [open_alert.pk]
+
+
+def test_my_deployment_lists_the_current_one_first_and_old_ones_below(client, tree, people, cadre1):
+    today = timezone.localdate()
+
+    def deployment(unit, start, end, status):
+        post = Demand.objects.create(unit=unit, post_type=PostType.objects.get(code="gate_duty"), headcount=1,
+                                     start=start, end=end, created_by=people.org_department)
+        round_ = create_round(by=people.org_department, name=f"轮次{start:%m%d}", kind="normalized", start=start,
+                              end=end)
+        round_.demands.add(post)
+        Round.objects.filter(pk=round_.pk).update(status=status)
+        return Match.objects.create(round=round_, demand=post, cadre=cadre1, agency_path=cadre1.agency_path,
+                                    status="arrived")
+
+    old = deployment(tree.community2, today - timedelta(days=120), today - timedelta(days=60), "closed")
+    current = deployment(tree.community1, today - timedelta(days=5), today + timedelta(days=25), "published")
+    client.force_login(people.cadre_user1)
+    response = client.get(reverse("deployments:mine"))
+    assert [m.pk for m in response.context["current"]] == [current.pk]
+    assert [m.pk for m in response.context["past"]] == [old.pk]
+    html = response.content.decode()
+    assert html.index("车站路社区") < html.index("桥口社区")
