@@ -160,3 +160,21 @@ def test_my_deployment_lists_the_current_one_first_and_old_ones_below(client, tr
     assert [m.pk for m in response.context["past"]] == [old.pk]
     html = response.content.decode()
     assert html.index("车站路社区") < html.index("桥口社区")
+
+
+def test_gate_staff_are_asked_to_read_only_the_policy_in_force_until_they_confirm(client, tree, people):
+    from xiachen.passes import services as passes
+
+    rules = {"out_every_days": 2, "hours": ["00:00", "24:00"], "fever_threshold": 37.3}
+    now = timezone.now()
+    passes.publish_policy(by=people.manager1, community=tree.community1, effective_at=now - timedelta(days=40),
+                          rules=rules, change_note="初版")
+    in_force = passes.publish_policy(by=people.manager1, community=tree.community1,
+                                     effective_at=now - timedelta(days=1), rules=rules, change_note="第二版")
+    passes.publish_policy(by=people.manager2, community=tree.community2, effective_at=now - timedelta(days=1),
+                          rules=rules, change_note="别的社区")
+    client.force_login(people.worker1)
+    todos = todo_counts(client.get(reverse("accounts:home")).content.decode())
+    assert todos["待确认阅读的通行政策"] == (1, reverse("passes:policy_detail", args=[in_force.public_id]))
+    passes.acknowledge_policy(by=people.worker1, version=in_force)
+    assert "待确认阅读的通行政策" not in todo_counts(client.get(reverse("accounts:home")).content.decode())

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -111,21 +111,20 @@ def _my_errands_and_visits(panel: HomePanel, user) -> None:
 
 
 def _policy_to_read(panel: HomePanel, user) -> None:
-    """Gate staff confirm they have read the pass policy in force where they work."""
-    from xiachen.passes.models import PolicyAcknowledgement
+    """Gate staff confirm they have read the pass policy in force where they work (two queries)."""
+    from xiachen.passes.models import PolicyVersion
     from xiachen.passes.selectors import policies_visible_to
 
     now = timezone.now()
-    versions = policies_visible_to(user).filter(effective_at__lte=now).order_by("community_id", "-effective_at")
-    latest = {}
-    for version in versions.select_related(None).only("pk", "public_id", "community_id", "effective_at")[:50]:
-        latest.setdefault(version.community_id, version)
-    acknowledged = PolicyAcknowledgement.objects.filter(user=user, version__in=latest.values())
-    read = set(acknowledged.values_list("version_id", flat=True))
-    unread = [version for version in latest.values() if version.pk not in read]
-    if unread:
-        panel.todos.append(Todo(_("待确认阅读的通行政策"), len(unread),
-                                reverse("passes:policy_detail", args=[unread[0].public_id])))
+    in_force = PolicyVersion.objects.filter(community=OuterRef("community"), effective_at__lte=now).order_by(
+        "-effective_at", "-number").values("pk")[:1]
+    unread = (policies_visible_to(user).filter(pk=Subquery(in_force)).exclude(acknowledgements__user=user)
+              .order_by("community_path"))
+    count = unread.count()
+    if count:
+        first = unread.first()
+        panel.todos.append(Todo(_("待确认阅读的通行政策"), count,
+                                reverse("passes:policy_detail", args=[first.public_id])))
 
 
 # --- roles --------------------------------------------------------------------------------------
