@@ -88,8 +88,9 @@ MATRIX = {
     ("audit:list", None, "get"): only(200, ["auditor"], 403),
     ("set_language", None, "post"): expect(302, anonymous=302),
     ("favicon", None, "get"): expect(301, anonymous=301),
-    ("api:openapi-json", None, "get"): expect(200, anonymous=200),
-    ("api:openapi-view", None, "get"): expect(200, anonymous=200),
+    # Documentation and schema: staff only (a resident gets 403, anonymous the sign-in page)
+    ("api:openapi-json", None, "get"): expect(200, anonymous=302, resident_user1=403),
+    ("api:openapi-view", None, "get"): expect(200, anonymous=302, resident_user1=403),
     ("api:api-root", None, "get"): expect(404, anonymous=404),
     ("api:list_units", None, "get"): expect(200, anonymous=401),
     ("api:get_unit", "community1", "get"): only(

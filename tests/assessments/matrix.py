@@ -77,7 +77,8 @@ REPORT_READ = only(200, ["org_department", "liaison1"], 403) | {"liaison2": 404,
 MATRIX = {
     ("assessments:index", None, "get"): only(200, VIEWERS, 403),
     ("assessments:round_detail", "assessment_round", "get"): only(200, VIEWERS, 403) | {"liaison2": 404},
-    ("assessments:evaluate", "assessment_round_cadre", "get"): only(200, ["manager1", "manager2"], 403),
+    # manager2 sees the round but cadre1 never served there: the same 404 as for a cadre that does not exist
+    ("assessments:evaluate", "assessment_round_cadre", "get"): only(200, ["manager1"], 403, manager2=404),
     ("assessments:compute", "assessment_round", "post"): ROUND_WRITE,
     ("assessments:grade", "assessment_round", "post"): ROUND_WRITE,
     ("assessments:commendation_propose", "assessment_round", "post"): ROUND_WRITE,

@@ -43,7 +43,9 @@ def test_production_refuses_to_start_without_secrets(tmp_path):
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
 
 
-def test_api_docs_load_no_script_from_another_host(client):
+def test_api_docs_load_no_script_from_another_host(client, people):
+    assert client.get("/api/docs").status_code == 302  # not public
+    client.force_login(people.org_department)
     page = client.get("/api/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in page
     assert "cdn" not in page.lower()

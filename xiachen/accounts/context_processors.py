@@ -3,7 +3,7 @@
 A section is (permission, url name, label, group). Apps register theirs from AppConfig.ready()
 with `add_section(..., group=...)`; the base template renders one menu per group that has at least
 one entry the user may open (a group with a single entry is a plain link). Group order is fixed
-here, entry order within a group is registration order. See ADR 1401 for the grouping.
+here, entry order within a group is registration order. See ADR 1402 for the grouping.
 """
 
 from dataclasses import dataclass, field

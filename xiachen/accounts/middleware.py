@@ -55,7 +55,9 @@ class SessionTimeoutMiddleware:
 
 
 class StaffSecondFactorMiddleware:
-    """Staff who signed in with a password only are sent to set up or enter their TOTP code."""
+    """Completes a sign-in before anything else is served: staff who signed in with a password only
+    are sent to set up or enter their TOTP code, then anyone holding a temporary password an
+    administrator issued is sent to choose their own (one middleware, so the order is fixed)."""
 
     EXEMPT_PREFIXES = ("/static/", "/i18n/", "/logout/", "/otp/")
 
@@ -70,7 +72,14 @@ class StaffSecondFactorMiddleware:
                 # Back to the page asked for once the code is entered (checked by safe_next there).
                 target += "?" + urlencode({"next": request.get_full_path()})
             return redirect(target)
+        if self._needs_new_password(request):
+            return redirect(reverse("accounts:password_change"))
         return self.get_response(request)
+
+    def _needs_new_password(self, request) -> bool:
+        if not request.user.is_authenticated or not getattr(request.user, "must_change_password", False):
+            return False
+        return not request.path.startswith((*self.EXEMPT_PREFIXES, reverse("accounts:password_change")))
 
     def _needs_second_factor(self, request) -> bool:
         if not settings.XIACHEN_REQUIRE_TOTP or not request.user.is_authenticated:

@@ -14,6 +14,8 @@ from .enums import Role
 class User(AbstractUser):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     display_name = models.CharField(_("姓名"), max_length=60, blank=True)
+    # Set when an administrator issues a temporary password: the next sign-in must choose a new one.
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("用户")
@@ -35,6 +37,41 @@ class Membership(BaseModel):
         verbose_name = _("角色任职")
         verbose_name_plural = _("角色任职")
         constraints = [models.UniqueConstraint(fields=["user", "role", "unit"], name="accounts_membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.unit}"
+
+
+class GrantStatus(models.TextChoices):
+    PENDING = "pending", _("待第二名管理员批准")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("已驳回")
+
+
+class RoleGrant(BaseModel):
+    """A request to give `user` a privileged role over `unit`, waiting for a second administrator.
+
+    Granting the organization department's or the system administrator's role takes two people
+    (ADR 1402): the requester files a grant, a *different* administrator approves it, and only then
+    does the membership exist. Rejected and approved grants stay as the record of who decided.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants", verbose_name=_("用户"))
+    role = models.CharField(_("角色"), max_length=30, choices=Role.choices)
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位"))
+    requested_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=GrantStatus.choices, default=GrantStatus.PENDING)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("审批人")
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("角色授予申请")
+        verbose_name_plural = _("角色授予申请")
+        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.unit}"

@@ -54,8 +54,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CADRE: frozenset({"units.view"}),
     Role.HOTLINE_OPERATOR: frozenset({"units.view"}),
     Role.RESIDENT: frozenset(),
-    Role.SECURITY_AUDITOR: frozenset({"audit.view"}),
-    Role.SYSTEM_ADMIN: frozenset({"accounts.view"}),
+    # 三权分立: the auditor reads the trail and manages nothing; the administrator manages accounts
+    # and never reads the trail.
+    Role.SECURITY_AUDITOR: frozenset({"audit.view", "audit.export", "audit.verify"}),
+    Role.SYSTEM_ADMIN: frozenset({"accounts.view", "accounts.manage", "accounts.import"}),
 }
 
 

@@ -8,20 +8,6 @@ def home_panels(user):
     return panels(user)
 
 
-def users_for_admin(*, query: str = ""):
-    """All accounts with their memberships, for the system admin (accounts, not business data)."""
-    from django.db.models import Prefetch
-
-    from .models import Membership, User
-
-    users = User.objects.prefetch_related(
-        Prefetch("memberships", queryset=Membership.objects.select_related("unit"))
-    ).order_by("username")
-    if query:
-        users = users.filter(username__icontains=query)
-    return users
-
-
 def ancestor_paths(path: str) -> list[str]:
     """'/a/b/c/' → ['/a/', '/a/b/', '/a/b/c/']: the units whose subtree contains `path`."""
     codes = path.strip("/").split("/")

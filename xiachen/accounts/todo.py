@@ -3,7 +3,7 @@
 Every count comes from the owning app's scoped selector (so it never shows more than the user may
 open) and links to the list, filtered the same way, where the work is done. Each builder costs a
 fixed number of queries, whatever the size of the city: counts, not rows, except for a few short,
-sliced lists (today's shifts, unread messages, where an agency's cadres are). ADR 1401.
+sliced lists (today's shifts, unread messages, where an agency's cadres are). ADR 1402.
 """
 
 from dataclasses import dataclass, field

@@ -1,4 +1,4 @@
-"""Sign-in, second factor, home page per role, and the system admin's user list."""
+"""Sign-in, second factor, home page per role (the administrator's pages are in admin_views)."""
 
 import base64
 from urllib.parse import urlencode
@@ -7,7 +7,6 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,8 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from xiachen.core.redirects import safe_next
 
 from .forms import LoginForm, TotpForm
-from .permissions import require_permission
-from .selectors import home_panels, users_for_admin
+from .selectors import home_panels
 from .services import confirm_totp_device, may_enrol_totp, pending_totp_device, verify_totp
 
 
@@ -58,13 +56,6 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
             return redirect(safe_next(request, default="accounts:home"))
         form.add_error("otp_token", _("验证码不正确或已过期"))
     return render(request, "accounts/otp_verify.html", {"form": form})
-
-
-@require_GET
-def users(request: HttpRequest) -> HttpResponse:
-    require_permission(request.user, "accounts.view")
-    page = Paginator(users_for_admin(query=request.GET.get("q", "")), 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/user_list.html", {"page": page, "query": request.GET.get("q", "")})
 
 
 @login_not_required

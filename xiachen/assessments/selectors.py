@@ -26,6 +26,20 @@ def access_assessment_round(user, public_id: UUID) -> Round:
     return get_object_or_404(assessment_rounds(user), public_id=public_id)
 
 
+def access_evaluable_cadre(user, round_: Round, public_id: UUID):
+    """The cadre with this id if they served (arrived) in `round_` at a unit the user evaluates for;
+    404 otherwise — the same answer for "no such cadre" and "not yours", so names do not leak."""
+    from xiachen.cadres.models import Cadre
+
+    paths = scope_paths(user, "assessments.evaluate")
+    if not paths:
+        raise Http404
+    served_here = Match.objects.filter(
+        path_within(paths, field="demand__unit_path"), round=round_, cadre=OuterRef("pk"), status=MatchStatus.ARRIVED,
+    )
+    return get_object_or_404(Cadre.objects.filter(Exists(served_here)), public_id=public_id)
+
+
 def scores_visible_to(user) -> QuerySet[Score]:
     scores = Score.objects.select_related("cadre__agency", "grade", "round", "scheme")
     if has_permission(user, "assessments.manage"):

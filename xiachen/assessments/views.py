@@ -6,14 +6,13 @@ from uuid import UUID
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xiachen.accounts.permissions import has_permission, require_permission
 from xiachen.audit import services as audit
-from xiachen.cadres.models import Cadre
 from xiachen.core.exports import xlsx_response
 from xiachen.core.views import paginate, query_without_page
 from xiachen.org.models import Unit
@@ -75,7 +74,7 @@ def _report_units(user):
 def evaluate(request: HttpRequest, public_id: UUID, cadre_id: UUID) -> HttpResponse:
     require_permission(request.user, "assessments.evaluate")
     round_ = selectors.access_assessment_round(request.user, public_id)
-    cadre = get_object_or_404(Cadre, public_id=cadre_id)
+    cadre = selectors.access_evaluable_cadre(request.user, round_, cadre_id)
     dimensions = list(Dimension.objects.all())
     if request.method == "POST":
         scores = {d.code: request.POST.get(f"dim-{d.code}", "") for d in dimensions}

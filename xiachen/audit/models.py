@@ -1,5 +1,7 @@
 """Append-only, hash-chained audit events."""
 
+import uuid
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -57,3 +59,40 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return self.digest
+
+
+class ChainCheck(models.Model):
+    """One run of the hash-chain verification started by an auditor, with its progress.
+
+    The check runs as a background task (it reads every event); the page polls this row.
+    """
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("校验中")
+        INTACT = "intact", _("完整")
+        BROKEN = "broken", _("已被篡改")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
+    started_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("发起人")
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    total = models.PositiveIntegerField(_("事件总数"), default=0)
+    checked = models.PositiveIntegerField(_("已校验"), default=0)
+    first_broken_id = models.BigIntegerField(_("首个异常事件"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("审计链校验")
+        verbose_name_plural = _("审计链校验")
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+    @property
+    def percent(self) -> int:
+        if self.status != self.Status.RUNNING:
+            return 100
+        return min(99, self.checked * 100 // self.total) if self.total else 0
