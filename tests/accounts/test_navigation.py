@@ -49,3 +49,14 @@ def test_a_group_with_one_entry_is_a_plain_link(people):
 def test_an_unknown_group_is_refused():
     with pytest.raises(ValueError):
         add_section("audit.view", "audit:list", "x", group="misc")
+
+
+def test_liaison_finds_the_agencys_annual_assessment_download_on_the_assessment_page(client, tree, people):
+    client.force_login(people.liaison1)
+    html = client.get(reverse("assessments:index")).content.decode()
+    href = reverse("assessments:agency_export", args=[tree.agency1.public_id])
+    assert f'href="{href}?year=' in html
+    assert reverse("assessments:agency_export", args=[tree.agency2.public_id]) not in html
+    response = client.get(href)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")

@@ -23,7 +23,8 @@ TEMPLATE_URL = re.compile(r"""\{%\s*url\s+['"]([\w:-]+)['"]""")
 CODE_REVERSE = re.compile(r"""\b(?:reverse|reverse_lazy|link)\(\s*['"]([\w:-]+)['"]""")
 HOME_LINK = re.compile(r"""\(\s*['"]([\w-]+:[\w-]+)['"]\s*,\s*_\(""")  # panel.links = [("app:name", _("…")), …]
 
-DOWNLOAD = "a download: linked from its page through a view-built URL or a button named for the file"
+DOWNLOAD = "a download: linked from its page through a URL the view builds"
+IMPORT_TEMPLATE = "the import page links it as template.xlsx next to itself (core/import.html)"
 NOT_LINKED = {
     # Sign-in flow: Django and the second-factor middleware redirect here.
     "accounts:login": "where an anonymous visitor is redirected; every page's sign-out leads here",
@@ -34,15 +35,15 @@ NOT_LINKED = {
     "favicon": "asked for by browsers, not people",
     "set_language": "POST target of the language switch (in base.html, by name)",
     # Downloads whose URL is assembled in a view or a script rather than with {% url %}.
-    "org:import_template": DOWNLOAD,
-    "cadres:import_template": DOWNLOAD,
-    "households:import_template": DOWNLOAD,
-    "deployments:demand_import_template": DOWNLOAD,
+    "org:import_template": IMPORT_TEMPLATE,
+    "cadres:import_template": IMPORT_TEMPLATE,
+    "households:import_template": IMPORT_TEMPLATE,
+    "deployments:demand_import_template": IMPORT_TEMPLATE,
+    "accounts:user_import_template": IMPORT_TEMPLATE,
     "dashboards:city_xlsx": DOWNLOAD,
     "dashboards:district_xlsx": DOWNLOAD,
     "dashboards:community_xlsx": DOWNLOAD,
     "dashboards:agency_xlsx": DOWNLOAD,
-    "assessments:agency_export": DOWNLOAD,
     # Drill-down targets whose URLs the dashboard's script builds from the chart's data.
     "dashboards:community": "drill-down from the district dashboard's charts (URL built by dashboards.js)",
     # Pages a POST redirects to.

@@ -5,7 +5,7 @@ Keyword-only, atomic, permission-checked (`accounts.manage` over the unit concer
 to show once and are never stored or audited in clear.
 
 Granting the organization department's or the system administrator's role takes a second
-administrator (ADR 1402): `assign_role` files a pending `RoleGrant` for those roles and
+administrator (ADR 1401): `assign_role` files a pending `RoleGrant` for those roles and
 `approve_grant` by a different administrator creates the membership.
 """
 

@@ -52,7 +52,7 @@ class RoleGrant(BaseModel):
     """A request to give `user` a privileged role over `unit`, waiting for a second administrator.
 
     Granting the organization department's or the system administrator's role takes two people
-    (ADR 1402): the requester files a grant, a *different* administrator approves it, and only then
+    (ADR 1401): the requester files a grant, a *different* administrator approves it, and only then
     does the membership exist. Rejected and approved grants stay as the record of who decided.
     """
 

@@ -4,7 +4,7 @@ The account gets the system administrator's role at the root of the unit tree (c
 --root-code/--root-name, when the tree is still empty). The password is read from a prompt (twice)
 or, with --password-stdin, from the first line of standard input; it is never printed, logged or
 audited. Refuses when an active system administrator exists, unless --force (e.g. to create the
-second administrator that privileged grants need, ADR 1402).
+second administrator that privileged grants need, ADR 1401).
 """
 
 import getpass
