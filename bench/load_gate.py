@@ -188,6 +188,8 @@ def _production_env(database_url: str, work: Path) -> dict:
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
         "XIACHEN_FIELD_KEYS": base64.b64encode(os.urandom(32)).decode(),
         "XIACHEN_BLIND_INDEX_KEY": secrets.token_urlsafe(32),
+        "XIACHEN_AUDIT_KEYS": base64.b64encode(os.urandom(32)).decode(),
+        "XIACHEN_AUDIT_ANCHOR_FILE": str(work / "audit-anchors.jsonl"),
         "DATABASE_URL": database_url,
         "XIACHEN_LOGIN_CODE_SENDER": "tests.fixtures.stand_ins.remember_login_code",
         "XIACHEN_NOTICE_TRANSPORT": "tests.fixtures.stand_ins.RememberingTransport",

@@ -25,6 +25,13 @@ from .factories import (
 
 
 @pytest.fixture(autouse=True)
+def audit_anchors_of_this_test(settings, tmp_path):
+    """Signed audit checkpoints go to a file of this test's own (the database is rolled back after
+    each test; a checkpoint left over from another test would rightly say events went missing)."""
+    settings.XIACHEN_AUDIT_ANCHOR_FILE = str(tmp_path / "audit-anchors.jsonl")
+
+
+@pytest.fixture(autouse=True)
 def chinese_by_default():
     """A request in English leaves English active in the thread; every test starts in Chinese."""
     translation.activate("zh-hans")

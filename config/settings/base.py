@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "xiachen.accounts.middleware.SessionTimeoutMiddleware",
     "xiachen.accounts.middleware.StaffSecondFactorMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "xiachen.resident.middleware.ResidentSiteMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -169,6 +170,10 @@ MEDIA_ROOT = BASE_DIR / "var" / "media"
 # Several comma-separated keys may be given for rotation; the first one encrypts.
 XIACHEN_FIELD_KEYS = env("XIACHEN_FIELD_KEYS", "ZGV2LW9ubHktZmllbGQta2V5LTMyLWJ5dGVzLWxvbmc=")
 XIACHEN_BLIND_INDEX_KEY = env("XIACHEN_BLIND_INDEX_KEY", "dev-only-blind-index-key")
+# Audit chain (xiachen/audit/keys.py): HMAC keys outside the database, and the append-only file of
+# signed checkpoints. Development defaults only; production requires both from the environment.
+XIACHEN_AUDIT_KEYS = env("XIACHEN_AUDIT_KEYS", "ZGV2LW9ubHktYXVkaXQta2V5LWF0LWxlYXN0LTMyLWJ5dGVzLWxvbmc=")
+XIACHEN_AUDIT_ANCHOR_FILE = env("XIACHEN_AUDIT_ANCHOR_FILE", str(BASE_DIR / "var" / "audit-anchors.jsonl"))
 
 # Excel import limits, checked before anything is unzipped.
 XIACHEN_IMPORT_MAX_BYTES = 20 * 1024 * 1024

@@ -9,11 +9,13 @@ DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY") or ""
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set to at least 50 random characters.")
-for required in ("XIACHEN_FIELD_KEYS", "XIACHEN_BLIND_INDEX_KEY"):
+for required in ("XIACHEN_FIELD_KEYS", "XIACHEN_BLIND_INDEX_KEY", "XIACHEN_AUDIT_KEYS", "XIACHEN_AUDIT_ANCHOR_FILE"):
     if not env(required):
         raise ImproperlyConfigured(f"{required} must be set in production.")
 XIACHEN_FIELD_KEYS = env("XIACHEN_FIELD_KEYS")
 XIACHEN_BLIND_INDEX_KEY = env("XIACHEN_BLIND_INDEX_KEY")
+XIACHEN_AUDIT_KEYS = env("XIACHEN_AUDIT_KEYS")
+XIACHEN_AUDIT_ANCHOR_FILE = env("XIACHEN_AUDIT_ANCHOR_FILE")
 XIACHEN_REQUIRE_TOTP = env_bool("XIACHEN_REQUIRE_TOTP", True)
 # No demo stand-ins in production: without real transports the system checks refuse to start
 # (xiachen/ops/checks.py) instead of writing residents' login codes to the log.

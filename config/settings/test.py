@@ -24,6 +24,14 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Each test gets its own anchor file (tests/conftest.py); this one only catches a stray write.
+XIACHEN_AUDIT_ANCHOR_FILE = str(Path(tempfile.gettempdir()) / f"xiachen-test-anchors-{os.getpid()}.jsonl")
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    # The flush between transactional tests TRUNCATEs every table; the audit table's trigger lets
+    # only sessions with this setting do that (xiachen/audit/migrations/0005).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c xiachen.allow_truncate=on"  # noqa: F405
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not the in-memory default: the live server's request threads then get their own
     # connections (WAL, busy timeout) as in production, instead of sharing the test thread's one,

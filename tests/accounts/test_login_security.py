@@ -95,7 +95,9 @@ def test_wrong_totp_code_is_refused_with_a_chinese_message(client, people):
 @override_settings(XIACHEN_REQUIRE_TOTP=True)
 def test_residents_need_no_second_factor(client, people):
     _login(client, "resident1")
-    assert client.get(reverse("accounts:home")).status_code == 200
+    response = client.get(reverse("accounts:home"))
+    assert response.status_code == 302 and response["Location"] == reverse("resident:home")
+    assert client.get(reverse("resident:home")).status_code == 200
 
 
 def _token(device) -> str:

@@ -56,11 +56,13 @@ ROUND_WRITE = only(403, ["liaison1", "manager1", "cadre_user1"], 404) | {"org_de
 
 # (url name, args builder, method) → expected status per role.
 MATRIX = {
-    ("accounts:home", None, "get"): expect(200),
+    # A resident (no staff role) is sent on to the resident site's home.
+    ("accounts:home", None, "get"): expect(200) | {"resident_user1": 302},
     ("accounts:login", None, "get"): expect(302, anonymous=200),
     ("accounts:logout", None, "post"): expect(302, anonymous=302),
-    ("accounts:otp_setup", None, "get"): expect(200),
-    ("accounts:otp_verify", None, "get"): expect(200),
+    # Staff pages refuse a resident (xiachen.resident.middleware): the refusal in the resident layout.
+    ("accounts:otp_setup", None, "get"): expect(200) | {"resident_user1": 403},
+    ("accounts:otp_verify", None, "get"): expect(200) | {"resident_user1": 403},
     ("accounts:users", None, "get"): only(200, ["sysadmin"], 403),
     ("accounts:privacy", None, "get"): expect(200, anonymous=200),
     ("org:list", None, "get"): only(200, UNIT_VIEWERS, 403),
@@ -136,8 +138,8 @@ MATRIX = {
         403, ["org_department", "worker1", "cadre_user1", "hotline"], 404
     )
     | {"manager1": 200},
-    ("deployments:checkin", "checkin_token", "get"): expect(200),
-    ("deployments:mine", None, "get"): expect(200),
+    ("deployments:checkin", "checkin_token", "get"): expect(200) | {"resident_user1": 403},
+    ("deployments:mine", None, "get"): expect(200) | {"resident_user1": 403},
     ("deployments:demands", None, "get"): only(200, ["org_department", "manager1", "manager2"], 403),
     ("deployments:demand_new", None, "get"): only(200, ["manager1", "manager2"], 403),
     ("deployments:demand_import", None, "get"): only(200, ["manager1", "manager2"], 403),
@@ -151,8 +153,8 @@ MATRIX = {
     ("deployments:plan_agency_xlsx", "published_agency", "get"): only(200, ["org_department", "liaison1"], 404),
     ("deployments:plan_unit_xlsx", "published_unit", "get"): only(200, ["org_department", "manager1"], 404),
     ("deployments:notice_pdf", "published_match", "get"): only(200, ["org_department", "liaison1", "cadre_user1"], 404),
-    ("notices:inbox", None, "get"): expect(200),
-    ("notices:unread_badge", None, "get"): expect(200),
+    ("notices:inbox", None, "get"): expect(200) | {"resident_user1": 403},
+    ("notices:unread_badge", None, "get"): expect(200) | {"resident_user1": 403},
     ("notices:read", "notification", "post"): only(302, ["manager1"], 404),
 }
 

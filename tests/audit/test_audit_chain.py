@@ -42,7 +42,7 @@ def test_a_tampered_row_breaks_the_chain_at_that_row(people):
     _forge(events[1].pk, "test.forged")
     report = verify_chain()
     assert report.first_broken_id == events[1].pk
-    with pytest.raises(CommandError, match=f"broken at event {events[1].pk}"):
+    with pytest.raises(CommandError, match=f"第 {events[1].pk} 号事件"):
         call_command("verify_audit_chain")
 
 

@@ -6,7 +6,7 @@ import openpyxl
 from django.urls import reverse
 
 from xiachen.audit.models import AuditEvent
-from xiachen.cadres.exports import HEADERS
+from xiachen.cadres.exports import FULL_HEADERS, MASKED_HEADERS
 
 from ..factories import CadreFactory
 
@@ -20,8 +20,9 @@ def test_export_masks_by_default_and_is_audited(client, people, cadre1):
     client.force_login(people.liaison1)
     response = client.get(reverse("cadres:export"))
     rows = sheet_rows(response.content)
-    assert rows[0] == HEADERS
-    assert rows[1][2:4] == [cadre1.masked_id_number, cadre1.masked_phone]
+    assert rows[0] == MASKED_HEADERS
+    assert "性别" not in rows[0]
+    assert rows[1][1:3] == [cadre1.masked_id_number, cadre1.masked_phone]
     assert cadre1.id_number not in str(rows)
     event = AuditEvent.objects.get(action="cadre.exported")
     assert (event.actor_label, event.fields) == ("liaison1", {"rows": 1})
@@ -31,6 +32,7 @@ def test_full_export_for_org_department_is_audited_with_row_count(client, people
     CadreFactory(agency=tree.agency2)
     client.force_login(people.org_department)
     rows = sheet_rows(client.get(reverse("cadres:export"), {"full": "1"}).content)
+    assert rows[0] == FULL_HEADERS
     assert [row[2] for row in rows[1:]].count(cadre1.id_number) == 1
     assert len(rows) == 3
     event = AuditEvent.objects.get(action="cadre.exported_full")
@@ -49,4 +51,4 @@ def test_export_escapes_formula_injection(client, people, tree):
     client.force_login(people.liaison1)
     rows = sheet_rows(client.get(reverse("cadres:export")).content)
     escaped = next(row for row in rows if row[0].startswith("'="))
-    assert (escaped[0], escaped[8]) == ("'=cmd|' /C calc'!A0", "'@SUM(1+1)")
+    assert (escaped[0], escaped[MASKED_HEADERS.index("职务")]) == ("'=cmd|' /C calc'!A0", "'@SUM(1+1)")

@@ -57,7 +57,7 @@ def test_parser_never_crashes_on_garbage(text):
 
 
 def test_masks():
-    assert mask_id_number("11010519491231002X") == "110***********002X"
+    assert mask_id_number("11010519491231002X") == "1101**************"
     assert mask_phone("13812345678") == "138****5678"
 
 

@@ -17,7 +17,7 @@ def only(status: int, allowed: list[str], others: int, anonymous: int = 302) -> 
 READERS = ["manager1", "worker1", "cadre_user1"]
 
 MATRIX = {
-    ("notices:community", None, "get"): only(200, LOGGED_IN, 200),
+    ("notices:community", None, "get"): only(200, LOGGED_IN, 200) | {"resident_user1": 403},
     ("notices:community_new", None, "get"): only(200, ["manager1", "manager2"], 403),
     ("notices:community_detail", "notice", "get"): only(200, READERS, 404),
     ("notices:attachment", "notice_attachment", "get"): only(200, READERS, 404),

@@ -18,7 +18,10 @@ MATRIX = {
     # No phone number given yet: back to the first step.
     ("resident:verify", None, "get"): {role: 302 for role in LOGGED_IN} | {"anonymous": 302},
     ("resident:logout", None, "post"): {role: 302 for role in LOGGED_IN} | {"anonymous": 302},
+    # The 长辈模式 switch is a cookie, for anyone (also before signing in): back to the page.
+    ("resident:elder_mode", None, "post"): {role: 302 for role in LOGGED_IN} | {"anonymous": 302},
     ("resident:home", None, "get"): resident_only(200),
+    ("resident:errands", None, "get"): resident_only(200),
     ("resident:errand_new", None, "get"): resident_only(200),
     ("resident:errand_detail", "resident_errand", "get"): resident_only(200),
     # A move the errand's state refuses (confirm a requested errand, rate without a score) is a message.

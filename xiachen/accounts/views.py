@@ -3,7 +3,6 @@
 import base64
 from urllib.parse import urlencode
 
-import segno
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from xiachen.core.redirects import safe_next
+from xiachen.resident.access import resident_only
 
 from .forms import LoginForm, TotpForm
 from .selectors import home_panels
@@ -28,6 +28,8 @@ class LoginView(auth_views.LoginView):
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    if resident_only(request.user):  # a resident who signed in here belongs on the resident site
+        return redirect("resident:home")
     return render(request, "accounts/home.html", {"panels": home_panels(request.user)})
 
 
@@ -42,10 +44,10 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         if confirm_totp_device(user=request.user, device=device, token=form.cleaned_data["otp_token"], request=request):
             return redirect("accounts:home")
         form.add_error("otp_token", _("验证码不正确，请查看身份验证器后重试"))
-    qr = segno.make(device.config_url, error="m")
-    qr_data_uri = "data:image/svg+xml;base64," + base64.b64encode(qr.svg_inline(scale=4).encode()).decode()
     secret = base64.b32encode(device.bin_key).decode()
-    return render(request, "accounts/otp_setup.html", {"form": form, "qr_data_uri": qr_data_uri, "secret": secret})
+    return render(
+        request, "accounts/otp_setup.html", {"form": form, "config_url": device.config_url, "secret": secret}
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -32,6 +32,8 @@ class AuditEvent(models.Model):
     result = models.CharField(_("结果"), max_length=20, default="ok")
     previous_digest = models.CharField(max_length=64)
     digest = models.CharField(max_length=64, unique=True)
+    # Which XIACHEN_AUDIT_KEYS key made `digest` (an HMAC); "" for events from before keyed digests.
+    key_id = models.CharField(max_length=16, blank=True, default="")
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -81,6 +83,7 @@ class ChainCheck(models.Model):
     total = models.PositiveIntegerField(_("事件总数"), default=0)
     checked = models.PositiveIntegerField(_("已校验"), default=0)
     first_broken_id = models.BigIntegerField(_("首个异常事件"), null=True, blank=True)
+    problem = models.CharField(_("问题"), max_length=200, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:

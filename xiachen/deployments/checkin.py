@@ -3,9 +3,6 @@
 The code is a signed, expiring token naming the unit, so it cannot be forged or reused elsewhere.
 """
 
-import base64
-
-import segno
 from django.core import signing
 from django.urls import reverse
 
@@ -25,7 +22,6 @@ def unit_of_token(token: str) -> str | None:
         return None
 
 
-def checkin_qr_data_uri(request, unit) -> tuple[str, str]:
-    url = request.build_absolute_uri(reverse("deployments:checkin", args=[checkin_token(unit)]))
-    svg = segno.make(url, error="m").svg_inline(scale=5)
-    return url, "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+def checkin_url(request, unit) -> str:
+    """The address the unit's arrival QR code encodes (drawn by `{% qr_image %}`)."""
+    return request.build_absolute_uri(reverse("deployments:checkin", args=[checkin_token(unit)]))

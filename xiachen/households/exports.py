@@ -10,8 +10,12 @@ from xiachen.org.models import path_within
 
 from .models import Household, Resident
 
-HEADERS = ["小区代码", "小区", "楼栋", "单元", "房号", "姓名", "与户主关系", "性别", "出生日期", "身份证号",
-           "手机号", "困难类型"]
+FULL_HEADERS = ["小区代码", "小区", "楼栋", "单元", "房号", "姓名", "与户主关系", "性别", "出生日期", "身份证号",
+                "手机号", "困难类型"]
+# The masked export leaves out what is derived from the ID number (sex, birth date): beside even a
+# masked ID they narrow it down to a handful of people (core/masking.py).
+DERIVED_FROM_ID = {"性别", "出生日期"}
+MASKED_HEADERS = [header for header in FULL_HEADERS if header not in DERIVED_FROM_ID]
 CHUNK = 2000
 
 
@@ -32,7 +36,7 @@ def export_households(*, by, households: QuerySet[Household], full: bool) -> byt
         .order_by("compound_path", "household__building", "household__entrance", "household__room", "id")
     )
     rows = [_row(resident, full) for resident in residents.iterator(chunk_size=CHUNK)]
-    content = build_workbook(HEADERS, rows, title="住户与居民")
+    content = build_workbook(FULL_HEADERS if full else MASKED_HEADERS, rows, title="住户与居民")
     action = "household.exported_full" if full else "household.exported"
     audit.record(actor=by, action=action, fields={"rows": len(rows)})
     return content
@@ -40,11 +44,10 @@ def export_households(*, by, households: QuerySet[Household], full: bool) -> byt
 
 def _row(resident: Resident, full: bool) -> list:
     household = resident.household
-    return [
-        household.compound.code, household.compound.name,
-        household.building, household.entrance, household.room,
-        resident.name, resident.get_relation_display(), resident.get_sex_display(), resident.birth_date,
-        resident.id_number if full else mask_id_number(resident.id_number),
-        resident.phone if full else mask_phone(resident.phone),
-        "、".join(str(v) for v in resident.vulnerabilities.all()),
-    ]
+    where = [household.compound.code, household.compound.name, household.building, household.entrance, household.room]
+    who = [resident.name, resident.get_relation_display()]
+    vulnerabilities = "、".join(str(v) for v in resident.vulnerabilities.all())
+    if full:
+        return [*where, *who, resident.get_sex_display(), resident.birth_date, resident.id_number, resident.phone,
+                vulnerabilities]
+    return [*where, *who, mask_id_number(resident.id_number), mask_phone(resident.phone), vulnerabilities]

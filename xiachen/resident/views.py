@@ -1,4 +1,5 @@
-"""The resident site: light sign-in, the household's errands, return reports, daily health reports."""
+"""The resident site: light sign-in, the home page of one's own work, the household's errands, return
+reports, daily health reports, and the 长辈模式 (elder mode) switch."""
 
 import uuid
 from uuid import UUID
@@ -12,14 +13,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from xiachen.core.redirects import safe_next
+from xiachen.core.views import paginate
 from xiachen.errands import quarantine
 from xiachen.errands import services as errand_services
 from xiachen.errands.selectors import access_household_errand, household_errands
 from xiachen.households.models import Household
 
 from . import services
-from .access import resident_page
+from .access import ELDER_COOKIE, ELDER_MAX_AGE, items_per_list, resident_page
 from .forms import CodeForm, ErrandForm, HealthReportForm, PhoneForm, RatingForm, ReturnForm
+from .selectors import resident_home
 
 PHONE_INDEX = "resident_login_phone_index"
 
@@ -74,9 +78,29 @@ def home(request: HttpRequest) -> HttpResponse:
     resident = request.resident
     return render(request, "resident/home.html", {
         "resident": resident,
-        "errands": household_errands(resident)[:20],
+        "work": resident_home(resident, limit=items_per_list(request)),
         "episode": quarantine.active_episode_of(resident),
     })
+
+
+@resident_page
+@require_GET
+def errands(request: HttpRequest) -> HttpResponse:
+    return render(request, "resident/errand_list.html", {
+        "page": paginate(request, household_errands(request.resident), per_page=items_per_list(request) * 4),
+    })
+
+
+@login_not_required
+@require_POST
+def elder_mode(request: HttpRequest) -> HttpResponse:
+    """Switch the 长辈模式 on (`on=1`) or off and go back to the page the switch was pressed on."""
+    response = redirect(safe_next(request, default="resident:home"))
+    if request.POST.get("on") == "1":
+        response.set_cookie(ELDER_COOKIE, "1", max_age=ELDER_MAX_AGE, samesite="Lax", secure=request.is_secure())
+    else:
+        response.delete_cookie(ELDER_COOKIE, samesite="Lax")
+    return response
 
 
 @resident_page

@@ -3,9 +3,6 @@
 Both are signed (not encrypted) and name only public ids; a forged or altered token is refused.
 """
 
-import base64
-
-import segno
 from django.core import signing
 from django.urls import reverse
 
@@ -36,7 +33,6 @@ def cadre_of_calendar_token(token: str) -> str | None:
         return None
 
 
-def post_qr(request, post) -> tuple[str, str]:
-    url = request.build_absolute_uri(reverse("rosters:scan", args=[post_token(post)]))
-    svg = segno.make(url, error="m").svg_inline(scale=5)
-    return url, "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+def post_scan_url(request, post) -> str:
+    """The address the post's attendance QR code encodes (drawn by `{% qr_image %}`)."""
+    return request.build_absolute_uri(reverse("rosters:scan", args=[post_token(post)]))

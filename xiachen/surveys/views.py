@@ -1,10 +1,8 @@
 """Staff pages of surveys: list with response rates, the builder, distribution link and QR code,
 live result charts (ECharts, data from a json_script tag and a JSON endpoint) and Excel export."""
 
-import base64
 from uuid import UUID
 
-import segno
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -55,23 +53,22 @@ def survey_new(request: HttpRequest) -> HttpResponse:
     return render(request, "surveys/survey_form.html", {"form": form})
 
 
-def _answer_link(request, survey) -> tuple[str, str]:
-    url = request.build_absolute_uri(reverse("resident:survey_answer", args=[survey.public_id]))
-    svg = segno.make(url, error="m").svg_inline(scale=5)
-    return url, "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+def _answer_link(request, survey) -> str:
+    """The address residents open (typed, or from the QR code `{% qr_image %}` draws of it)."""
+    return request.build_absolute_uri(reverse("resident:survey_answer", args=[survey.public_id]))
 
 
 @require_GET
 def survey_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     survey = services.access_survey(request.user, public_id)
-    link, qr = _answer_link(request, survey)
+    link = _answer_link(request, survey)
     return render(request, "surveys/survey_detail.html", {
         "survey": survey,
         "questions": survey.questions.select_related("show_if"),
         "compounds": survey.compounds.all(),
         "can_manage": services.can_manage(request.user, survey),
         "question_form": QuestionForm(survey=survey),
-        "link": link, "qr": qr,
+        "link": link,
         "rate": services.response_rates([survey])[survey.pk],
     })
 

@@ -13,7 +13,7 @@ from xiachen.accounts.permissions import require_permission
 from xiachen.org.selectors import access_unit
 
 from .. import services
-from ..checkin import checkin_qr_data_uri, unit_of_token
+from ..checkin import checkin_url, unit_of_token
 from ..enums import MatchStatus
 from ..round_forms import DeclineForm
 from ..round_selectors import access_match, my_matches, nominations_for
@@ -44,9 +44,8 @@ def match_decide(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def checkin_code(request: HttpRequest, public_id: UUID) -> HttpResponse:
     unit = access_unit(request.user, public_id)
     require_permission(request.user, "deployments.manage_demands", unit)
-    url, qr = checkin_qr_data_uri(request, unit)
     arrivals = services.arrivals_at(unit=unit)
-    return render(request, "deployments/checkin_code.html", {"unit": unit, "url": url, "qr": qr,
+    return render(request, "deployments/checkin_code.html", {"unit": unit, "url": checkin_url(request, unit),
                                                               "arrivals": arrivals})
 
 

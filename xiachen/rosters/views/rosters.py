@@ -20,7 +20,7 @@ from ..forms import RosterForm, RuleSetForm, ShiftTemplateForm
 from ..grid import grid
 from ..planning import frame_of, rules_for
 from ..selectors import access_post, access_roster, posts_visible_to, roster_list
-from ..tokens import post_qr
+from ..tokens import post_scan_url
 
 
 def attempt(request: HttpRequest, action, success: str) -> bool:
@@ -71,7 +71,7 @@ def post_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
         context["cadres"] = deployed_cadres(post, round_)
     if can_manage:
-        context["qr_url"], context["qr"] = post_qr(request, post)
+        context["qr_url"] = post_scan_url(request, post)
     return render(request, "rosters/post_detail.html", context)
 
 

@@ -9,5 +9,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         report = verify_chain()
         if not report.intact:
-            raise CommandError(f"audit chain broken at event {report.first_broken_id} after {report.checked} good rows")
+            raise CommandError(f"audit chain broken after {report.checked} good rows: {report.problem}")
         self.stdout.write(self.style.SUCCESS(f"audit chain intact: {report.checked} events"))
