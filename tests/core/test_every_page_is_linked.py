@@ -49,9 +49,6 @@ NOT_LINKED = {
     # Pages a POST redirects to.
     "assessments:report_job": "the report's progress page: the report buttons (POST) redirect here",
     "assessments:commendation_detail": "the commendation page: proposing one (POST) redirects here",
-    # The resident's own pages on the staff site belong to the resident site's work (issue 14, item 2).
-    "passes:mine": "the resident's pass: linked from the resident site (resident templates)",
-    "resident:pass_correction": "the resident's correction request: linked from the resident site",
 }
 
 
