@@ -11,7 +11,6 @@ HOME_PANEL = {
     "worker1": "社区工作者",
     "cadre_user1": "下沉干部",
     "hotline": "热线坐席",
-    "resident_user1": "居民",
     "auditor": "审计管理员",
     "sysadmin": "系统管理员",
 }
@@ -25,6 +24,11 @@ def test_each_role_signs_in_and_lands_on_its_home(page, people):
         assert page.url == f"{page.base_url}/"
         assert page.locator("section.card h2").first.inner_text().startswith(role_label)
         assert page.locator("#current-user").inner_text() == str(user)
+
+
+def test_a_resident_signing_in_on_the_staff_login_lands_on_the_resident_site(page, people):
+    sign_in(page, people.resident_user1.username)
+    assert page.url == f"{page.base_url}/r/"
 
 
 def test_wrong_password_shows_chinese_error(page, people):
