@@ -6,6 +6,7 @@ and has an open appeal; liaison1 generated agency1's Excel report. Reading needs
 (403), then the round or score must be visible (404). 我的考核 needs a cadre profile (403).
 """
 
+from xiachen.assessments.models import ScoreJob
 from xiachen.assessments.reports import request_report, run_report_job
 from xiachen.assessments.services import (
     approve_commendations,
@@ -43,7 +44,9 @@ def _built(request):
         appeal = file_appeal(by=people.cadre_user1, score=score, reason="复核")
         report = request_report(by=people.liaison1, round_=round_, unit=tree.agency1, fmt="xlsx")
         run_report_job(job_id=report.pk)
+        score_job = ScoreJob.objects.create(round=round_, requested_by=people.org_department, status="done")
         cached = request._assessment_matrix = {
+            "score_job": score_job,
             "tree": tree, "cadre1": cadre1, "round": round_, "score": score, "appeal": appeal,
             "list": commendations, "entry": commendations.entries.get(), "report": report,
         }
@@ -68,6 +71,7 @@ ARGS = {
     "assessment_entry": _get("entry"),
     "assessment_agency": lambda request: [_built(request)["tree"].agency1.public_id],
     "assessment_report": _get("report"),
+    "assessment_score_job": _get("score_job"),
 }
 
 ROUND_WRITE = only(403, SEE_ROUND, 404) | {"org_department": 302}
@@ -80,6 +84,7 @@ MATRIX = {
     # manager2 sees the round but cadre1 never served there: the same 404 as for a cadre that does not exist
     ("assessments:evaluate", "assessment_round_cadre", "get"): only(200, ["manager1"], 403, manager2=404),
     ("assessments:compute", "assessment_round", "post"): ROUND_WRITE,
+    ("assessments:score_progress", "assessment_score_job", "get"): only(200, ["org_department"], 403),
     ("assessments:grade", "assessment_round", "post"): ROUND_WRITE,
     ("assessments:commendation_propose", "assessment_round", "post"): ROUND_WRITE,
     # reports are queued (302 to the job page); the organization department reports city-wide, a

@@ -23,6 +23,13 @@ class ReportStatus(models.TextChoices):
     FAILED = "failed", _("生成失败")
 
 
+class ScoreJobStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("计算中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("计算失败")
+
+
 class ReportFormat(models.TextChoices):
     XLSX = "xlsx", _("Excel")
     PDF = "pdf", _("PDF")

@@ -1,12 +1,15 @@
 """Evaluations by receiving units, weighting schemes, scores with grades and ranks, appeals, commendations."""
 
+from datetime import timedelta
+
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xiachen.core.models import BaseModel, Vocabulary
 
-from .enums import AppealStatus, CommendationStatus, ReportFormat, ReportStatus
+from .enums import AppealStatus, CommendationStatus, ReportFormat, ReportStatus, ScoreJobStatus
 
 
 class Dimension(Vocabulary):
@@ -222,3 +225,44 @@ class ReportJob(BaseModel):
     @property
     def is_running(self) -> bool:
         return self.status in (ReportStatus.QUEUED, ReportStatus.RUNNING)
+
+
+class ScoreJob(BaseModel):
+    """One background computation of a round's scores (the same pattern as ReportJob): the page polls it.
+
+    `heartbeat_at` moves with every progress report; a queued or running job whose heartbeat is
+    older than STALE_AFTER has lost its worker (killed, restarted) and is shown, and stored on the
+    next start, as failed — never as a progress bar that waits forever.
+    """
+
+    STALE_AFTER = timedelta(minutes=5)
+
+    round = models.ForeignKey("deployments.Round", on_delete=models.CASCADE, related_name="score_jobs")
+    status = models.CharField(_("状态"), max_length=10, choices=ScoreJobStatus.choices, default=ScoreJobStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("进度"), default=0)
+    progress_note = models.CharField(max_length=200, blank=True)
+    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    heartbeat_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("考核得分计算")
+        verbose_name_plural = _("考核得分计算")
+        constraints = [models.CheckConstraint(condition=Q(progress__lte=100), name="assessments_score_job_progress")]
+
+    def __str__(self) -> str:
+        return f"{self.round} {self.status}"
+
+    @property
+    def is_stale(self) -> bool:
+        running = self.status in (ScoreJobStatus.QUEUED, ScoreJobStatus.RUNNING)
+        return running and timezone.now() - self.heartbeat_at > self.STALE_AFTER
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (ScoreJobStatus.QUEUED, ScoreJobStatus.RUNNING) and not self.is_stale
+
+    @property
+    def has_failed(self) -> bool:
+        return self.status == ScoreJobStatus.FAILED or self.is_stale

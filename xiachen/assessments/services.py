@@ -4,6 +4,7 @@ Keyword-only, atomic, permission-checked, audited. Refusals raise AssessmentErro
 message for the user.
 """
 
+import logging
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -17,7 +18,7 @@ from xiachen.deployments.enums import MatchStatus, RoundStatus
 from xiachen.deployments.models import Match, Round
 
 from . import metrics, scoring
-from .enums import FINAL_PERIOD, AppealStatus, CommendationStatus
+from .enums import FINAL_PERIOD, AppealStatus, CommendationStatus, ScoreJobStatus
 from .models import (
     Appeal,
     CommendationEntry,
@@ -28,8 +29,12 @@ from .models import (
     Grade,
     Scheme,
     Score,
+    ScoreJob,
     Weight,
 )
+
+logger = logging.getLogger(__name__)
+LIVE_JOB_STATUSES = (ScoreJobStatus.QUEUED, ScoreJobStatus.RUNNING)
 
 SERVED_ROUND_STATUSES = (RoundStatus.PUBLISHED, RoundStatus.CLOSED)
 HUNDRED = Decimal(100)
@@ -187,33 +192,115 @@ def _dimension_points(matches: list[Match]) -> dict[str, Decimal]:
     return {code: Decimal(sum(values)) / Decimal(len(values)) for code, values in totals.items()}
 
 
-@transaction.atomic
-def compute_scores(*, by, round_: Round, scheme: Scheme | None = None) -> list[Score]:
+def compute_scores(*, by, round_: Round, scheme: Scheme | None = None, progress=None) -> list[Score]:
     """(Re)compute every served cadre's score in the round with `scheme` (default: the active one),
-    then the ranks. Grades are cleared: they must be assigned again for the new totals."""
+    then the ranks. Grades are cleared: they must be assigned again for the new totals.
+
+    The per-cadre breakdowns (the long part: metrics per cadre, > 30 s for a city round) are read
+    outside any transaction, reporting `progress(percent, note)` when given; the scores are then
+    written, ranked and audited in one short transaction under the round's lock, so a progress
+    bar can be read meanwhile and no writer waits on the computation. Raises AssessmentError when
+    the round is not published or closed.
+    """
     require_permission(by, "assessments.manage")
-    _lock(round_)
     if round_.status not in SERVED_ROUND_STATUSES:
         raise AssessmentError(_("只有已发布或已结束的轮次可以计算考核得分"))
     scheme = scheme or active_scheme()
+    report = progress or (lambda percent, note: None)
     served: dict[int, list[Match]] = {}
     for match in Match.objects.filter(round=round_, status=MatchStatus.ARRIVED).select_related("cadre", "demand"):
         served.setdefault(match.cadre_id, []).append(match)
+    computed = {}
+    for index, matches in enumerate(served.values()):
+        if index % 50 == 0:
+            report(5 + 85 * index // max(len(served), 1),
+                   _("正在计算第 %(done)d / %(total)d 名干部的得分") % {"done": index + 1, "total": len(served)})
+        computed[matches[0].cadre_id] = (matches, *breakdown_for(
+            scheme=scheme, round_=round_, cadre=matches[0].cadre, matches=matches))
+    report(90, _("正在保存得分和排名"))
+    return _store_scores(by=by, round_=round_, scheme=scheme, computed=computed)
+
+
+@transaction.atomic
+def _store_scores(*, by, round_: Round, scheme: Scheme, computed: dict) -> list[Score]:
+    _lock(round_)
+    if round_.status not in SERVED_ROUND_STATUSES:
+        raise AssessmentError(_("只有已发布或已结束的轮次可以计算考核得分"))
     now = timezone.now()
     scores = []
-    for matches in served.values():
+    for matches, total, rows in computed.values():
         cadre = matches[0].cadre
-        total, rows = breakdown_for(scheme=scheme, round_=round_, cadre=cadre, matches=matches)
         score, _created = Score.objects.update_or_create(round=round_, cadre=cadre, defaults={
             "scheme": scheme, "total": total, "breakdown": rows, "grade": None, "computed_at": now,
             "agency_path": cadre.agency_path, "unit_paths": sorted({m.demand.unit_path for m in matches}),
         })
         scores.append(score)
-    Score.objects.filter(round=round_).exclude(cadre_id__in=served).delete()
+    Score.objects.filter(round=round_).exclude(cadre_id__in=computed).delete()
     _rank(scores)
     audit.record(actor=by, action="assessment.scores_computed", target=round_,
                  fields={"scheme": scheme.version, "scores": len(scores)})
     return scores
+
+
+# --- background computation (issue #14 item 7) ----------------------------------------------------------
+
+
+@transaction.atomic
+def start_score_job(*, by, round_: Round) -> ScoreJob:
+    """Queue the computation of the round's scores; the round page shows its progress.
+
+    One job at a time per round: a live one is returned as it is; a job whose worker died is
+    marked failed first. Raises AssessmentError when the round is not published or closed.
+    """
+    require_permission(by, "assessments.manage")
+    _lock(round_)
+    if round_.status not in SERVED_ROUND_STATUSES:
+        raise AssessmentError(_("只有已发布或已结束的轮次可以计算考核得分"))
+    for job in ScoreJob.objects.filter(round=round_, status__in=LIVE_JOB_STATUSES):
+        if not job.is_stale:
+            return job
+        _fail(job.pk, _("后台任务中断，已停止"))
+    job = ScoreJob.objects.create(round=round_, requested_by=by, progress_note=_("排队中"))
+    audit.record(actor=by, action="assessment.scores_requested", target=round_, fields={"job": str(job.public_id)})
+    transaction.on_commit(lambda: _enqueue_score_job(job.pk))
+    return job
+
+
+def _enqueue_score_job(job_id: int) -> None:
+    from .tasks import compute_scores_task
+
+    compute_scores_task.enqueue(job_id=job_id)
+
+
+def run_score_job(*, job_id: int) -> ScoreJob | None:
+    """Compute the scores of the job's round (called by the task); the outcome stays on the job."""
+    job = ScoreJob.objects.select_related("round", "requested_by").filter(pk=job_id).first()
+    if job is None or job.status not in LIVE_JOB_STATUSES:
+        return job
+    _beat(job.pk, 2, _("开始计算"), status=ScoreJobStatus.RUNNING)
+    try:
+        compute_scores(by=job.requested_by, round_=job.round,
+                       progress=lambda percent, note: _beat(job.pk, percent, note))
+    except AssessmentError as refusal:
+        _fail(job.pk, str(refusal))
+    except Exception:
+        logger.exception("score job %s failed", job.pk)
+        _fail(job.pk, _("计算失败，请重试或联系管理员"))
+    else:
+        ScoreJob.objects.filter(pk=job.pk).update(status=ScoreJobStatus.DONE, progress=100, progress_note=_("完成"),
+                                                  heartbeat_at=timezone.now(), finished_at=timezone.now())
+    job.refresh_from_db()
+    return job
+
+
+def _beat(job_id: int, percent: int, note: str, **fields) -> None:
+    ScoreJob.objects.filter(pk=job_id).update(progress=min(percent, 100), progress_note=note[:200],
+                                              heartbeat_at=timezone.now(), **fields)
+
+
+def _fail(job_id: int, note: str) -> None:
+    ScoreJob.objects.filter(pk=job_id).update(status=ScoreJobStatus.FAILED, progress=100, progress_note=note[:200],
+                                              finished_at=timezone.now())
 
 
 def _rank(scores: list[Score]) -> None:

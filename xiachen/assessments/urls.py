@@ -8,6 +8,7 @@ urlpatterns = [
     path("rounds/<uuid:public_id>/", views.round_detail, name="round_detail"),
     path("rounds/<uuid:public_id>/cadres/<uuid:cadre_id>/evaluate/", views.evaluate, name="evaluate"),
     path("rounds/<uuid:public_id>/compute/", views.compute, name="compute"),
+    path("score-jobs/<uuid:public_id>/progress/", views.score_progress, name="score_progress"),
     path("rounds/<uuid:public_id>/grade/", views.grade, name="grade"),
     path("rounds/<uuid:public_id>/commendations/", views.commendation_propose, name="commendation_propose"),
     path("rounds/<uuid:public_id>/report.<str:fmt>", views.round_report, name="round_report"),

@@ -6,7 +6,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,7 +19,7 @@ from xiachen.org.models import Unit
 
 from . import outputs, reports, selectors, services
 from .enums import FINAL_PERIOD, ReportStatus
-from .models import Dimension, Grade, Scheme
+from .models import Dimension, Grade, Scheme, ScoreJob
 
 PDF = "application/pdf"
 
@@ -55,7 +55,9 @@ def round_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     can_manage = has_permission(request.user, "assessments.manage")
     return render(request, "assessments/round_detail.html", {
         "round": round_,
-        "scores": selectors.round_scores(request.user, round_),
+        "page": paginate(request, selectors.round_scores(request.user, round_)),
+        "querystring": query_without_page(request),
+        "score_job": ScoreJob.objects.filter(round=round_).first() if can_manage else None,
         "to_evaluate": selectors.to_evaluate(request.user, round_),
         "can_manage": can_manage,
         "grades": Grade.objects.order_by("-min_score"),
@@ -97,10 +99,24 @@ def evaluate(request: HttpRequest, public_id: UUID, cadre_id: UUID) -> HttpRespo
 
 @require_POST
 def compute(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Queue the computation (> 30 s for a city round); the round page shows its progress."""
     round_ = selectors.access_assessment_round(request.user, public_id)
     require_permission(request.user, "assessments.manage")
-    _attempt(request, lambda: services.compute_scores(by=request.user, round_=round_), _("已计算得分和排名"))
+    _attempt(request, lambda: services.start_score_job(by=request.user, round_=round_), _("已开始计算得分和排名"))
     return redirect("assessments:round_detail", public_id=round_.public_id)
+
+
+@require_GET
+def score_progress(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The progress partial, polled every second (htmx) while the scores are computed; asks the
+    page to reload when they are ready."""
+    require_permission(request.user, "assessments.manage")
+    job = get_object_or_404(ScoreJob.objects.select_related("round"), public_id=public_id,
+                            round__in=selectors.assessment_rounds(request.user))
+    response = render(request, "assessments/score_progress.html", {"job": job})
+    if request.htmx and not job.is_running:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @require_POST

@@ -13,15 +13,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from xiachen.accounts.permissions import scope_paths
 from xiachen.accounts.selectors import ancestor_paths
-from xiachen.org.models import Unit, path_within
+from xiachen.org.models import Unit, is_broad_scope, path_within
 
 from .enums import COMMUNITY_KINDS, STREET_KINDS, Satisfaction, TicketStatus
-from .models import Ticket
+from .models import Category, Ticket
 
 WEIGHTS = (Fraction(1, 10), Fraction(9, 20), Fraction(9, 20))
 SATISFIED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY)
@@ -55,6 +55,10 @@ class Rates:
         if any(rate is None for rate in rates):
             return None
         return sum((weight * rate for weight, rate in zip(WEIGHTS, rates, strict=True)), Fraction(0))
+
+    def add_counts(self, counts: dict) -> None:
+        for name in ("tickets", "responded", "called_back", "resolved", "satisfied"):
+            setattr(self, name, getattr(self, name) + counts[name])
 
     def add(self, row: dict) -> None:
         self.tickets += 1
@@ -105,18 +109,41 @@ def covering_prefixes(paths: list[str], limit: int = MAX_PREFIXES) -> list[str]:
     return [p for p in current if not any(p != q and p.startswith(q) for q in current)]
 
 
-def rates_for_units(units: list[Unit], start: datetime, end: datetime) -> list[Rates]:
-    """Rates of each unit (its subtree) over the period, in one query."""
+def rates_for_units(units: list[Unit], start: datetime, end: datetime, *, counts: dict | None = None) -> list[Rates]:
+    """Rates of each unit (its subtree) over the period: one grouped query (or `counts` from
+    `counts_by_owner`, to share it between rankings), then each owner's counts added to its ancestors.
+
+    The database counts per owner (a few thousand groups for a city) instead of returning every
+    ticket of the month (250,000 rows turned into Python dicts: 3.8–26 s at Wuhan scale).
+    """
     by_path = {unit.path: Rates(unit=unit) for unit in units}
-    prefixes = covering_prefixes(list(by_path))
-    rows = counted_tickets(start, end).filter(path_within(prefixes, field="owner_path")).values(
-        "owner_path", "accepted_at", "response_due", "called_back_at", "caller_says_resolved", "satisfaction"
-    )
-    for row in rows:
-        for path in ancestor_paths(row["owner_path"]):
+    if counts is None:
+        counts = counts_by_owner(list(by_path), start, end)
+    for owner_path, row in counts.items():
+        for path in ancestor_paths(owner_path):
             if path in by_path:
-                by_path[path].add(row)
+                by_path[path].add_counts(row)
     return list(by_path.values())
+
+
+def counts_by_owner(paths: list[str], start: datetime, end: datetime) -> dict[str, dict]:
+    """Per owner path, the counted tickets of the period and those responded, called back, resolved
+    and satisfied; limited to the subtrees of `paths`."""
+    called_back = Q(called_back_at__isnull=False)
+    rows = (
+        counted_tickets(start, end)
+        .filter(path_within(covering_prefixes(paths), field="owner_path"))
+        .values("owner_path")
+        .annotate(
+            tickets=Count("id"),
+            responded=Count("id", filter=Q(accepted_at__isnull=False, accepted_at__lte=F("response_due"))),
+            called_back=Count("id", filter=called_back),
+            resolved=Count("id", filter=called_back & Q(caller_says_resolved=True)),
+            satisfied=Count("id", filter=called_back & Q(satisfaction__in=SATISFIED)),
+        )
+        .order_by()
+    )
+    return {row.pop("owner_path"): row for row in rows}
 
 
 def rank(rates: list[Rates]) -> list[Rates]:
@@ -137,26 +164,41 @@ def units_ranked_for(user, kinds) -> list[Unit]:
 
 def monthly_rankings(user, year: int, month: int) -> dict[str, list[Rates]]:
     start, end = month_bounds(year, month)
+    streets, communities = units_ranked_for(user, STREET_KINDS), units_ranked_for(user, COMMUNITY_KINDS)
+    counts = counts_by_owner([unit.path for unit in streets + communities], start, end)  # one query for both
     return {
-        "streets": rank(rates_for_units(units_ranked_for(user, STREET_KINDS), start, end)),
-        "communities": rank(rates_for_units(units_ranked_for(user, COMMUNITY_KINDS), start, end)),
+        "streets": rank(rates_for_units(streets, start, end, counts=counts)),
+        "communities": rank(rates_for_units(communities, start, end, counts=counts)),
     }
 
 
 def hot_topics(user, day: date, *, limit: int = 10) -> dict[str, list]:
     """The week's most frequent categories and places among tickets arising in the user's scope."""
     start, end = week_bounds(day)
-    tickets = Ticket.objects.filter(
-        path_within(scope_paths(user, "hotline.rates"), field="place_path"), received_at__gte=start,
-        received_at__lt=end,
-    ).exclude(status=TicketStatus.MERGED)
-    categories = tickets.values("category__name_zh").annotate(n=Count("id")).order_by("-n", "category__name_zh")
-    places = tickets.values("place__name").annotate(n=Count("id")).order_by("-n", "place__name")
+    paths = scope_paths(user, "hotline.rates")
+    # A city's or district's week is found by received_at, not by the path (all tickets match it).
+    within = path_within(paths, field="place_path", indexed=not is_broad_scope(paths))
+    tickets = Ticket.objects.filter(within, received_at__gte=start, received_at__lt=end).exclude(
+        status=TicketStatus.MERGED
+    )
     return {
         "start": start, "end": end - timedelta(days=1),
-        "categories": [(row["category__name_zh"], row["n"]) for row in categories[:limit]],
-        "places": [(row["place__name"], row["n"]) for row in places[:limit]],
+        "categories": _most_frequent(tickets, "category_id", Category.objects.all(), "name_zh", limit),
+        "places": _most_frequent(tickets, "place_id", Unit.objects.all(), "name", limit),
     }
+
+
+def _most_frequent(tickets: QuerySet[Ticket], key: str, named: QuerySet, name: str, limit: int) -> list[tuple]:
+    """(name, tickets) most frequent first, then by name; counted by id, named afterwards.
+
+    Grouping by the joined name let SQLite start from the named table (every unit of the city)
+    and probe the tickets of each: 0.3–0.5 s for a week of 30,000 tickets.
+    """
+    counts = dict(tickets.values_list(key).annotate(n=Count("id")).order_by())
+    totals: dict[str, int] = {}
+    for label, pk in ((label, pk) for pk, label in named.filter(pk__in=list(counts)).values_list("pk", name)):
+        totals[label] = totals.get(label, 0) + counts[pk]
+    return sorted(totals.items(), key=lambda item: (-item[1], item[0]))[:limit]
 
 
 def percent(rate: Fraction | None) -> str:

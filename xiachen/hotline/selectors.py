@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from xiachen.accounts.permissions import scope_paths
 from xiachen.accounts.selectors import ancestor_paths
-from xiachen.org.models import Unit, path_within
+from xiachen.org.models import Unit, is_broad_scope, path_within
 
 from .enums import COMMUNITY_KINDS, OPEN_STATUSES, OWNER_UNIT_KINDS, STREET_KINDS, TicketStatus
 from .models import RoutingRule, Ticket
@@ -22,9 +22,13 @@ LIST_RELATED = ("category", "place", "owner", "transfer_to")
 def tickets_visible_to(user) -> QuerySet[Ticket]:
     if not getattr(user, "is_authenticated", False):
         return Ticket.objects.none()
-    handled = scope_paths(user, "hotline.handle")
-    condition = path_within(scope_paths(user, "hotline.view"), field="place_path")
-    condition |= path_within(handled, field="owner_path") | path_within(handled, field="transfer_path")
+    handled, viewed = scope_paths(user, "hotline.handle"), scope_paths(user, "hotline.view")
+    # A city-wide viewer's newest tickets are read in received_at order, not through the path index
+    # (which would fetch and sort all 300,000 of a city's month for one page; 1.3 s on SQLite).
+    indexed = not is_broad_scope(handled + viewed)
+    condition = path_within(viewed, field="place_path", indexed=indexed)
+    condition |= path_within(handled, field="owner_path", indexed=indexed)
+    condition |= path_within(handled, field="transfer_path", indexed=indexed)
     return Ticket.objects.filter(condition).select_related(*LIST_RELATED)
 
 
@@ -47,7 +51,13 @@ def search_tickets(user, *, status: str = "", category: str = "", number: str = 
         tickets = tickets.filter(category__code=category)
     if number:
         tickets = tickets.filter(number__icontains=number.strip())
-    return tickets.order_by("-received_at", "-id")
+    # Category and place prefetched, not joined: as inner joins they let SQLite start from the
+    # category table and sort every ticket; owner and transfer_to are LEFT JOINs, which it keeps inner.
+    listed = tickets.select_related(None).select_related("owner", "transfer_to").prefetch_related("category", "place")
+    return listed.order_by(*TICKET_ORDER)
+
+
+TICKET_ORDER = ["-received_at", "-id"]  # newest first; index hotline_ticket_received
 
 
 def tickets_of_resident(resident) -> QuerySet[Ticket]:

@@ -34,6 +34,10 @@ class Household(BaseModel):
                 fields=["compound", "building", "entrance", "room"], name="households_address_unique"
             )
         ]
+        # The list's keyset order (selectors.HOUSEHOLD_ORDER): a page is one index range read.
+        indexes = [
+            models.Index(fields=["compound_path", "building", "entrance", "room", "id"], name="households_list_order")
+        ]
 
     def __str__(self) -> str:
         return self.address_label

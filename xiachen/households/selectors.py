@@ -41,9 +41,23 @@ def search_households(user, *, query: str = "", compound: str = "", vulnerabilit
         households = households.filter(compound__public_id=compound) if _is_uuid(compound) else households.none()
     if vulnerability:
         households = households.filter(residents__vulnerabilities__code=vulnerability).distinct()
-    return households.annotate(member_count=Count("residents", distinct=True)).order_by(
-        "compound_path", "building", "entrance", "room"
-    )
+    return households.order_by(*HOUSEHOLD_ORDER)
+
+
+HOUSEHOLD_ORDER = ["compound_path", "building", "entrance", "room", "id"]  # index households_list_order
+
+
+def with_member_counts(households: list[Household]) -> list[Household]:
+    """Set `member_count` on one page of households, in one grouped query.
+
+    Counted in the list query, all of a city's 376,391 households were joined to their million
+    residents and grouped before the page of 50 was cut (2.6–7.8 s).
+    """
+    grouped = Resident.objects.filter(household_id__in=[h.pk for h in households]).values_list("household_id")
+    counts = dict(grouped.annotate(n=Count("id")).order_by())
+    for household in households:
+        household.member_count = counts.get(household.pk, 0)
+    return households
 
 
 def members_of(household: Household) -> QuerySet[Resident]:

@@ -7,12 +7,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from xiachen.accounts.permissions import has_permission, require_permission
 from xiachen.core.exports import xlsx_response
 from xiachen.core.import_views import import_page, template_download
-from xiachen.core.views import paginate, query_without_page, revealed_value_response
+from xiachen.core.pagination import keyset_page
+from xiachen.core.views import revealed_value_response
 
 from .exports import export_households
 from .importers import HOUSEHOLD_IMPORTER
 from .models import Vulnerability
-from .selectors import access_household, access_resident, compounds_for_filter, members_of, search_households
+from .selectors import (
+    HOUSEHOLD_ORDER,
+    access_household,
+    access_resident,
+    compounds_for_filter,
+    members_of,
+    search_households,
+    with_member_counts,
+)
 from .services import REVEALABLE_FIELDS, reveal_resident_field
 
 
@@ -27,10 +36,12 @@ def household_list(request: HttpRequest) -> HttpResponse:
     households = search_households(
         request.user, query=filters["q"], compound=filters["compound"], vulnerability=filters["vulnerability"]
     )
+    page = keyset_page(request, households, ordering=HOUSEHOLD_ORDER)
+    page.items = with_member_counts(page.items)
     context = {
-        "page": paginate(request, households),
+        "page": page,
         "filters": filters,
-        "querystring": query_without_page(request),
+        "querystring": page.querystring,
         "vulnerabilities": Vulnerability.objects.all(),
         "compounds": compounds_for_filter(request.user),
         "can_import": has_permission(request.user, "households.import"),

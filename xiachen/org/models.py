@@ -4,7 +4,7 @@ Each unit stores its materialized path (`/420100/420102/…/`), so a subtree is 
 `path LIKE 'prefix%'` query on every database.
 """
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -35,11 +35,23 @@ class UnitQuerySet(models.QuerySet):
         return self.filter(path_within(paths)) if paths else self.none()
 
 
-def path_within(paths: list[str], *, field: str = "path") -> Q:
-    """`field` starts with any of `paths`; an empty list matches nothing."""
+def path_within(paths: list[str], *, field: str = "path", indexed: bool = True) -> Q:
+    """`field` starts with any of `paths` (each ending in "/"); an empty list matches nothing.
+
+    On SQLite the prefix is a range (`path >= '/a/b/' AND path < '/a/b0'`, '0' being the character
+    after '/'): its LIKE is case-insensitive and has an ESCAPE clause, so it never uses an index,
+    and a scoped query over millions of scans became a full scan (84 s at Wuhan scale). PostgreSQL
+    keeps LIKE, which its varchar_pattern_ops indexes serve under any collation.
+    `indexed=False` keeps LIKE on SQLite too, for a scope so broad (a city, a district) that the
+    rows are better walked in another index's order (newest first) than found through the path.
+    """
     condition = Q(pk__in=[])
+    ranged = indexed and connection.vendor == "sqlite"
     for path in paths:
-        condition |= Q(**{f"{field}__startswith": path})
+        if ranged and path.endswith("/"):
+            condition |= Q(**{f"{field}__gte": path, f"{field}__lt": path[:-1] + "0"})
+        else:
+            condition |= Q(**{f"{field}__startswith": path})
     return condition
 
 
@@ -82,3 +94,8 @@ class Unit(BaseModel):
     def ancestors(self) -> UnitQuerySet:
         codes = [code for code in self.path.strip("/").split("/")[:-1]]
         return Unit.objects.filter(code__in=codes).order_by("depth")
+
+
+def is_broad_scope(paths: list[str]) -> bool:
+    """Whether any path is a city or a district (`/420100/` or `/420100/420102/`): most rows match."""
+    return any(path.count("/") <= 3 for path in paths)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from xiachen.accounts.models import User
 from xiachen.accounts.permissions import scope_paths
-from xiachen.org.models import Unit, path_within
+from xiachen.org.models import Unit, is_broad_scope, path_within
 
 from .models import (
     CorrectionRequest,
@@ -135,7 +135,20 @@ def snapshot_for(community, *, at: datetime, audiences: frozenset[str] = frozens
 
 
 def scans_visible_to(user) -> QuerySet[Scan]:
-    return Scan.objects.filter(_within(user, "passes.review_scans", field="gate_path")).select_related("gate")
+    paths = scope_paths(user, "passes.review_scans")
+    # A district's or city's scans are walked newest first (scanned_at index), not found by path and sorted.
+    within = path_within(paths, field="gate_path", indexed=not is_broad_scope(paths))
+    return Scan.objects.filter(within).select_related("gate")
+
+
+SCAN_ORDER = ["-scanned_at", "-id"]  # newest first; the id makes the keyset order total
+
+
+def scan_gates_for(user) -> QuerySet[Unit]:
+    """Compounds whose scans the user may review, for the scan log's gate filter."""
+    return Unit.objects.filter(
+        path_within(scope_paths(user, "passes.review_scans")), kind__code="compound"
+    ).order_by("path")
 
 
 def search_scans(user, *, gate: str = "", household: str = "", since=None, until=None) -> QuerySet[Scan]:
@@ -148,7 +161,7 @@ def search_scans(user, *, gate: str = "", household: str = "", since=None, until
         scans = scans.filter(scanned_at__gte=since)
     if until:
         scans = scans.filter(scanned_at__lt=until)
-    return scans.order_by("-scanned_at", "-id")
+    return scans.order_by(*SCAN_ORDER)
 
 
 def hourly_flows(user, *, since: datetime) -> list[dict]:

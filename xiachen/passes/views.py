@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xiachen.accounts.permissions import has_permission, require_permission
+from xiachen.core.pagination import keyset_page
 from xiachen.core.views import paginate, query_without_page, revealed_value_response
 from xiachen.households.selectors import access_resident
 
@@ -237,9 +238,10 @@ def scans(request: HttpRequest) -> HttpResponse:
         request,
         "passes/scan_list.html",
         {
-            "page": paginate(request, found),
-            "querystring": query_without_page(request),
+            # Keyset, no count: a district's month is millions of scans (issue #14 item 6).
+            "page": keyset_page(request, found, ordering=selectors.SCAN_ORDER),
             "filters": filters,
+            "gates": selectors.scan_gates_for(request.user)[:300],
             "flows": selectors.hourly_flows(request.user, since=timezone.now() - timedelta(hours=24)),
         },
     )

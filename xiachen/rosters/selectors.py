@@ -12,7 +12,7 @@ from xiachen.deployments.models import Demand
 from xiachen.org.models import path_within
 
 from .enums import RosterStatus
-from .models import CareAlert, ReplacementRequest, Roster, SwapRequest
+from .models import Assignment, CareAlert, ReplacementRequest, Roster, SwapRequest
 
 LIVE = (RosterStatus.PUBLISHED, RosterStatus.LOCKED)
 
@@ -34,9 +34,10 @@ def access_post(user, public_id: UUID) -> Demand:
 def rosters_visible_to(user) -> QuerySet[Roster]:
     condition = _overseen(user, "unit_path")
     if user.is_authenticated:
-        condition |= Q(assignments__cadre__user=user, status__in=LIVE)
-    ids = Roster.objects.filter(condition).values("pk")
-    return Roster.objects.filter(pk__in=ids).select_related("post__unit", "post__post_type", "round")
+        # A subquery, not a join: joined, the OR walked every assignment of the city (456,000).
+        mine = Assignment.objects.filter(cadre__user=user).values("roster_id")
+        condition |= Q(pk__in=mine, status__in=LIVE)
+    return Roster.objects.filter(condition).select_related("post__unit", "post__post_type", "round")
 
 
 def access_roster(user, public_id: UUID) -> Roster:
@@ -44,7 +45,21 @@ def access_roster(user, public_id: UUID) -> Roster:
 
 
 def roster_list(user) -> QuerySet[Roster]:
-    return rosters_visible_to(user).annotate(assignment_count=Count("assignments")).order_by("-start", "-id")
+    return rosters_visible_to(user).order_by("-start", "-id")
+
+
+def with_assignment_counts(rosters: list[Roster]) -> list[Roster]:
+    """Set `assignment_count` on the rosters of one page, in one grouped query.
+
+    Counting in the list query grouped every roster's assignments before the page was cut (4.5 s
+    for a city's 456,000 assignments); the page's 50 rosters are a few thousand rows.
+    """
+    ids = [roster.pk for roster in rosters]
+    grouped = Assignment.objects.filter(roster_id__in=ids).values_list("roster_id").annotate(n=Count("id"))
+    counts = dict(grouped.order_by())
+    for roster in rosters:
+        roster.assignment_count = counts.get(roster.pk, 0)
+    return rosters
 
 
 def swaps_visible_to(user) -> QuerySet[SwapRequest]:

@@ -10,14 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xiachen.accounts.permissions import has_permission, require_permission
-from xiachen.core.views import paginate, query_without_page
+from xiachen.core.pagination import keyset_page
 from xiachen.org.models import Unit
 
 from .. import services
 from ..enums import Satisfaction, TicketStatus
 from ..forms import TicketForm
 from ..models import Category
-from ..selectors import access_ticket, likely_duplicates, routable_units, search_tickets, transfer_targets
+from ..selectors import TICKET_ORDER, access_ticket, likely_duplicates, routable_units, search_tickets, transfer_targets
 
 
 def _uuid(value: str | None) -> UUID | None:
@@ -35,9 +35,10 @@ def _unit(request: HttpRequest, name: str = "unit") -> Unit:
 def tickets(request: HttpRequest) -> HttpResponse:
     require_permission(request.user, "hotline.view")
     filters = {key: request.GET.get(key, "") for key in ("status", "category", "number", "due")}
+    # Keyset, no count: a city's month is 300,000 tickets (issue #14 item 6).
+    page = keyset_page(request, search_tickets(request.user, **filters), ordering=TICKET_ORDER)
     context = {
-        "page": paginate(request, search_tickets(request.user, **filters)),
-        "filters": filters, "querystring": query_without_page(request),
+        "page": page, "filters": filters, "querystring": page.querystring,
         "statuses": TicketStatus.choices, "categories": Category.objects.all(),
         "can_create": has_permission(request.user, "hotline.operate"),
     }

@@ -19,7 +19,7 @@ from ..enums import RosterStatus
 from ..forms import RosterForm, RuleSetForm, ShiftTemplateForm
 from ..grid import grid
 from ..planning import frame_of, rules_for
-from ..selectors import access_post, access_roster, posts_visible_to, roster_list
+from ..selectors import access_post, access_roster, posts_visible_to, roster_list, with_assignment_counts
 from ..tokens import post_scan_url
 
 
@@ -52,6 +52,7 @@ def parse_uuid(value: str | None) -> UUID | None:
 def index(request: HttpRequest) -> HttpResponse:
     require_permission(request.user, "rosters.oversee")
     page = Paginator(roster_list(request.user), 50).get_page(request.GET.get("page"))
+    page.object_list = with_assignment_counts(list(page.object_list))
     return render(request, "rosters/roster_list.html", {"page": page, "posts": posts_visible_to(request.user)[:200]})
 
 
