@@ -36,6 +36,7 @@ urlpatterns = [
     path("surveys/", include("xiachen.surveys.urls")),
     path("dashboards/", include("xiachen.dashboards.urls")),
     path("ops/", include("xiachen.ops.urls")),
+    path("pick/", include("xiachen.core.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/", api_urls()),
     # Browsers ask for /favicon.ico on pages that name no icon (PDF viewers, the resident site's error pages).

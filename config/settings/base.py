@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, for the project-wide FORM_RENDERER
     "ninja",
     "django_htmx",
     "template_partials",
@@ -79,6 +80,9 @@ MIDDLEWARE = [
     "xiachen.core.middleware.NoStoreForPersonalDataMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# Forms render through templates/components/form.html and field.html (errors under their field).
+FORM_RENDERER = "xiachen.core.forms.FormRenderer"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

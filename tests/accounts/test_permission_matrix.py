@@ -123,9 +123,8 @@ MATRIX = {
         200, ["org_department", "liaison1", "manager1", "cadre_user1"], 404
     ),
     ("deployments:round_check", "round", "get"): ROUND_WRITE | {"org_department": 200},
-    ("deployments:round_assign", "round", "post"): only(
-        404, ["org_department", "liaison1", "manager1", "cadre_user1"], 404
-    ),
+    # Nothing picked: the organization department is sent back with a message.
+    ("deployments:round_assign", "round", "post"): ROUND_WRITE,
     # The organization department removes the match first; then it is gone for everyone.
     ("deployments:match_remove", "match", "post"): only(404, [], 404) | {"org_department": 302},
     ("deployments:match_decide", "match", "post"): ROUND_WRITE | {"org_department": 403, "liaison1": 302},

@@ -40,6 +40,7 @@ def page(browser, live_server):
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.base_url = live_server.url
+    accept_dialogs(page)
     yield page
     context.close()
 
@@ -52,8 +53,21 @@ def phone_page(browser, live_server):
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.base_url = live_server.url
+    accept_dialogs(page)
     yield page
     context.close()
+
+
+def accept_dialogs(page) -> None:
+    """Accept every confirmation (data-confirm) and keep its question in `page.dialogs`, so a test
+    can assert that a destructive button asked first."""
+    page.dialogs = []
+
+    def accept(dialog) -> None:
+        page.dialogs.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", accept)
 
 
 def sign_in(page, username: str, password: str = PASSWORD) -> None:

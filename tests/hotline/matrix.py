@@ -41,7 +41,8 @@ MATRIX = {
     ("hotline:ticket_transfer_decide", "hotline_ticket", "post"): on_ticket(),
     ("hotline:ticket_arbitrate", "hotline_ticket", "post"): on_ticket(manager1=404, hotline=404),
     ("hotline:ticket_resolve", "hotline_ticket", "post"): on_ticket(manager1=302, worker1=302),
-    ("hotline:ticket_callback", "hotline_ticket", "post"): on_ticket(hotline=302),
+    # A refused call-back shows the page again with the answers kept (200), not a redirect.
+    ("hotline:ticket_callback", "hotline_ticket", "post"): on_ticket(hotline=200),
     ("hotline:ticket_reopen", "hotline_ticket", "post"): on_ticket(hotline=302),
     ("hotline:ticket_link", "hotline_ticket", "post"): on_ticket(hotline=404),
     ("hotline:ticket_reveal", "hotline_ticket_phone", "post"): on_ticket(manager1=200, worker1=200, hotline=200),

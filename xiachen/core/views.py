@@ -1,8 +1,13 @@
 """Small helpers shared by list pages."""
 
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from xiachen.accounts.permissions import require_permission
+
+from . import pickers
 
 PAGE_SIZE = 50
 
@@ -23,3 +28,17 @@ def revealed_value_response(request: HttpRequest, value: str) -> HttpResponse:
     response = render(request, "components/revealed_value.html", {"value": value})
     response.reveals_personal_data = True
     return response
+
+
+@require_GET
+def pick(request: HttpRequest, name: str) -> HttpResponse:
+    """The options of a searchable picker (htmx partial): the user's valid choices matching `q`."""
+    picker = pickers.REGISTRY.get(name)
+    if picker is None:
+        raise Http404
+    require_permission(request.user, picker.permission)
+    params = {key: value for key, value in request.GET.items() if key != "q"}
+    options = pickers.find(picker, user=request.user, params=params, text=request.GET.get("q", ""))
+    return render(request, "components/picker_options.html", {
+        "options": options, "limit": pickers.RESULT_LIMIT, "picker": name,
+    })

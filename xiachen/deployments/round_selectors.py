@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from xiachen.accounts.permissions import has_permission, scope_paths
 from xiachen.org.models import Unit, path_within
 
-from .enums import DemandStatus, MatchStatus
+from .enums import ACTIVE_MATCH_STATUSES, DemandStatus, MatchStatus
 from .models import Demand, Match, Round
 
 
@@ -111,3 +111,25 @@ def nominations_for(user) -> QuerySet[Match]:
 
 def my_matches(user) -> QuerySet[Match]:
     return matches_visible_to(user).filter(cadre__user=user).exclude(status=MatchStatus.DECLINED)
+
+
+def hand_edit_candidates(round_: Round) -> QuerySet:
+    """Cadres a hand edit may add to `round_`: active cadres of its agencies, not deployed elsewhere,
+    not already placed in this round, and not unavailable during any day of the round's period.
+    (Per-post rules — specialty, hazard, commute — are checked live for the chosen post.)"""
+    from xiachen.cadres.enums import AvailabilityKind
+    from xiachen.cadres.models import AvailabilityPeriod, Cadre
+
+    from .models import Deployment
+
+    deployed = Deployment.objects.filter(is_active=True).exclude(match__round=round_).values("cadre_id")
+    placed = round_.matches.filter(status__in=ACTIVE_MATCH_STATUSES).values("cadre_id")
+    away = AvailabilityPeriod.objects.filter(
+        kind=AvailabilityKind.UNAVAILABLE, start__lte=round_.end, end__gte=round_.start
+    ).values("cadre_id")
+    return (
+        Cadre.objects.filter(agency_id__in=round_.agencies.values("agency_id"), is_active=True)
+        .exclude(pk__in=deployed).exclude(pk__in=placed).exclude(pk__in=away)
+        .select_related("agency", "department")
+        .order_by("agency_path", "name", "id")
+    )

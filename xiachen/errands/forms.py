@@ -1,19 +1,21 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xiachen.core.pickers import PickerField, bind_pickers
+
 from .enums import EpisodeKind, ErrandKind, SupportKind
 
 
 class StaffErrandForm(forms.Form):
-    household = forms.ModelChoiceField(label=_("住户"), queryset=None, to_field_name="public_id")
+    household = PickerField("errand-household", label=_("住户"))
     kind = forms.ChoiceField(label=_("类型"), choices=ErrandKind.choices)
     details = forms.CharField(label=_("需求说明"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
     prescription_note = forms.CharField(label=_("处方说明"), max_length=300, required=False)
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, households, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["household"].queryset = households
+        bind_pickers(self, user=user)
 
 
 class DeliverForm(forms.Form):
@@ -22,19 +24,19 @@ class DeliverForm(forms.Form):
 
 
 class EpisodeForm(forms.Form):
-    resident = forms.ModelChoiceField(label=_("居民"), queryset=None, to_field_name="public_id")
+    resident = PickerField("quarantine-resident", label=_("居民"))
     kind = forms.ChoiceField(label=_("类型"), choices=EpisodeKind.choices)
-    start = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    planned_end = forms.DateField(label=_("计划结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("开始日期"))
+    planned_end = forms.DateField(label=_("计划结束日期"))
     reason = forms.CharField(label=_("原因"), max_length=200, required=False)
 
-    def __init__(self, *args, residents, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["resident"].queryset = residents
+        bind_pickers(self, user=user)
 
 
 class ExtendForm(forms.Form):
-    new_end = forms.DateField(label=_("新的结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    new_end = forms.DateField(label=_("新的结束日期"))
     reason = forms.CharField(label=_("原因"), max_length=200)
 
 
@@ -45,4 +47,4 @@ class StaffHealthForm(forms.Form):
 
 class ScheduleForm(forms.Form):
     kind = forms.ChoiceField(label=_("方式"), choices=SupportKind.choices)
-    scheduled_for = forms.DateField(label=_("计划日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    scheduled_for = forms.DateField(label=_("计划日期"))

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from xiachen.accounts.permissions import scope_paths
+from xiachen.households.models import Household
 from xiachen.org.models import path_within
 
 from .enums import FINISHED_ERRAND_STATUSES, OPEN_ERRAND_STATUSES, ErrandStatus
@@ -63,3 +64,14 @@ def household_errands(resident) -> QuerySet[Errand]:
 
 def access_household_errand(resident, public_id: UUID) -> Errand:
     return get_object_or_404(household_errands(resident), public_id=public_id)
+
+
+def households_for_errands(user) -> QuerySet[Household]:
+    """Households a staff member may file an errand for: their communities' and those where they
+    are on duty today."""
+    from .duty import duty_paths
+
+    paths = scope_paths(user, "errands.view") + duty_paths(user)
+    return Household.objects.filter(path_within(paths, field="compound_path")).select_related("compound").order_by(
+        "compound_path", "building", "entrance", "room"
+    )

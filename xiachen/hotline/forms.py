@@ -2,16 +2,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xiachen.core.models import Holiday
+from xiachen.core.pickers import PickerField, bind_pickers
 
 from .enums import Urgency
 from .models import Category, WorkingCalendar
-from .selectors import places_for
 
 
 class TicketForm(forms.Form):
     caller_name = forms.CharField(label=_("来电人"), max_length=60)
     caller_phone = forms.CharField(label=_("联系电话"), max_length=20)
-    place = forms.ModelChoiceField(label=_("所在小区/社区"), queryset=None, to_field_name="public_id")
+    place = PickerField("hotline-place", label=_("所在小区/社区"))
     address = forms.CharField(label=_("详细地址"), max_length=200, required=False)
     category = forms.ModelChoiceField(label=_("诉求分类"), queryset=Category.objects.all(), to_field_name="code")
     urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL)
@@ -19,7 +19,17 @@ class TicketForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = places_for(user).order_by("path")
+        bind_pickers(self, user=user)
+
+
+class RouteForm(forms.Form):
+    """Where the operator dispatches a ticket: any unit they may route to, found by name."""
+
+    unit = PickerField("hotline-route-unit", label=_("派单至"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, auto_id="route_%s", **kwargs)
+        bind_pickers(self, user=user)
 
 
 class ResidentTicketForm(forms.Form):
@@ -57,4 +67,3 @@ class HolidayForm(forms.ModelForm):
     class Meta:
         model = Holiday
         fields = ["date", "name", "is_workday"]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"})}

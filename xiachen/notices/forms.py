@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xiachen.core.uploads import check_attachment
 from xiachen.org.models import Unit
 from xiachen.policies.models import PolicyVersion
 
@@ -23,6 +24,12 @@ class NoticeForm(forms.Form):
     )
     attachment_title = forms.CharField(label=_("附件标题"), max_length=120, required=False)
     attachment = forms.FileField(label=_("附件"), required=False)
+
+    def clean_attachment(self):
+        file = self.cleaned_data.get("attachment")
+        if file:
+            check_attachment(file)
+        return file
 
     def __init__(self, *args, compounds=None, versions=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from xiachen.accounts.permissions import require_permission
+from xiachen.core.uploads import attachment_response
 from xiachen.core.views import paginate
 from xiachen.policies.models import PolicyVersion
 from xiachen.policies.selectors import documents_visible_to
@@ -68,4 +69,4 @@ def notice_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_GET
 def attachment(request: HttpRequest, public_id: UUID) -> FileResponse:
     item = community.access_attachment(request.user, public_id)
-    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.file.name.rsplit("/", 1)[-1])
+    return attachment_response(item.file)

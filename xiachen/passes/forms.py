@@ -1,6 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xiachen.core.forms import TimeInput
+from xiachen.core.pickers import MultiplePickerField, PickerField, bind_pickers
+
 from .enums import EXEMPT_GROUPS
 from .rules import DEFAULT_RULES
 
@@ -13,8 +16,8 @@ class PolicyForm(forms.Form):
     out_every_days = forms.IntegerField(
         label=_("每户外出间隔（天）"), min_value=0, max_value=30, initial=DEFAULT_RULES["out_every_days"]
     )
-    hours_from = forms.RegexField(label=_("允许外出起"), regex=r"^\d\d:\d\d$", initial="06:00")
-    hours_to = forms.RegexField(label=_("允许外出止"), regex=r"^\d\d:\d\d$", initial="22:00")
+    hours_from = forms.RegexField(label=_("允许外出起"), regex=r"^\d\d:\d\d$", initial="06:00", widget=TimeInput)
+    hours_to = forms.RegexField(label=_("允许外出止"), regex=r"^\d\d:\d\d$", initial="22:00", widget=TimeInput)
     visitors_allowed = forms.BooleanField(label=_("允许访客"), required=False)
     fever_threshold = forms.DecimalField(
         label=_("体温阈值（℃）"), min_value=35, max_value=42, decimal_places=1, initial=DEFAULT_RULES["fever_threshold"]
@@ -35,15 +38,36 @@ class PolicyForm(forms.Form):
 
 
 class IssueForm(forms.Form):
-    resident = forms.UUIDField(label=_("居民编号"))
+    resident = PickerField("pass-resident", label=_("居民"))
     valid_from = forms.DateTimeField(label=_("生效时间"))
     valid_until = forms.DateTimeField(label=_("失效时间"))
     group = forms.ChoiceField(label=_("豁免类别"), choices=GROUP_CHOICES, required=False)
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        bind_pickers(self, user=user)
+
 
 class RevokeForm(forms.Form):
-    passes = forms.CharField(label=_("通行证编号（每行一个）"), widget=forms.Textarea)
+    """Passes picked by holder (searchable), or pasted as ids for a bulk revocation."""
+
+    picked = MultiplePickerField("revocable-pass", label=_("通行证"), required=False,
+                                 help_text=_("输入持证人姓名或住址搜索，可选多张"))
+    passes = forms.CharField(label=_("批量吊销：通行证编号（可选，每行一个）"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 3}))
     reason = forms.CharField(label=_("原因"), max_length=300)
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        bind_pickers(self, user=user)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("picked") and not (cleaned.get("passes") or "").strip():
+            self.add_error("picked", _("请选择要吊销的通行证"))
+        return cleaned
+
     def pass_ids(self) -> list[str]:
-        return [line.strip() for line in self.cleaned_data["passes"].split() if line.strip()][:5000]
+        picked = [str(card.public_id) for card in self.cleaned_data["picked"]]
+        pasted = [line.strip() for line in self.cleaned_data["passes"].split() if line.strip()]
+        return list(dict.fromkeys(picked + pasted))[:5000]

@@ -216,3 +216,12 @@ def recent_outs(community, *, days: int, now=None) -> list[dict]:
         for r in rows
         if r["household_public_id"]
     ]
+
+
+def revocable_passes(user) -> QuerySet[Pass]:
+    """Passes the user may revoke: current (not revoked, not expired) passes in their scope."""
+    return (
+        Pass.objects.filter(_within(user, "passes.revoke"), revoked_at__isnull=True, valid_until__gt=timezone.now())
+        .select_related("resident", "household", "household__compound", "audience")
+        .order_by("community_path", "household__building", "household__room", "resident__name", "id")
+    )

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from xiachen.accounts.permissions import has_permission, require_permission
 from xiachen.core.pagination import keyset_page
 from xiachen.core.views import paginate, query_without_page, revealed_value_response
-from xiachen.households.selectors import access_resident
 
 from . import checkpoint, selectors, services
 from .cards import card_context, pass_card_pdf
@@ -114,9 +113,10 @@ def pass_list(request: HttpRequest) -> HttpResponse:
 def pass_issue(request: HttpRequest) -> HttpResponse:
     require_permission(request.user, "passes.issue")
     now = timezone.now()
-    form = IssueForm(request.POST or None, initial={"valid_from": now, "valid_until": now + timedelta(days=30)})
+    form = IssueForm(request.POST or None, user=request.user,
+                     initial={"valid_from": now, "valid_until": now + timedelta(days=30)})
     if request.method == "POST" and form.is_valid():
-        resident = access_resident(request.user, form.cleaned_data["resident"])
+        resident = form.cleaned_data["resident"]
         try:
             issued = services.issue_pass(
                 by=request.user,
@@ -160,7 +160,7 @@ def my_passes(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def pass_revoke(request: HttpRequest) -> HttpResponse:
     require_permission(request.user, "passes.revoke")
-    form = RevokeForm(request.POST or None)
+    form = RevokeForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         ids = [value for value in form.pass_ids() if _is_uuid(value)]
         passes = list(selectors.passes_visible_to(request.user).filter(public_id__in=ids))

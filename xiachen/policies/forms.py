@@ -1,6 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xiachen.core.pickers import PickerField, bind_pickers
+from xiachen.core.uploads import check_attachment, without_metadata
+
 from .enums import FeedbackStatus
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -23,7 +26,8 @@ class MultipleImageField(forms.ImageField):
         for file in files:
             if file.size > MAX_UPLOAD_BYTES:
                 raise forms.ValidationError(_("照片“%(name)s”超过 5 MB") % {"name": file.name})
-            cleaned.append(super().clean(file, initial))
+            super().clean(file, initial)
+            cleaned.append(without_metadata(file))  # no EXIF/GPS kept (core/uploads.py)
         return cleaned
 
 
@@ -39,7 +43,7 @@ class DocumentForm(forms.Form):
 
 
 class VersionForm(forms.Form):
-    effective_from = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    effective_from = forms.DateField(label=_("生效日期"))
     text = forms.CharField(label=_("正文"), widget=forms.Textarea(attrs={"rows": 10}))
     change_note = forms.CharField(label=_("修订说明"), max_length=300, required=False)
     answers = forms.ModelMultipleChoiceField(
@@ -48,11 +52,11 @@ class VersionForm(forms.Form):
     )
     attachment_title = forms.CharField(label=_("附件标题"), max_length=120, required=False)
     attachment = forms.FileField(label=_("附件"), required=False)
-    pass_policy_version_id = forms.CharField(label=_("关联通行政策版本编号"), max_length=64, required=False)
-    pass_policy_version_label = forms.CharField(label=_("关联通行政策版本名称"), max_length=120, required=False)
+    pass_policy = PickerField("pass-policy-version", label=_("关联的社区通行政策（可选）"), required=False)
 
-    def __init__(self, *args, citable, **kwargs):
+    def __init__(self, *args, citable, user, **kwargs):
         super().__init__(*args, **kwargs)
+        bind_pickers(self, user=user)
         self.fields["answers"].queryset = citable
         self.fields["answers"].label_from_instance = lambda item: f"{item.version.label}：{item.problem[:60]}"
 
@@ -60,6 +64,8 @@ class VersionForm(forms.Form):
         file = self.cleaned_data.get("attachment")
         if file and file.size > 20 * MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("附件不能超过 100 MB"))
+        if file:
+            check_attachment(file)
         return file
 
 
@@ -79,6 +85,6 @@ class AnswerForm(forms.Form):
 
 
 class HolidayForm(forms.Form):
-    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("日期"))
     name = forms.CharField(label=_("名称"), max_length=40)
     is_workday = forms.BooleanField(label=_("调休上班"), required=False)

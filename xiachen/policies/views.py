@@ -11,11 +11,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from xiachen.accounts.permissions import has_permission, require_permission
 from xiachen.core.models import Holiday
+from xiachen.core.uploads import attachment_response, image_response
 from xiachen.core.views import paginate, query_without_page
 
 from . import selectors, services
 from .forms import AnswerForm, DocumentForm, FeedbackForm, HolidayForm, VersionForm
 from .models import is_overdue
+from .pickers import pass_policy_label
 
 
 @require_GET
@@ -56,7 +58,8 @@ def document_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def version_new(request: HttpRequest, public_id: UUID) -> HttpResponse:
     document = selectors.access_document(request.user, public_id)
     require_permission(request.user, "policies.manage_documents", document.issuing_agency)
-    form = VersionForm(request.POST or None, request.FILES or None, citable=selectors.citable_feedback(document))
+    form = VersionForm(request.POST or None, request.FILES or None, citable=selectors.citable_feedback(document),
+                       user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         attachments = [(data["attachment_title"] or data["attachment"].name, data["attachment"])] if data[
@@ -65,8 +68,8 @@ def version_new(request: HttpRequest, public_id: UUID) -> HttpResponse:
             version = services.add_version(
                 by=request.user, document=document, effective_from=data["effective_from"], text=data["text"],
                 change_note=data["change_note"], answers=list(data["answers"]), attachments=attachments,
-                pass_policy_version_id=data["pass_policy_version_id"],
-                pass_policy_version_label=data["pass_policy_version_label"],
+                pass_policy_version_id=str(data["pass_policy"].public_id) if data["pass_policy"] else "",
+                pass_policy_version_label=pass_policy_label(data["pass_policy"]) if data["pass_policy"] else "",
             )
         except services.PolicyError as refusal:
             form.add_error(None, str(refusal))
@@ -94,7 +97,7 @@ def version_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_GET
 def attachment(request: HttpRequest, public_id: UUID) -> FileResponse:
     item = selectors.access_attachment(request.user, public_id)
-    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.file.name.rsplit("/", 1)[-1])
+    return attachment_response(item.file)
 
 
 @require_http_methods(["GET", "POST"])
@@ -148,7 +151,7 @@ def feedback_answer(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_GET
 def feedback_photo(request: HttpRequest, public_id: UUID) -> FileResponse:
     photo = selectors.access_photo(request.user, public_id)
-    return FileResponse(photo.image.open("rb"), filename=photo.image.name.rsplit("/", 1)[-1])
+    return image_response(photo.image)
 
 
 @require_GET

@@ -7,6 +7,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from xiachen.core.uploads import attachment_response
 from xiachen.core.views import paginate
 from xiachen.notices import community
 
@@ -35,4 +36,4 @@ def notice_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_GET
 def notice_attachment(request: HttpRequest, public_id: UUID) -> FileResponse:
     item = community.access_resident_attachment(request.resident, public_id)
-    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.file.name.rsplit("/", 1)[-1])
+    return attachment_response(item.file)

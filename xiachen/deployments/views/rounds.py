@@ -5,7 +5,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -17,7 +17,7 @@ from xiachen.org.models import Unit
 from .. import services
 from ..enums import RoundStatus
 from ..models import Demand, PostType
-from ..round_forms import RoundForm
+from ..round_forms import HandEditForm, RoundForm
 from ..round_selectors import (
     PLAN_ORDER,
     SCOPE_ORDER,
@@ -73,9 +73,7 @@ def round_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if round_.status == RoundStatus.DRAFT and context["can_run"]:
         context |= _scope_choices(request, round_)
     if round_.status == RoundStatus.REVIEW and context["can_run"]:
-        context["candidates"] = Cadre.objects.filter(
-            agency__in=round_.agencies.values("agency"), is_active=True
-        ).select_related("agency").order_by("agency__code", "name")[:1000]
+        context["assign_form"] = HandEditForm(user=request.user, round_=round_)
     template = "deployments/round_detail.html#plan" if request.htmx else "deployments/round_detail.html"
     return render(request, template, context)
 
@@ -197,8 +195,12 @@ def _uuid(value: str | None) -> UUID | None:
 @require_POST
 def round_assign(request: HttpRequest, public_id: UUID) -> HttpResponse:
     round_ = access_round(request.user, public_id)
-    demand = get_object_or_404(round_.demands, public_id=_uuid(request.POST.get("demand")))
-    cadre = get_object_or_404(Cadre, public_id=_uuid(request.POST.get("cadre")))
+    require_permission(request.user, "deployments.run_rounds")
+    form = HandEditForm(request.POST, user=request.user, round_=round_)
+    if not form.is_valid():
+        messages.error(request, _("请选择本轮次的岗位和一名可派驻的干部"))
+        return redirect("deployments:round_detail", public_id=round_.public_id)
+    demand, cadre = form.cleaned_data["demand"], form.cleaned_data["cadre"]
     return _attempt(request, round_, lambda: services.assign_by_hand(
         by=request.user, round_=round_, demand=demand, cadre=cadre), _("已人工调整"))
 

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from xiachen.accounts.permissions import has_permission, require_permission
 from xiachen.core.views import paginate
 from xiachen.households.models import Vulnerability
-from xiachen.households.selectors import residents_visible_to
 
 from .. import quarantine, support
 from ..forms import EpisodeForm, ExtendForm, ScheduleForm, StaffHealthForm
@@ -22,8 +21,7 @@ from ..models import SupportContact
 @require_http_methods(["GET", "POST"])
 def episodes(request: HttpRequest) -> HttpResponse:
     require_permission(request.user, "errands.quarantine")
-    residents = residents_visible_to(request.user)
-    form = EpisodeForm(request.POST or None, residents=residents)
+    form = EpisodeForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             episode = quarantine.open_episode(by=request.user, **form.cleaned_data)

@@ -12,13 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xiachen.accounts.models import User
-from xiachen.accounts.permissions import has_permission, require_permission, scope_paths
+from xiachen.accounts.permissions import has_permission, require_permission
 from xiachen.core.views import paginate, query_without_page
-from xiachen.households.models import Household
-from xiachen.org.models import path_within
 
 from .. import services
-from ..duty import duty_paths, on_duty_users
+from ..duty import on_duty_users
 from ..enums import ErrandStatus
 from ..forms import DeliverForm, StaffErrandForm
 from ..selectors import access_errand, errand_list, my_round
@@ -42,18 +40,10 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(request, "errands/errand_round.html", {"errands": my_round(request.user)[:200]})
 
 
-def _households_for(user):
-    paths = scope_paths(user, "errands.view") + duty_paths(user)
-    return Household.objects.filter(path_within(paths, field="compound_path")).select_related("compound").order_by(
-        "compound_path", "building", "entrance", "room"
-    )
-
-
 @require_http_methods(["GET", "POST"])
 def errand_new(request: HttpRequest) -> HttpResponse:
     require_permission(request.user, "errands.work")
-    households = _households_for(request.user)
-    form = StaffErrandForm(request.POST or None, households=households, initial={"submission_key": uuid.uuid4()})
+    form = StaffErrandForm(request.POST or None, user=request.user, initial={"submission_key": uuid.uuid4()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

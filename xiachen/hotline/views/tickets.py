@@ -15,9 +15,9 @@ from xiachen.org.models import Unit
 
 from .. import services
 from ..enums import Satisfaction, TicketStatus
-from ..forms import TicketForm
+from ..forms import RouteForm, TicketForm
 from ..models import Category
-from ..selectors import TICKET_ORDER, access_ticket, likely_duplicates, routable_units, search_tickets, transfer_targets
+from ..selectors import TICKET_ORDER, access_ticket, likely_duplicates, search_tickets, transfer_targets
 
 
 def _uuid(value: str | None) -> UUID | None:
@@ -64,6 +64,12 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def ticket_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     ticket = access_ticket(request.user, public_id)
+    return render(request, "hotline/ticket_detail.html", _detail_context(request, ticket))
+
+
+def _detail_context(request: HttpRequest, ticket, *, callback: dict | None = None) -> dict:
+    """What the ticket page shows the viewer; `callback`: the call-back answers to show again
+    after a refused call-back (default: 'resolved', no satisfaction chosen)."""
     user = request.user
     is_operator = has_permission(user, "hotline.operate", ticket.place)
     context = {
@@ -77,11 +83,13 @@ def ticket_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "can_arbitrate": ticket.district_id is not None and has_permission(user, "hotline.arbitrate", ticket.district),
         "can_reveal": any(has_permission(user, "hotline.show_personal", unit)
                           for unit in (ticket.place, ticket.owner) if unit is not None),
-        "routable": routable_units(user).order_by("path") if is_operator else [],
+        "route_form": RouteForm(user=user, initial={"unit": ticket.owner.public_id if ticket.owner_id else None})
+        if is_operator else None,
+        "callback": callback or {"resolved": "yes", "satisfaction": "", "reason": ""},
     }
     if context["is_owner"]:
         context["transfer_units"] = transfer_targets(ticket)
-    return render(request, "hotline/ticket_detail.html", context)
+    return context
 
 
 def _attempt(request: HttpRequest, ticket, action: Callable, success: str) -> HttpResponse:
@@ -156,10 +164,17 @@ def ticket_resolve(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def ticket_callback(request: HttpRequest, public_id: UUID) -> HttpResponse:
     ticket = access_ticket(request.user, public_id)
     require_permission(request.user, "hotline.operate")
-    post = request.POST
-    return _attempt(request, ticket, lambda: services.record_callback(
-        by=request.user, ticket=ticket, resolved=post.get("resolved") == "yes",
-        satisfaction=post.get("satisfaction", ""), reason=post.get("reason", "")), _("已记录回访"))
+    answers = {key: request.POST.get(key, "") for key in ("resolved", "satisfaction", "reason")}
+    try:
+        services.record_callback(by=request.user, ticket=ticket, resolved=answers["resolved"] == "yes",
+                                 satisfaction=answers["satisfaction"], reason=answers["reason"])
+    except services.TicketError as refusal:
+        # Shown again with the operator's answers kept, so a missing reason costs one field, not three.
+        messages.error(request, str(refusal))
+        context = _detail_context(request, ticket, callback=answers)
+        return render(request, "hotline/ticket_detail.html", context)
+    messages.success(request, _("已记录回访"))
+    return redirect("hotline:ticket_detail", public_id=ticket.public_id)
 
 
 @require_POST

@@ -7,7 +7,7 @@
   if (!data || typeof echarts === "undefined") return;
   var charts = {};
 
-  function options(spec) {
+  function options(spec, width) {
     var percent = spec.unit === "%";
     var tooltip = { trigger: spec.kind === "pie" ? "item" : "axis" };
     if (spec.kind === "pie") {
@@ -18,12 +18,21 @@
         }) }],
       };
     }
-    var many = spec.x.length > 12;
+    // Every category gets its label (interval 0): a bar without a name cannot be read. Labels that
+    // do not fit side by side are turned 45° and cut at 8 characters (the tooltip has the full name).
+    var count = spec.x.length;
+    var longest = spec.x.reduce(function (most, name) { return Math.max(most, String(name).length); }, 0);
+    var slot = (width || 600) / Math.max(count, 1);
+    var turned = longest * 13 > slot;
+    var zoomed = count > 48;
     return {
       tooltip: tooltip,
       legend: { top: 0, type: "scroll" },
-      grid: { left: 8, right: 16, top: 36, bottom: many ? 48 : 8, containLabel: true },
-      xAxis: { type: "category", data: spec.x, axisLabel: { rotate: many ? 45 : 0, hideOverlap: true } },
+      grid: { left: 8, right: 16, top: 36, bottom: zoomed ? 28 : 8, containLabel: true },
+      xAxis: { type: "category", data: spec.x, axisLabel: {
+        interval: zoomed ? "auto" : 0, rotate: turned ? 45 : 0, width: turned ? 110 : undefined,
+        overflow: turned ? "truncate" : "break", hideOverlap: zoomed,
+      } },
       yAxis: { type: "value", minInterval: percent ? 0 : 1, max: percent ? 100 : null,
                axisLabel: { formatter: percent ? "{value}%" : "{value}" } },
       dataZoom: spec.x.length > 48 ? [{ type: "inside" }, { type: "slider", height: 16, bottom: 0 }] : [],
@@ -41,7 +50,7 @@
     var element = document.getElementById("chart-" + spec.id);
     if (!element || spec.empty) return;
     var chart = echarts.init(element);
-    chart.setOption(options(spec));
+    chart.setOption(options(spec, element.clientWidth));
     if (spec.links) {
       chart.on("click", function (event) {
         var link = spec.links[event.dataIndex];
