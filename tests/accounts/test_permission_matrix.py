@@ -89,6 +89,7 @@ MATRIX = {
     ("households:reveal", "resident1_id", "get"): expect(405),
     ("audit:list", None, "get"): only(200, ["auditor"], 403),
     ("set_language", None, "post"): expect(302, anonymous=302),
+    ("favicon", None, "get"): expect(301, anonymous=301),
     # Documentation and schema: staff only (a resident gets 403, anonymous the sign-in page)
     ("api:openapi-json", None, "get"): expect(200, anonymous=302, resident_user1=403),
     ("api:openapi-view", None, "get"): expect(200, anonymous=302, resident_user1=403),
@@ -152,6 +153,7 @@ MATRIX = {
     ("deployments:plan_unit_xlsx", "published_unit", "get"): only(200, ["org_department", "manager1"], 404),
     ("deployments:notice_pdf", "published_match", "get"): only(200, ["org_department", "liaison1", "cadre_user1"], 404),
     ("notices:inbox", None, "get"): expect(200) | {"resident_user1": 403},
+    ("notices:unread_badge", None, "get"): expect(200) | {"resident_user1": 403},
     ("notices:read", "notification", "post"): only(302, ["manager1"], 404),
 }
 

@@ -26,7 +26,7 @@ def test_each_role_signs_in_and_lands_on_its_home(page, people):
         assert page.locator("#current-user").inner_text() == str(user)
 
 
-def test_a_resident_signing_in_at_the_staff_login_lands_on_the_resident_site(page, people):
+def test_a_resident_signing_in_on_the_staff_login_lands_on_the_resident_site(page, people):
     sign_in(page, people.resident_user1.username)
     assert page.url == f"{page.base_url}/r/"
 
@@ -41,5 +41,6 @@ def test_navigation_works_on_a_phone(phone_page, people):
     sign_in(phone_page, "org")
     assert not phone_page.locator("nav.mainnav").is_visible()
     phone_page.click("label.nav-toggle-label")
+    phone_page.click("details[data-navgroup=people] summary")
     phone_page.click("nav.mainnav >> text=干部")
     assert phone_page.locator("h1").inner_text() == "干部名册"

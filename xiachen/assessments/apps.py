@@ -24,4 +24,7 @@ class AssessmentsConfig(AppConfig):
         grant(Role.ORG_DEPARTMENT, "assessments.manage", "assessments.view")
         grant(Role.UNIT_MANAGER, "assessments.evaluate", "assessments.view")
         grant(Role.AGENCY_LIAISON, "assessments.view_agency", "assessments.view")
-        add_section("assessments.view", "assessments:index", _("考核激励"))
+        grant(Role.CADRE, "assessments.mine")  # navigation only: the page itself requires a cadre profile
+        add_section("assessments.view", "assessments:index", _("考核激励"), group="assessment")
+        add_section("assessments.manage", "assessments:appeals", _("考核申诉"), group="assessment")
+        add_section("assessments.mine", "assessments:mine", _("我的考核"), group="assessment")

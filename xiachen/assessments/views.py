@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from xiachen.accounts.permissions import has_permission, require_permission
+from xiachen.accounts.permissions import ROLE_PERMISSIONS, active_memberships, has_permission, require_permission
 from xiachen.audit import services as audit
 from xiachen.core.exports import xlsx_response
 from xiachen.core.views import paginate, query_without_page
@@ -41,6 +41,10 @@ def index(request: HttpRequest) -> HttpResponse:
         "page": paginate(request, selectors.assessment_rounds(request.user)),
         "querystring": query_without_page(request),
         "can_manage": has_permission(request.user, "assessments.manage"),
+        # A liaison's own agencies, for the annual summary download (agency_export).
+        "annual_agencies": [m.unit for m in active_memberships(request.user)
+                            if "assessments.view_agency" in ROLE_PERMISSIONS[m.role]],
+        "year": timezone.localdate().year,
     })
 
 

@@ -16,4 +16,4 @@ class DashboardsConfig(AppConfig):
         grant(Role.UNIT_MANAGER, "dashboards.view", "dashboards.view_area")
         grant(Role.COMMUNITY_WORKER, "dashboards.view", "dashboards.view_area")
         grant(Role.AGENCY_LIAISON, "dashboards.view", "dashboards.view_agency")
-        add_section("dashboards.view", "dashboards:city", _("数据看板"))
+        add_section("dashboards.view", "dashboards:city", _("数据看板"), group="work")

@@ -1,16 +1,18 @@
 """Reads of errands, scoped: managers and workers see their communities' errands, cadres and
 workers the errands given to them, residents their own household's."""
 
+from datetime import timedelta
 from uuid import UUID
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from xiachen.accounts.permissions import scope_paths
 from xiachen.households.models import Household
 from xiachen.org.models import path_within
 
-from .enums import FINISHED_ERRAND_STATUSES, ErrandStatus
+from .enums import FINISHED_ERRAND_STATUSES, OPEN_ERRAND_STATUSES, ErrandStatus
 from .models import Errand
 
 RELATED = ("household", "household__compound", "assignee")
@@ -27,10 +29,20 @@ def access_errand(user, public_id: UUID) -> Errand:
     return get_object_or_404(errands_visible_to(user), public_id=public_id)
 
 
-def errand_list(user, *, status: str = "") -> QuerySet[Errand]:
+# An errand still open this long after it was asked for is overdue (the home page's 待办 and the list filter).
+ERRAND_OVERDUE_AFTER = timedelta(hours=24)
+
+
+def errand_list(user, *, status: str = "", unassigned: bool = False, overdue: bool = False) -> QuerySet[Errand]:
+    """The errands the user may see, newest first; `unassigned`: waiting for dispatch (no one given it);
+    `overdue`: still open ERRAND_OVERDUE_AFTER after it was asked for."""
     errands = errands_visible_to(user)
     if status in ErrandStatus.values:
         errands = errands.filter(status=status)
+    if unassigned:
+        errands = errands.filter(status=ErrandStatus.REQUESTED, assignee__isnull=True)
+    if overdue:
+        errands = errands.filter(status__in=OPEN_ERRAND_STATUSES, created_at__lt=timezone.now() - ERRAND_OVERDUE_AFTER)
     return errands.order_by("-created_at", "-id")
 
 

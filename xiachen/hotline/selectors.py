@@ -6,12 +6,13 @@ from uuid import UUID
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from xiachen.accounts.permissions import scope_paths
 from xiachen.accounts.selectors import ancestor_paths
 from xiachen.org.models import Unit, is_broad_scope, path_within
 
-from .enums import COMMUNITY_KINDS, OWNER_UNIT_KINDS, STREET_KINDS, TicketStatus
+from .enums import COMMUNITY_KINDS, OPEN_STATUSES, OWNER_UNIT_KINDS, STREET_KINDS, TicketStatus
 from .models import RoutingRule, Ticket
 
 DUPLICATE_WINDOW = timedelta(hours=24)
@@ -35,10 +36,17 @@ def access_ticket(user, public_id: UUID) -> Ticket:
     return get_object_or_404(tickets_visible_to(user), public_id=public_id)
 
 
-def search_tickets(user, *, status: str = "", category: str = "", number: str = "") -> QuerySet[Ticket]:
+# A ticket whose deadline falls within this is "near its deadline" (the home page's 待办, the list filter).
+DUE_SOON = timedelta(hours=24)
+
+
+def search_tickets(user, *, status: str = "", category: str = "", number: str = "", due: str = "") -> QuerySet[Ticket]:
+    """Tickets the user may see, newest first; `due="soon"`: still open with the deadline within DUE_SOON."""
     tickets = tickets_visible_to(user)
     if status:
         tickets = tickets.filter(status=status)
+    if due == "soon":
+        tickets = tickets.filter(status__in=OPEN_STATUSES, due_at__lte=timezone.now() + DUE_SOON)
     if category:
         tickets = tickets.filter(category__code=category)
     if number:

@@ -14,4 +14,4 @@ class NoticesConfig(AppConfig):
         from . import personal_data  # noqa: F401  # registers this app's personal-data declarations
 
         grant(Role.UNIT_MANAGER, "notices.publish")
-        add_section("notices.publish", "notices:community", _("社区通知"))
+        add_section("notices.publish", "notices:community", _("社区通知"), group="community")

@@ -16,6 +16,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "notices/inbox.html", {"page": paginate(request, notifications), "querystring": ""})
 
 
+@require_GET
+def unread_badge(request: HttpRequest) -> HttpResponse:
+    """The header's unread count, fetched by htmx after the page loads (so no page pays a query for it)."""
+    count = Notification.objects.filter(recipient=request.user, read_at__isnull=True).count()
+    return render(request, "notices/_unread_badge.html", {"unread_count": count})
+
+
 @require_POST
 def read(request: HttpRequest, public_id: UUID) -> HttpResponse:
     notification = get_object_or_404(Notification, public_id=public_id, recipient=request.user)

@@ -19,4 +19,4 @@ class OpsConfig(AppConfig):
         # the organization department (which sets the hotline's working hours) may too.
         grant(Role.SYSTEM_ADMIN, "calendar.manage")
         grant(Role.ORG_DEPARTMENT, "calendar.manage")
-        add_section("calendar.manage", "ops:calendar", _("工作日历"))
+        add_section("calendar.manage", "ops:calendar", _("工作日历"), group="system")

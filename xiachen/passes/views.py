@@ -16,7 +16,7 @@ from xiachen.core.views import paginate, query_without_page, revealed_value_resp
 
 from . import checkpoint, selectors, services
 from .cards import card_context, pass_card_pdf
-from .enums import Decision
+from .enums import AlertStatus, Decision
 from .forms import IssueForm, PolicyForm, RevokeForm
 from .rules import RulesError, diff_rules
 
@@ -251,10 +251,14 @@ def scans(request: HttpRequest) -> HttpResponse:
 def disagreements(request: HttpRequest) -> HttpResponse:
     require_permission(request.user, "passes.review_scans")
     rows = selectors.disagreements_visible_to(request.user).order_by("-created_at")
+    only_open = request.GET.get("open") == "1"  # the home page's count links here
+    if only_open:
+        rows = rows.filter(resolved_at__isnull=True)
     return render(
         request,
         "passes/disagreement_list.html",
-        {"page": paginate(request, rows), "querystring": "", "decisions": Decision.choices},
+        {"page": paginate(request, rows), "querystring": "open=1" if only_open else "", "only_open": only_open,
+         "decisions": Decision.choices},
     )
 
 
@@ -262,7 +266,11 @@ def disagreements(request: HttpRequest) -> HttpResponse:
 def fever_alerts(request: HttpRequest) -> HttpResponse:
     require_permission(request.user, "passes.review_scans")
     rows = selectors.fever_alerts_visible_to(request.user)
-    return render(request, "passes/fever_list.html", {"page": paginate(request, rows), "querystring": ""})
+    only_open = request.GET.get("open") == "1"  # the home page's count links here
+    if only_open:
+        rows = rows.filter(status=AlertStatus.OPEN)
+    return render(request, "passes/fever_list.html", {
+        "page": paginate(request, rows), "querystring": "open=1" if only_open else "", "only_open": only_open})
 
 
 def _is_uuid(value: str) -> bool:

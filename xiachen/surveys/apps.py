@@ -13,4 +13,4 @@ class SurveysConfig(AppConfig):
 
         grant(Role.UNIT_MANAGER, "surveys.view", "surveys.manage")
         grant(Role.COMMUNITY_WORKER, "surveys.view")
-        add_section("surveys.view", "surveys:list", _("问卷"))
+        add_section("surveys.view", "surveys:list", _("问卷"), group="community")

@@ -5,6 +5,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -76,6 +77,14 @@ def match_arrive(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_GET
 def my_assignments(request: HttpRequest) -> HttpResponse:
-    return render(request, "deployments/my_assignments.html", {"matches": my_matches(request.user)})
+    """The cadre's deployments: current and coming ones first (with what to do: 报到 on arrival),
+    then finished ones, newest first."""
+    today = timezone.localdate()
+    matches = my_matches(request.user).select_related("round", "demand__unit", "demand__post_type").order_by(
+        "-demand__start", "-id")
+    current = [m for m in matches if m.demand.end >= today and m.round.status in ("review", "published")]
+    past = [m for m in matches if m not in current]
+    return render(request, "deployments/my_assignments.html", {
+        "current": current, "past": past[:20], "today": today})
 
 

@@ -26,9 +26,11 @@ from ..selectors import access_errand, errand_list, my_round
 def errands(request: HttpRequest) -> HttpResponse:
     require_permission(request.user, "errands.view")
     status = request.GET.get("status", "")
+    unassigned, overdue = request.GET.get("unassigned") == "1", request.GET.get("overdue") == "1"
     return render(request, "errands/errand_list.html", {
-        "page": paginate(request, errand_list(request.user, status=status)),
-        "status": status, "statuses": ErrandStatus.choices, "querystring": query_without_page(request),
+        "page": paginate(request, errand_list(request.user, status=status, unassigned=unassigned, overdue=overdue)),
+        "status": status, "unassigned": unassigned, "overdue": overdue,
+        "statuses": ErrandStatus.choices, "querystring": query_without_page(request),
     })
 
 

@@ -34,7 +34,7 @@ def _unit(request: HttpRequest, name: str = "unit") -> Unit:
 @require_GET
 def tickets(request: HttpRequest) -> HttpResponse:
     require_permission(request.user, "hotline.view")
-    filters = {key: request.GET.get(key, "") for key in ("status", "category", "number")}
+    filters = {key: request.GET.get(key, "") for key in ("status", "category", "number", "due")}
     # Keyset, no count: a city's month is 300,000 tickets (issue #14 item 6).
     page = keyset_page(request, search_tickets(request.user, **filters), ordering=TICKET_ORDER)
     context = {

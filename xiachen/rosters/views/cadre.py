@@ -22,18 +22,27 @@ from ..selectors import LIVE, access_roster, access_swap, my_assignments, swaps_
 from ..tokens import cadre_of_calendar_token, calendar_token
 from .rosters import attempt, parse_day
 
+RECENT_PAST_DAYS = 14  # past shifts shown under "my shifts" (attendance disputes are raised within two weeks)
+
 
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
-    assignments = list(my_assignments(request.user))
+    """The cadre's shifts: today and upcoming first (with a message when there are none), then the
+    last RECENT_PAST_DAYS days folded away; swap, unavailability and unwell forms per live roster."""
+    today = timezone.localdate()
+    shifts = my_assignments(request.user)
+    upcoming = list(shifts.filter(day__gte=today))
+    past = list(shifts.filter(day__lt=today, day__gte=today - timedelta(days=RECENT_PAST_DAYS)).reverse())
     cadre = getattr(request.user, "cadre", None)
-    rosters = {a.roster_id: a.roster for a in assignments}.values()
+    # Swap, unavailability and unwell forms only for rosters still running.
+    rosters = {a.roster_id: a.roster for a in upcoming}.values()
     partners = {}
     if cadre is not None:
         partners = {r.pk: [c for c in deployed_cadres(r.post, r.round) if c.pk != cadre.pk] for r in rosters}
     feed = request.build_absolute_uri(reverse("rosters:ical", args=[calendar_token(cadre)])) if cadre else ""
     return render(request, "rosters/mine.html", {
-        "assignments": assignments, "rosters": [(r, partners.get(r.pk, [])) for r in rosters], "feed": feed,
+        "upcoming": upcoming, "past": past, "today": today, "recent_days": RECENT_PAST_DAYS,
+        "rosters": [(r, partners.get(r.pk, [])) for r in rosters], "feed": feed,
         "swaps": swaps_visible_to(request.user).filter(requester=cadre)[:20] if cadre else [],
     })
 
