@@ -52,6 +52,7 @@ ACTION_LABELS = {
     "resident.signed_in": gettext_lazy("居民登录"),
     "resident.code_sent": gettext_lazy("发送居民登录验证码"),
     "resident.code_failed": gettext_lazy("居民登录验证码错误"),
+    "resident.code_budget_exhausted": gettext_lazy("居民验证码请求达到上限"),
     # deployment rounds
     "demand.created": gettext_lazy("新建岗位需求"),
     "demand.updated": gettext_lazy("修改岗位需求"),

@@ -12,6 +12,8 @@ class LoginCode(BaseModel):
         "households.Resident", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     phone_index = models.CharField(max_length=64, db_index=True)
+    # Keyed hash of the requesting client's address (per-address budget; the address is not kept).
+    ip_index = models.CharField(max_length=64, blank=True, default="", db_index=True)
     code_hash = models.CharField(max_length=64)
     expires_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from xiachen.core.client_ip import client_ip
 from xiachen.core.redirects import safe_next
 from xiachen.core.views import paginate
 from xiachen.errands import quarantine
@@ -35,7 +36,7 @@ def login(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             phone_index = services.phone_index_of(form.cleaned_data["phone"])
-            services.request_code(phone_index=phone_index)
+            services.request_code(phone_index=phone_index, client_ip=client_ip(request))
         except services.LoginError as refusal:
             form.add_error("phone", str(refusal))
         else:
