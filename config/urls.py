@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from .api import api
@@ -40,6 +40,8 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/", api_urls()),
     # Browsers ask for /favicon.ico on pages that name no icon (PDF viewers, the resident site's error pages).
-    path("favicon.ico", login_not_required(RedirectView.as_view(url=static("favicon.ico"), permanent=True)),
+    # The static URL is looked up per request, not at import: the manifest of a production build is
+    # read then (and `check` runs before collectstatic).
+    path("favicon.ico", login_not_required(lambda request: redirect(static("favicon.ico"), permanent=True)),
          name="favicon"),
 ]

@@ -125,3 +125,12 @@ def test_next_after_the_code_returns_to_the_page_asked_for(client, people):
     assert detour.url == f"{reverse('accounts:otp_verify')}?{urlencode({'next': asked})}"
     response = client.post(detour.url, {"otp_token": _token(device)})
     assert response.url == asked
+
+
+def test_fragments_asked_for_before_the_code_get_nothing_not_the_code_page(client, people):
+    """The header's unread badge loads by htmx: a redirect would swap the code page into it, and its
+    copy of the badge would load again, forever (seen as a page that never settles)."""
+    _login(client)
+    response = client.get(reverse("notices:unread_badge"), HTTP_HX_REQUEST="true")
+    assert response.status_code == 204 and response.content == b""
+    assert client.get(reverse("notices:unread_badge")).status_code == 302  # a normal request is redirected

@@ -76,3 +76,16 @@ def sign_in(page, username: str, password: str = PASSWORD) -> None:
     page.fill("#id_password", password)
     page.click("#login-form button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+def click_menu(page, label: str) -> None:
+    """Click the menu entry `label` as a person would: open the phone menu if it is folded, open the
+    group that holds the entry, then click it."""
+    link = page.locator("nav.mainnav a").get_by_text(label, exact=True).first
+    if not link.is_visible():
+        toggle = page.locator("label.nav-toggle-label")
+        if toggle.is_visible() and not page.locator("nav.mainnav").is_visible():
+            toggle.click()
+        group = page.locator("nav.mainnav details.navgroup").filter(has=page.get_by_text(label, exact=True)).first
+        group.locator("summary").click()
+    link.click()

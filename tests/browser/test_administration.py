@@ -19,7 +19,7 @@ from xiachen.audit.models import AuditEvent, ChainCheck
 from xiachen.audit.services import record
 
 from ..factories import user_with_role
-from .conftest import PASSWORD, sign_in
+from .conftest import PASSWORD, click_menu, sign_in
 from .quality import PageWatch, axe_violations, horizontal_overflow, snake_case_leaks
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -70,7 +70,7 @@ def test_administrator_creates_a_community_manager_who_signs_in_and_changes_the_
     page = wide_page
     watch = PageWatch(page)
     sign_in(page, "sysadmin")
-    page.click("nav.mainnav >> text=用户")
+    click_menu(page, "用户")
     assert page.locator("h1").inner_text() == "用户管理"
     _check_page(page, watch)
 
@@ -112,7 +112,7 @@ def test_a_grant_of_the_organization_department_waits_for_a_second_administrator
     page = wide_page
     watch = PageWatch(page)
     sign_in(page, "sysadmin")
-    page.click("nav.mainnav >> text=用户")
+    click_menu(page, "用户")
     page.fill("input[name=q]", "liaison1")
     page.click("form.filters button[type=submit]")
     page.click("#user-table >> text=liaison1")
@@ -131,7 +131,7 @@ def test_a_grant_of_the_organization_department_waits_for_a_second_administrator
 
     _sign_out(page)
     sign_in(page, "sysadmin2")
-    page.click("nav.mainnav >> text=用户")
+    click_menu(page, "用户")
     page.click("#grants-link")
     page.locator("#grant-table tbody tr", has_text="李联络").locator("button[value=approve]").click()
     assert "已批准，角色已生效" in page.locator(".flash").inner_text()
@@ -152,7 +152,7 @@ def test_auditor_verifies_the_chain_and_exports_a_filtered_view(wide_page, tree,
     page = wide_page
     watch = PageWatch(page)
     sign_in(page, "auditor")
-    page.click("nav.mainnav >> text=审计日志")
+    click_menu(page, "审计日志")
     assert page.locator("h1").inner_text() == "审计日志"
     _check_page(page, watch)
 

@@ -24,7 +24,7 @@ from xiachen.hotline.models import Ticket
 from ..deployments.conftest import make_demand
 from ..factories import CadreFactory, HouseholdFactory, ResidentFactory
 from ..hotline.builders import category
-from .conftest import sign_in
+from .conftest import click_menu, sign_in
 from .quality import PageWatch, horizontal_overflow
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -106,7 +106,7 @@ def test_organization_department_runs_a_round_by_clicking(page, people, tree, ro
     page.set_viewport_size(DESKTOP)
     watch = PageWatch(page)
     sign_in(page, "org")
-    page.get_by_role("link", name="派驻轮次").first.click()
+    click_menu(page, "派驻轮次")
     page.click("#round-new")
     page.fill("#id_name", "十二月常态化下沉")
     page.fill("#id_start", "2026-12-01")
@@ -147,7 +147,7 @@ def test_organization_department_runs_a_round_by_clicking(page, people, tree, ro
     assert page.locator("#round-status").inner_text() == "已发布"
     assert Round.objects.get(pk=round_.pk).status == RoundStatus.PUBLISHED
 
-    page.get_by_role("link", name="数据看板").first.click()
+    click_menu(page, "数据看板")
     page.locator("a.dash-drill", has_text="江岸区").click()
     assert "江岸区" in page.locator("h1").inner_text()
     assert horizontal_overflow(page) == 0
@@ -159,7 +159,7 @@ def test_hotline_operator_takes_a_call_and_calls_back_by_clicking(page, people, 
     page.set_viewport_size(DESKTOP)
     watch = PageWatch(page)
     sign_in(page, "hotline")
-    page.get_by_role("link", name="热线工单").first.click()
+    click_menu(page, "热线工单")
     page.click("#ticket-new")
     page.fill("#id_caller_name", "王小明")
     page.fill("#id_caller_phone", "13912345678")
@@ -184,7 +184,7 @@ def test_hotline_operator_takes_a_call_and_calls_back_by_clicking(page, people, 
     ticket_services.accept_ticket(by=street_manager, ticket=ticket)  # the street's own journey
     ticket_services.resolve_ticket(by=street_manager, ticket=Ticket.objects.get(), outcome="已恢复供水")
 
-    page.get_by_role("link", name="热线工单").first.click()
+    click_menu(page, "热线工单")
     page.get_by_role("link", name=ticket.number).click()
     page.check("#callback-form input[name=resolved][value=no]")
     page.check("#callback-form input[name=satisfaction][value=unsatisfied]")

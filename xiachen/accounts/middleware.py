@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -65,6 +66,12 @@ class StaffSecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        blocked = self._needs_second_factor(request) or self._needs_new_password(request)
+        if blocked and request.headers.get("HX-Request"):
+            # A fragment (the unread badge, a picker) asked for before the code or the new password
+            # is in: answer nothing. Redirecting would swap the whole code page into the fragment,
+            # whose own copy of the badge would ask again — forever.
+            return HttpResponse(status=204)
         if self._needs_second_factor(request):
             has_device = request.user.totpdevice_set.filter(confirmed=True).exists()
             target = reverse("accounts:otp_verify" if has_device else "accounts:otp_setup")
