@@ -59,6 +59,8 @@ MATRIX = {
                                                                         org_department=403),
     # the calendar feed's signed token is its own credential: no session needed
     ("rosters:ical", "roster_calendar", "get"): only(200, LOGGED_IN, 200, anonymous=200),
+    # only someone with a cadre record resets their own feed link; everyone else has none to reset
+    ("rosters:ical_reset", None, "post"): only(302, ["cadre_user1"], 404),
 }
 
 

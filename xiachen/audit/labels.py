@@ -85,6 +85,7 @@ ACTION_LABELS = {
     "roster.wish_added": gettext_lazy("登记排班意愿"),
     "roster.unavailable_added": gettext_lazy("登记不可排班时间"),
     "roster.unwell_reported": gettext_lazy("报告身体不适"),
+    "roster.calendar_feed_reset": gettext_lazy("重置日历订阅链接"),
     "roster.swap_requested": gettext_lazy("申请换班"),
     "roster.swap_decided": gettext_lazy("审批换班"),
     "roster.cover_set": gettext_lazy("安排顶班"),

@@ -17,6 +17,9 @@ class Specialty(Vocabulary):
 
 class Cadre(MaskedContactMixin, BaseModel):
     user = models.OneToOneField("accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="cadre")
+    # Bumped when the cadre resets their calendar subscription: links signed for an older
+    # version stop working (rosters/tokens.py).
+    calendar_feed_version = models.PositiveIntegerField(default=1, editable=False)
     name = models.CharField(_("姓名"), max_length=60)
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
     agency = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="cadres", verbose_name=_("派出单位"))

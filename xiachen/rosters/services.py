@@ -9,6 +9,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from xiachen.accounts.permissions import has_permission, require_permission
@@ -361,3 +362,15 @@ def decide_swap(*, by, swap: SwapRequest, approve: bool, note: str = "") -> Swap
 
 def can_manage(user, post) -> bool:
     return has_permission(user, "rosters.manage", post.unit)
+
+
+@transaction.atomic
+def reset_calendar_feed(*, by, cadre) -> int:
+    """Invalidate every calendar subscription link of `cadre` (only the cadre themself may); returns
+    the new feed version. Audited, without the link."""
+    if cadre.user_id != by.pk:
+        raise PermissionDenied("only the cadre resets their own calendar link")
+    type(cadre).objects.filter(pk=cadre.pk).update(calendar_feed_version=F("calendar_feed_version") + 1)
+    cadre.refresh_from_db(fields=["calendar_feed_version"])
+    audit.record(actor=by, action="roster.calendar_feed_reset", target=cadre)
+    return cadre.calendar_feed_version

@@ -22,14 +22,22 @@ def post_of_token(token: str) -> str | None:
         return None
 
 
+CALENDAR_MAX_AGE_SECONDS = 60 * 60 * 24 * 366  # a subscription link lives a year, then the cadre copies a new one
+
+
 def calendar_token(cadre) -> str:
-    return signing.dumps({"cadre": str(cadre.public_id)}, salt=CALENDAR_SALT, compress=True)
+    """The cadre's current subscription token: their public id and feed version, signed and dated."""
+    payload = {"cadre": str(cadre.public_id), "v": cadre.calendar_feed_version}
+    return signing.dumps(payload, salt=CALENDAR_SALT, compress=True)
 
 
-def cadre_of_calendar_token(token: str) -> str | None:
+def calendar_claims(token: str) -> tuple[str, int] | None:
+    """(cadre public id, feed version) of a valid, unexpired token; None otherwise. The caller
+    compares the version with the cadre's current one (a reset link is refused)."""
     try:
-        return signing.loads(token, salt=CALENDAR_SALT)["cadre"]
-    except (signing.BadSignature, KeyError, TypeError):
+        payload = signing.loads(token, salt=CALENDAR_SALT, max_age=CALENDAR_MAX_AGE_SECONDS)
+        return payload["cadre"], int(payload.get("v", 0))
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
 
 

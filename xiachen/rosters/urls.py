@@ -30,4 +30,5 @@ urlpatterns = [
     path("care/", care.alerts, name="alerts"),
     path("care/replacements/<uuid:public_id>/resolve/", care.replacement_resolve, name="replacement_resolve"),
     path("calendar/<str:token>.ics", cadre.ical, name="ical"),
+    path("mine/calendar/reset/", cadre.reset_calendar_feed, name="ical_reset"),
 ]

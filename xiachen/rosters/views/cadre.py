@@ -19,7 +19,7 @@ from xiachen.cadres.models import Cadre
 from .. import care, services
 from ..planning import deployed_cadres
 from ..selectors import LIVE, access_roster, access_swap, my_assignments, swaps_visible_to
-from ..tokens import cadre_of_calendar_token, calendar_token
+from ..tokens import calendar_claims, calendar_token
 from .rosters import attempt, parse_day
 
 RECENT_PAST_DAYS = 14  # past shifts shown under "my shifts" (attendance disputes are raised within two weeks)
@@ -102,13 +102,24 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
+@require_POST
+def reset_calendar_feed(request: HttpRequest) -> HttpResponse:
+    """The cadre's own calendar link is replaced: the old one (shared, leaked, on a lost phone) stops."""
+    cadre = getattr(request.user, "cadre", None)
+    if cadre is None:
+        raise Http404
+    services.reset_calendar_feed(by=request.user, cadre=cadre)
+    messages.success(request, _("已重置日历订阅链接：旧链接已失效，请在手机日历中重新订阅。"))
+    return redirect("rosters:mine")
+
+
 @login_not_required
 @require_GET
 def ical(request: HttpRequest, token: str) -> HttpResponse:
     """iCalendar feed of a cadre's published shifts; the signed token is the only credential."""
-    cadre_id = cadre_of_calendar_token(token)
-    cadre = Cadre.objects.filter(public_id=cadre_id).first() if cadre_id else None
-    if cadre is None:
+    claims = calendar_claims(token)
+    cadre = Cadre.objects.filter(public_id=claims[0], calendar_feed_version=claims[1]).first() if claims else None
+    if cadre is None:  # forged, expired, or reset by the cadre: the same 404
         raise Http404
     assignments = cadre.roster_assignments.filter(roster__status__in=LIVE).select_related(
         "shift", "roster__post__unit", "roster__post__post_type").order_by("day", "shift__start")
