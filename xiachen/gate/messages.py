@@ -2,27 +2,13 @@
 
 from django.utils.translation import gettext as _
 
+from xiachen.passes.enums import SCAN_REASONS
+
 
 def gate_messages() -> dict:
     """Verdict reasons (the verifier's codes) and the page's status lines, in the active language."""
     return {
-        "reasons": {
-            "valid": _("通过"),
-            "expired": _("已过期"),
-            "not_yet_valid": _("尚未生效"),
-            "unknown_key": _("未知签名密钥"),
-            "key_revoked": _("密钥已吊销"),
-            "bad_signature": _("签名无效（伪造或被篡改）"),
-            "wrong_audience": _("非本小区通行证"),
-            "pass_revoked": _("通行证已吊销"),
-            "truncated": _("编码不完整"),
-            "oversize": _("编码过长"),
-            "malformed": _("无法识别的编码"),
-            "unsupported_version": _("不支持的版本"),
-            "fever": _("体温异常，请引导至临时观察点"),
-            "outside_hours": _("不在允许外出时段"),
-            "too_frequent": _("本户外出间隔未到"),
-        },
+        "reasons": {code: str(label) for code, label in SCAN_REASONS.items()},
         "pass": _("✔ 通过"),
         "refuse": _("✘ 拒绝"),
         "online": _("在线"),

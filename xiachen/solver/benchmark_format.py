@@ -1,6 +1,6 @@
 """Reader for the Curtois & Qu "Shift Scheduling Benchmark" text format, and roster files.
 
-The benchmark (schedulingbenchmarks.org, see ``/work/shared/benchmarks/rostering/README.md``) maps
+The benchmark (schedulingbenchmarks.org; instances in ``tests/solver/instances/``) maps
 onto :class:`~xiachen.solver.roster_problem.Problem` as follows: shifts have lengths but no clock times,
 so the rest rule is switched off (``min_rest_minutes=0``) and only the listed successions are
 forbidden; cover rows have no hard minimum; fairness terms are off; runs touching the horizon's
