@@ -23,7 +23,8 @@ from xiachen.solver.benchmark_format import format_roster, read_benchmark  # noq
 from xiachen.solver.rostering import SolveOptions, solve  # noqa: E402
 from xiachen.solver.validate import validate  # noqa: E402
 
-DEFAULT_INSTANCE_DIR = REPO_ROOT.parent / "shared" / "benchmarks" / "rostering"
+# The instances copied into the repository; pass --instances-dir for the full public set.
+DEFAULT_INSTANCE_DIR = REPO_ROOT / "tests" / "solver" / "instances"
 RESULTS_FILE = REPO_ROOT / "bench" / "results" / "rostering.json"
 ROSTERS_DIR = REPO_ROOT / "bench" / "results" / "rosters"
 BEST_KNOWN = {
