@@ -85,6 +85,8 @@ def test_required_errors_show_once_under_their_field(phone_page, people, tree):
     page.fill("#id_details", "午餐一份")
     page.click("#errand-form button[type=submit]")
     errors = page.locator("#errand-form .field-errors")
+    # The click starts a navigation; wait for the re-rendered form before reading it.
+    errors.first.wait_for()
     assert errors.all_inner_texts() == ["这个字段是必填项。"]
     # The error sits in the household field's own block, after its input.
     field = page.locator("#errand-form .field-invalid")
