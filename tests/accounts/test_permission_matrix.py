@@ -1,7 +1,14 @@
 """Every URL pattern and API operation × every role (and anonymous) × method, with the expected status.
 
-Personas come in pairs (liaison1/liaison2, manager1/manager2) so a leak between siblings shows.
-The last test fails when a URL pattern exists that this matrix does not cover.
+Personas come in pairs (liaison1/liaison2, manager1/manager2) so a leak between siblings shows: each
+object belongs to one of the pair's communities or agencies, so every request is made once with ids of
+the role's own unit and once with ids of another. The last test fails when a URL pattern exists that
+this matrix does not cover.
+
+This is also the privacy sweep (SECURITY.md): the PII tripwire of the test settings reads every
+response — HTML, JSON, spreadsheets cell by cell, PDF text — and every log line, and fails the request
+on a full ID number or mobile number that is not a deliberate, audited reveal. The fixture people
+carry real-format ID numbers and phones (checked below), so a leak cannot pass unseen.
 """
 
 import importlib
@@ -11,6 +18,7 @@ from pathlib import Path
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.tripwire import find_personal_data
 from xiachen.deployments.checkin import checkin_token
 from xiachen.deployments.models import Demand, Deployment, Match, PostType, Round
 from xiachen.deployments.services import create_round, set_round_scope
@@ -247,6 +255,12 @@ def test_permission_matrix(request, client, tree, people, cadre1, resident1, rou
             client.force_login(getattr(people, role))
         actual[role] = getattr(client, method)(url, data).status_code
     assert actual == MATRIX[(name, args, method)]
+
+
+def test_the_sweep_has_personal_data_to_leak(cadre1, resident1):
+    """The tripwire can only catch what exists: the fixture people carry full, valid-format values."""
+    assert find_personal_data(f"{resident1.id_number} {resident1.phone}") == [resident1.id_number, resident1.phone]
+    assert find_personal_data(f"{cadre1.id_number} {cadre1.phone}") == [cadre1.id_number, cadre1.phone]
 
 
 def _all_pattern_names(patterns, namespace="") -> set[str]:

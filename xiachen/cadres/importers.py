@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy
 from xiachen.accounts.permissions import has_permission
 from xiachen.core import excel_cells as cells
 from xiachen.core.excel import Column, SheetRow
+from xiachen.core.idnumbers import EXAMPLE_ID_NUMBER, EXAMPLE_MOBILE
 from xiachen.core.table_import import (
     BATCH_SIZE,
     TableImporter,
@@ -36,9 +37,9 @@ class CadreImporter(TableImporter):
             Column("性别", "sex", True, cells.choice(cells.choices_options(Sex)), cells.show_choice(Sex),
                    note=_("男 / 女，须与身份证号一致"), example="男"),
             Column("身份证号", "identity", True, cells.id_number, cells.show_id_number, as_text=True,
-                   note=_("18位，末位可为X；请设为文本格式"), example="11010519491231002X"),
+                   note=_("18位，末位可为X；请设为文本格式"), example=EXAMPLE_ID_NUMBER),
             Column("手机号", "phone", True, cells.mobile, cells.show_phone, as_text=True,
-                   note=_("11位手机号"), example="13800000000"),
+                   note=_("11位手机号"), example=EXAMPLE_MOBILE),
             Column("派出单位代码", "agency_code", True, cells.code(32),
                    note=_("机关单位的代码"), example="A-AUDIT"),
             Column("内设机构", "department_name", False, cells.text(100),

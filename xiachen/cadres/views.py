@@ -92,4 +92,5 @@ def cadre_export(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     cadres = _search(request, filters)
     full = request.GET.get("full") == "1"
-    return xlsx_response(export_cadres(by=request.user, cadres=cadres, full=full), "cadres.xlsx")
+    return xlsx_response(export_cadres(by=request.user, cadres=cadres, full=full), "cadres.xlsx",
+                         reveals_personal_data=full)

@@ -9,6 +9,12 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
+# Shown as samples in import templates. The ID number is the worked example printed in GB 11643 and in
+# the national ID format's public documentation, the mobile number the operator's well-known service
+# number: neither identifies a resident, so templates may carry them in full.
+EXAMPLE_ID_NUMBER = "11010519491231002X"
+EXAMPLE_MOBILE = "13800000000"
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARACTERS = "10X98765432"
 # Province-level prefixes of GB/T 2260 (incl. Taiwan, Hong Kong, Macao as issued on mainland IDs).

@@ -7,6 +7,7 @@ from xiachen.accounts.permissions import has_permission
 from xiachen.cadres.enums import Sex
 from xiachen.core import excel_cells as cells
 from xiachen.core.excel import Column, SheetRow
+from xiachen.core.idnumbers import EXAMPLE_ID_NUMBER, EXAMPLE_MOBILE
 from xiachen.core.table_import import (
     BATCH_SIZE,
     TableImporter,
@@ -47,9 +48,9 @@ class HouseholdImporter(TableImporter):
             Column("出生日期", "birth_date", True, cells.excel_date, cells.show_date,
                    note=_("须与身份证号一致，如 1960-05-01"), example="1960-05-01"),
             Column("身份证号", "identity", True, cells.id_number, cells.show_id_number, as_text=True,
-                   note=_("18位，末位可为X；请设为文本格式"), example="11010519491231002X"),
+                   note=_("18位，末位可为X；请设为文本格式"), example=EXAMPLE_ID_NUMBER),
             Column("手机号", "phone", False, cells.mobile, cells.show_phone, as_text=True,
-                   example="13800000000"),
+                   example=EXAMPLE_MOBILE),
             Column("困难类型", "vulnerabilities", False, cells.multi_choice(vulnerabilities), cells.show_list,
                    note=_("多个用、分隔：") + "、".join(str(entry) for entry, _names in vulnerabilities)),
         ]

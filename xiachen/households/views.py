@@ -91,4 +91,5 @@ def household_export(request: HttpRequest) -> HttpResponse:
         request.user, query=filters["q"], compound=filters["compound"], vulnerability=filters["vulnerability"]
     )
     full = request.GET.get("full") == "1"
-    return xlsx_response(export_households(by=request.user, households=households, full=full), "households.xlsx")
+    return xlsx_response(export_households(by=request.user, households=households, full=full), "households.xlsx",
+                         reveals_personal_data=full)
