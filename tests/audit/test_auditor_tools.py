@@ -154,6 +154,29 @@ def test_unknown_actions_and_types_still_read_in_chinese():
     assert labels.target_type_label("nope.Model") == "其他对象"
 
 
+def test_recorded_codes_read_in_their_own_apps_words():
+    # "published" is a status of rounds and of rosters; the event's target decides whose label shows.
+    assert labels.value_label("published", "deployments.Round") == "已发布"
+    assert labels.value_label("closed", "deployments.Demand") == "已关闭"
+    assert labels.value_label("matching", "deployments.Round") == "匹配中"
+    assert labels.value_label("fever") == "体温异常，请引导至临时观察点"  # a table in passes.enums
+    # Names, numbers and dates are data, not codes.
+    assert labels.value_label("张三") == "张三"
+    assert labels.value_label("2026-12-07") == "2026-12-07"
+    assert labels.value_label("no_such_code") == "no_such_code"
+
+
+def test_event_details_show_status_labels(people):
+    from xiachen.audit.selectors import readable
+
+    event = AuditEvent(actor_id=None, action="round.published", target_type="deployments.Round",
+                       target_id="x", fields={"from": "review", "to": "published", "rows": 3}, result="ok")
+    (row,) = readable([event])
+    assert ("原状态", "待审核") in row.details
+    assert ("新状态", "已发布") in row.details
+    assert ("行数", "3") in row.details
+
+
 def test_a_running_check_is_not_queued_twice(people):
     running = ChainCheck.objects.create(started_by=people.auditor, total=10)
     assert start_chain_check(by=people.auditor) == running

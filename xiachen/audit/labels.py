@@ -5,7 +5,12 @@ code for them). An action missing from the table still shows in Chinese, by its 
 ("工单 · 其他操作"), never as its internal code.
 """
 
+import functools
+import importlib
+import re
+
 from django.apps import apps
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -245,6 +250,49 @@ def target_type_label(target_type: str) -> str:
 
 def field_label(name: str) -> str:
     return str(FIELD_LABELS.get(name, _("其他")))
+
+
+CODE = re.compile(r"[a-z][a-z0-9_]*")
+
+
+@functools.cache
+def _choice_index() -> dict[str, dict[str, object]]:
+    """{stored code: {app label: Chinese label}} over every field with choices in the project's models
+    and every {code: label} table of an app's `enums` module (verdict reasons and the like)."""
+    index: dict[str, dict[str, object]] = {}
+    for config in apps.get_app_configs():
+        if not config.name.startswith("xiachen."):
+            continue
+        for model in config.get_models():
+            for field in model._meta.get_fields():
+                for code, label in getattr(field, "flatchoices", None) or ():
+                    if isinstance(code, str):
+                        index.setdefault(code, {}).setdefault(config.label, label)
+        try:
+            enums = importlib.import_module(f"{config.name}.enums")
+        except ModuleNotFoundError:
+            continue
+        for table in vars(enums).values():
+            if isinstance(table, dict):
+                for code, label in table.items():
+                    if isinstance(code, str) and isinstance(label, str | Promise):
+                        index.setdefault(code, {}).setdefault(config.label, label)
+    return index
+
+
+def value_label(value: str, target_type: str = "") -> str:
+    """A recorded code (a status, a verdict, a channel) in Chinese: the label its own app gives it when
+    the event's target belongs to that app, else the label every app agrees on, else the first app's.
+    Anything that is not a code (names, numbers, dates) comes back as it is."""
+    if not CODE.fullmatch(value):
+        return value
+    labels = _choice_index().get(value)
+    if not labels:
+        return value
+    own_app = target_type.split(".", 1)[0]
+    if own_app in labels:
+        return str(labels[own_app])
+    return str(labels[sorted(labels)[0]])
 
 
 def result_label(result: str) -> str:

@@ -59,6 +59,10 @@ class AuditChainHead(models.Model):
 
     digest = models.CharField(max_length=64)
 
+    class Meta:
+        verbose_name = _("审计链头")
+        verbose_name_plural = verbose_name
+
     def __str__(self) -> str:
         return self.digest
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from xiachen.accounts.models import Membership, User
 from xiachen.accounts.permissions import require_permission
 
-from .labels import FIELD_LABELS, action_label, field_label, result_label, target_type_label
+from .labels import FIELD_LABELS, action_label, field_label, result_label, target_type_label, value_label
 from .models import AuditEvent, ChainCheck
 
 PAGE_SIZE = 50
@@ -128,7 +128,7 @@ def readable(events: list[AuditEvent]) -> list[EventRow]:
             action=action_label(event.action),
             target_type=" · ".join(filter(None, [target_type_label(event.target_type),
                                                  targets.get((event.target_type, event.target_id), "")])),
-            details=_details(event.fields),
+            details=_details(event.fields, event.target_type),
             result=result_label(event.result),
         )
         for event in events
@@ -160,9 +160,10 @@ def _system_label() -> str:
     return _("系统")
 
 
-def _details(fields: dict) -> list[tuple[str, str]]:
+def _details(fields: dict, target_type: str = "") -> list[tuple[str, str]]:
     """Fields with a Chinese name, as (name, value); the others are counted in one last entry (their
-    raw keys are internal names; the Excel export carries them in full)."""
+    raw keys are internal names; the Excel export carries them in full). Recorded codes (statuses,
+    verdicts, channels) show their Chinese label."""
     from django.utils.translation import gettext as _
 
     from xiachen.accounts.enums import Role
@@ -175,24 +176,30 @@ def _details(fields: dict) -> list[tuple[str, str]]:
         if key == "role" and value in Role.values:
             value = Role(value).label
         elif isinstance(value, list):
-            value = "、".join(str(item) for item in value)
+            value = "、".join(_readable_value(key, item, target_type) for item in value)
         elif isinstance(value, dict):
             named = ((k, v) for k, v in value.items() if k in FIELD_LABELS and v not in ("", None))
-            value = "；".join(f"{field_label(k)} {_readable_value(k, v)}" for k, v in named)
+            value = "；".join(f"{field_label(k)} {_readable_value(k, v, target_type)}" for k, v in named)
         elif isinstance(value, bool):
             value = _("是") if value else _("否")
+        else:
+            value = _readable_value(key, value, target_type)
         details.append((field_label(key), str(value)))
     if unnamed:
         details.append((_("其他数据"), _("%(count)d 项（见导出）") % {"count": unnamed}))
     return details
 
 
-def _readable_value(key: str, value) -> str:
+def _readable_value(key: str, value, target_type: str = "") -> str:
     if key == "action":
         return action_label(str(value))
     if key == "target_type":
         return target_type_label(str(value))
-    return str(value)
+    if isinstance(value, bool):
+        from django.utils.translation import gettext as _
+
+        return _("是") if value else _("否")
+    return value_label(str(value), target_type)
 
 
 def target_type_choices(user) -> list[tuple[str, str]]:

@@ -7,6 +7,7 @@ the unique index, whatever the size of the raw logs.
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class UnitLevel(models.Model):
@@ -18,6 +19,8 @@ class UnitLevel(models.Model):
     is_nearest = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("单位层级")
+        verbose_name_plural = verbose_name
         constraints = [
             models.UniqueConstraint(fields=["unit", "ancestor"], name="dashboards_unitlevel_unique"),
         ]
@@ -36,6 +39,8 @@ class DailyMetric(models.Model):
     value = models.BigIntegerField()
 
     class Meta:
+        verbose_name = _("每日指标")
+        verbose_name_plural = verbose_name
         constraints = [
             models.UniqueConstraint(fields=["unit", "day", "metric"], name="dashboards_daily_unique"),
         ]
@@ -54,6 +59,8 @@ class HourlyMetric(models.Model):
     value = models.BigIntegerField()
 
     class Meta:
+        verbose_name = _("每小时指标")
+        verbose_name_plural = verbose_name
         constraints = [
             models.UniqueConstraint(fields=["unit", "hour", "metric"], name="dashboards_hourly_unique"),
         ]
@@ -73,6 +80,8 @@ class Snapshot(models.Model):
     value = models.BigIntegerField()
 
     class Meta:
+        verbose_name = _("看板快照")
+        verbose_name_plural = verbose_name
         constraints = [
             models.UniqueConstraint(fields=["unit", "metric", "key"], name="dashboards_snapshot_unique"),
         ]
@@ -90,6 +99,10 @@ class StageRow(models.Model):
     key = models.CharField(max_length=40, blank=True)
     value = models.BigIntegerField()
 
+    class Meta:
+        verbose_name = _("看板暂存行")
+        verbose_name_plural = verbose_name
+
     def __str__(self) -> str:
         return f"{self.unit_id} {self.bucket} {self.value}"
 
@@ -104,6 +117,10 @@ class RefreshState(models.Model):
     previous_marked_at = models.DateTimeField(null=True, blank=True)
     signature = models.CharField(max_length=100, blank=True)
     refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("看板刷新状态")
+        verbose_name_plural = verbose_name
 
     def __str__(self) -> str:
         return self.source

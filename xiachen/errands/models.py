@@ -67,6 +67,8 @@ class ErrandEvent(models.Model):
     note = models.CharField(max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("代办事项记录")
+        verbose_name_plural = verbose_name
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
@@ -122,6 +124,8 @@ class EpisodeExtension(models.Model):
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("隔离期延长")
+        verbose_name_plural = verbose_name
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
@@ -138,6 +142,8 @@ class HealthReport(models.Model):
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("健康上报")
+        verbose_name_plural = verbose_name
         ordering = ["-day", "-id"]
         constraints = [models.UniqueConstraint(fields=["episode", "day", "by_resident"], name="errands_report_daily")]
 
@@ -157,6 +163,8 @@ class VisitTask(BaseModel):
     note = models.CharField(_("走访记录"), max_length=300, blank=True)
 
     class Meta:
+        verbose_name = _("上门任务")
+        verbose_name_plural = verbose_name
         ordering = ["day", "id"]
         constraints = [models.UniqueConstraint(fields=["episode", "day"], name="errands_visit_daily")]
 
@@ -187,6 +195,8 @@ class ReturnReport(BaseModel):
     )
 
     class Meta:
+        verbose_name = _("返回报备")
+        verbose_name_plural = verbose_name
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["resident", "submission_key"], name="errands_return_once")]
 
@@ -212,6 +222,8 @@ class SupportContact(BaseModel):
     purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("帮扶联系人")
+        verbose_name_plural = verbose_name
         ordering = ["scheduled_for", "id"]
 
     def __str__(self) -> str:

@@ -82,6 +82,8 @@ class NoticeTarget(models.Model):
     building = models.CharField(_("楼栋"), max_length=20, blank=True)
 
     class Meta:
+        verbose_name = _("通知对象")
+        verbose_name_plural = verbose_name
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["notice", "compound", "building"], name="notices_target_once")
@@ -97,6 +99,8 @@ class NoticeAttachment(BaseModel):
     file = models.FileField(_("附件"), upload_to="notices/attachments/%Y/%m/")
 
     class Meta:
+        verbose_name = _("通知附件")
+        verbose_name_plural = verbose_name
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -123,6 +127,8 @@ class NoticeReceipt(BaseModel):
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("通知签收")
+        verbose_name_plural = verbose_name
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["notice", "resident"], name="notices_receipt_resident_once"),

@@ -1,6 +1,7 @@
 """The last run of each scheduled job, so `run_scheduled_jobs` can tell which jobs are due."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class JobState(models.Model):
@@ -14,6 +15,8 @@ class JobState(models.Model):
     failures_in_a_row = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("定时任务状态")
+        verbose_name_plural = verbose_name
         ordering = ["job"]
 
     def __str__(self) -> str:

@@ -45,6 +45,8 @@ class PolicyAcknowledgement(BaseModel):
     user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
 
     class Meta:
+        verbose_name = _("政策确认")
+        verbose_name_plural = verbose_name
         constraints = [models.UniqueConstraint(fields=["version", "user"], name="passes_ack_unique")]
 
     def __str__(self) -> str:
@@ -109,6 +111,8 @@ class RevocationRequest(BaseModel):
     status = models.CharField(max_length=12, choices=RequestStatus.choices, default=RequestStatus.PENDING)
 
     class Meta:
+        verbose_name = _("吊销申请")
+        verbose_name_plural = verbose_name
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -146,6 +150,8 @@ class Scan(models.Model):
     clock_offset = models.IntegerField(db_default=0, help_text="seconds added to the device's timestamp (skewed clock)")
 
     class Meta:
+        verbose_name = _("通行扫码记录")
+        verbose_name_plural = verbose_name
         ordering = ["-scanned_at"]
         indexes = [
             models.Index(fields=["gate", "scanned_at"], name="passes_scan_gate_time"),
@@ -176,6 +182,10 @@ class Disagreement(BaseModel):
     def __str__(self) -> str:
         return f"disagreement {self.scan_id}"
 
+    class Meta:
+        verbose_name = _("核验分歧")
+        verbose_name_plural = verbose_name
+
 
 class FeverAlert(BaseModel):
     """A temperature at or above the threshold: an alert to the manager and a follow-up task."""
@@ -189,6 +199,8 @@ class FeverAlert(BaseModel):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("发热预警")
+        verbose_name_plural = verbose_name
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
 """One-time sign-in codes for the resident site (light login: phone number + six digits)."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from xiachen.core.models import BaseModel
 
@@ -20,6 +21,8 @@ class LoginCode(BaseModel):
     used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("登录验证码")
+        verbose_name_plural = verbose_name
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:

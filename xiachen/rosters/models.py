@@ -141,6 +141,8 @@ class CoverOverride(models.Model):
     preferred = models.PositiveSmallIntegerField(_("理想人数"))
 
     class Meta:
+        verbose_name = _("在岗人数调整")
+        verbose_name_plural = verbose_name
         constraints = [
             models.UniqueConstraint(fields=["roster", "day", "shift"], name="rosters_cover_unique"),
             models.CheckConstraint(condition=Q(preferred__gte=F("minimum")), name="rosters_cover_order"),
@@ -158,6 +160,8 @@ class Unavailability(BaseModel):
     reason = models.CharField(_("原因"), max_length=100)
 
     class Meta:
+        verbose_name = _("不可排班时段")
+        verbose_name_plural = verbose_name
         ordering = ["day"]
         constraints = [models.UniqueConstraint(fields=["cadre", "day"], name="rosters_unavailable_unique")]
 
@@ -178,6 +182,10 @@ class Wish(BaseModel):
     def __str__(self) -> str:
         return f"{self.cadre} {self.day} {'+' if self.wanted else '-'}{self.weight}"
 
+    class Meta:
+        verbose_name = _("排班意愿")
+        verbose_name_plural = verbose_name
+
 
 class Assignment(BaseModel):
     """One cadre on one shift on one day of a roster; a day without a row is a day off."""
@@ -188,6 +196,8 @@ class Assignment(BaseModel):
     shift = models.ForeignKey(ShiftTemplate, on_delete=models.PROTECT, related_name="assignments")
 
     class Meta:
+        verbose_name = _("排班安排")
+        verbose_name_plural = verbose_name
         ordering = ["day", "shift__start", "cadre_id"]
         constraints = [models.UniqueConstraint(fields=["roster", "cadre", "day"], name="rosters_one_shift_a_day")]
 
@@ -208,6 +218,8 @@ class SwapRequest(BaseModel):
                                    related_name="+")
 
     class Meta:
+        verbose_name = _("换班申请")
+        verbose_name_plural = verbose_name
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -228,6 +240,10 @@ class Attendance(BaseModel):
     def __str__(self) -> str:
         return f"{self.assignment}: {self.checked_in_at}–{self.checked_out_at}"
 
+    class Meta:
+        verbose_name = _("考勤记录")
+        verbose_name_plural = verbose_name
+
 
 class CareAlert(BaseModel):
     """Actual attendance broke a rest rule; the manager and the organization department were told."""
@@ -240,6 +256,8 @@ class CareAlert(BaseModel):
     detail = models.CharField(_("说明"), max_length=300)
 
     class Meta:
+        verbose_name = _("关爱提醒")
+        verbose_name_plural = verbose_name
         ordering = ["-day", "-id"]
         constraints = [models.UniqueConstraint(fields=["cadre", "day", "kind"], name="rosters_alert_once")]
 
@@ -257,6 +275,8 @@ class GearMovement(BaseModel):
     by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        verbose_name = _("防护用品出入库")
+        verbose_name_plural = verbose_name
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -274,6 +294,8 @@ class ReplacementRequest(BaseModel):
                               default=ReplacementStatus.OPEN)
 
     class Meta:
+        verbose_name = _("顶岗申请")
+        verbose_name_plural = verbose_name
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:

@@ -82,6 +82,8 @@ class Question(BaseModel):
     show_if_value = models.CharField(_("显示条件答案"), max_length=100, blank=True)
 
     class Meta:
+        verbose_name = _("题目")
+        verbose_name_plural = verbose_name
         ordering = ["position", "id"]
         constraints = [models.UniqueConstraint(fields=["survey", "position"], name="surveys_question_position")]
 
@@ -110,6 +112,8 @@ class Answer(models.Model):
     value = models.JSONField()
 
     class Meta:
+        verbose_name = _("答案")
+        verbose_name_plural = verbose_name
         constraints = [models.UniqueConstraint(fields=["response", "question"], name="surveys_answer_once")]
 
     def __str__(self) -> str:
@@ -129,6 +133,8 @@ class Participation(BaseModel):
     submission_key = models.UUIDField()
 
     class Meta:
+        verbose_name = _("参与记录")
+        verbose_name_plural = verbose_name
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["survey", "resident"], name="surveys_one_answer_per_resident"),
