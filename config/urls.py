@@ -25,6 +25,7 @@ urlpatterns = [
     path("audit/", include("xiachen.audit.urls")),
     path("deployments/", include("xiachen.deployments.urls")),
     path("notices/", include("xiachen.notices.urls")),
+    path("downloads/", include("xiachen.downloads.urls")),
     path("rosters/", include("xiachen.rosters.urls")),
     path("errands/", include("xiachen.errands.urls")),
     path("hotline/", include("xiachen.hotline.urls")),

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "xiachen.households",
     "xiachen.deployments",
     "xiachen.notices",
+    "xiachen.downloads",
     "xiachen.rosters",
     "xiachen.errands",
     "xiachen.hotline",

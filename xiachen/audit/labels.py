@@ -175,6 +175,9 @@ ACTION_LABELS = {
     "assessment.report_requested": gettext_lazy("申请生成考核报告"),
     "assessment.report_exported": gettext_lazy("导出考核报告"),
     "assessment.report_downloaded": gettext_lazy("下载考核报告"),
+    # background exports
+    "download.requested": gettext_lazy("申请后台导出"),
+    "download.fetched": gettext_lazy("下载导出文件"),
     "assessment.annual_exported": gettext_lazy("导出年度考核"),
     # operations and the demo
     "ops.backup_created": gettext_lazy("创建备份"),
@@ -186,6 +189,7 @@ ACTION_LABELS = {
 
 # The object of an action (the part before the dot), for actions without their own entry.
 OBJECT_LABELS = {
+    "download": gettext_lazy("导出文件"),
     "user": gettext_lazy("账号"), "role": gettext_lazy("角色"), "otp": gettext_lazy("身份验证器"),
     "audit": gettext_lazy("审计日志"), "unit": gettext_lazy("单位"), "cadre": gettext_lazy("干部"),
     "household": gettext_lazy("住户"), "resident": gettext_lazy("居民"), "demand": gettext_lazy("岗位需求"),
@@ -206,7 +210,7 @@ FIELD_LABELS = {
     "checked": gettext_lazy("已校验"), "intact": gettext_lazy("完整"), "forced": gettext_lazy("强制"),
     "first_broken_id": gettext_lazy("首个异常事件"), "date_from": gettext_lazy("起始日期"),
     "date_to": gettext_lazy("截止日期"), "target_type": gettext_lazy("对象类型"), "actor": gettext_lazy("操作人"),
-    "action": gettext_lazy("操作"),
+    "action": gettext_lazy("操作"), "kind": gettext_lazy("类型"), "full": gettext_lazy("含完整个人信息"),
 }
 
 RESULT_LABELS = {"ok": gettext_lazy("成功"), "denied": gettext_lazy("拒绝"), "failed": gettext_lazy("失败")}

@@ -8,12 +8,15 @@ from xiachen.accounts.permissions import has_permission, require_permission
 from xiachen.core.exports import xlsx_response
 from xiachen.core.import_views import import_page, template_download
 from xiachen.core.views import paginate, query_without_page, revealed_value_response
+from xiachen.downloads.registry import inline_rows
+from xiachen.downloads.views import large_export_page
 
+from .downloads import CADRES, cadres_for
 from .enums import Rank
 from .exports import export_cadres
 from .importers import CADRE_IMPORTER
 from .models import Specialty
-from .selectors import access_cadre, agencies_for_filter, search_cadres
+from .selectors import access_cadre, agencies_for_filter
 from .services import REVEALABLE_FIELDS, reveal_cadre_field
 
 
@@ -22,14 +25,7 @@ def _filters(request: HttpRequest) -> dict:
 
 
 def _search(request: HttpRequest, filters: dict):
-    rank = filters["rank"]
-    return search_cadres(
-        request.user,
-        query=filters["q"],
-        agency=filters["agency"],
-        specialty=filters["specialty"],
-        rank=int(rank) if rank.isdigit() else None,
-    )
+    return cadres_for(request.user, filters)
 
 
 @require_GET
@@ -90,7 +86,12 @@ def cadre_import_template(request: HttpRequest) -> HttpResponse:
 def cadre_export(request: HttpRequest) -> HttpResponse:
     require_permission(request.user, "cadres.view")
     filters = _filters(request)
-    cadres = _search(request, filters)
     full = request.GET.get("full") == "1"
+    if full:
+        require_permission(request.user, "cadres.export_full")
+    rows = CADRES.count(request.user, filters)
+    if rows > inline_rows():
+        return large_export_page(request, kind=CADRES.code, params=filters, rows=rows, full=full)
+    cadres = _search(request, filters)
     return xlsx_response(export_cadres(by=request.user, cadres=cadres, full=full), "cadres.xlsx",
                          reveals_personal_data=full)

@@ -9,7 +9,10 @@ from xiachen.core.exports import xlsx_response
 from xiachen.core.import_views import import_page, template_download
 from xiachen.core.pagination import keyset_page
 from xiachen.core.views import revealed_value_response
+from xiachen.downloads.registry import inline_rows
+from xiachen.downloads.views import large_export_page
 
+from .downloads import HOUSEHOLDS
 from .exports import export_households
 from .importers import HOUSEHOLD_IMPORTER
 from .models import Vulnerability
@@ -87,9 +90,14 @@ def household_import_template(request: HttpRequest) -> HttpResponse:
 def household_export(request: HttpRequest) -> HttpResponse:
     require_permission(request.user, "households.view")
     filters = _filters(request)
+    full = request.GET.get("full") == "1"
+    if full:
+        require_permission(request.user, "households.export_full")
+    rows = HOUSEHOLDS.count(request.user, filters)
+    if rows > inline_rows():
+        return large_export_page(request, kind=HOUSEHOLDS.code, params=filters, rows=rows, full=full)
     households = search_households(
         request.user, query=filters["q"], compound=filters["compound"], vulnerability=filters["vulnerability"]
     )
-    full = request.GET.get("full") == "1"
     return xlsx_response(export_households(by=request.user, households=households, full=full), "households.xlsx",
                          reveals_personal_data=full)

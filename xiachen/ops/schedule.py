@@ -42,6 +42,7 @@ JOBS: tuple[Job, ...] = (
     Job("purge_checkpoint_entries", DAY, at_hour=3, why="retention: checkpoint registrations (PIPL)"),
     Job("purge_health_records", DAY, at_hour=3, why="retention: quarantine, return reports, errands, support (PIPL)"),
     Job("clearsessions", DAY, at_hour=3, why="retention: expired sessions"),
+    Job("purge_downloads", HOUR, why="retention: export files, one day after they were built"),
     Job("axes_reset_logs", DAY, ("--age", "180"), at_hour=3, why="retention: sign-in logs, 6 months (网络安全法 §21)"),
     Job("axes_reset_failure_logs", DAY, ("--age", "180"), at_hour=3, why="retention: failed sign-ins, 6 months"),
     Job("prune_db_task_results", DAY, ("--min-age-days", "30"), at_hour=4, why="finished background tasks"),
