@@ -1,4 +1,4 @@
-"""Field encryption binds each value to its table, column and row (ADR 1501), names its real key, and
+"""Field encryption binds each value to its table, column and row (ADR 1508), names its real key, and
 turns every kind of bad stored value into `DecryptionError`."""
 
 import base64

@@ -1,6 +1,6 @@
 """Encryption at rest (AES-256-GCM) and keyed blind indexes for personal data.
 
-Token format (ADR 0003, 1501), base64 of:
+Token format (ADR 0003, 1508), base64 of:
 
     version 0x02 (1 byte) || key id (4 bytes) || nonce (12 bytes) || ciphertext || GCM tag (16 bytes)
 
@@ -9,7 +9,7 @@ the right key and a value written with a key that is no longer configured says s
 bound by AES-GCM associated data to where it is stored (`field_context`: table, column, row), so a
 value copied into another row or column fails to decrypt instead of being read as that row's value.
 
-Version 0x01 tokens (before 1501) carry no associated data and a key slot byte that was always 0;
+Version 0x01 tokens (before ADR 1508) carry no associated data and a key slot byte that was always 0;
 only `open_any`, used when re-sealing old rows, still reads them.
 """
 

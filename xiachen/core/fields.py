@@ -39,7 +39,7 @@ class _SealedAttribute(DeferredAttribute):
 
 
 class EncryptedTextField(models.TextField):
-    """Holds plaintext in Python and AES-GCM ciphertext in the database (ADR 0003, 1501).
+    """Holds plaintext in Python and AES-GCM ciphertext in the database (ADR 0003, 1508).
 
     Each value is bound to its table, column and row: the associated data names the row by
     `row_key` (default the `public_id` UUID), which is set when the instance is created, before the

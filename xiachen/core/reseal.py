@@ -1,6 +1,6 @@
 """Re-seal encrypted columns in place: legacy (unbound) tokens and tokens of older keys become current
 tokens bound to their table, column and row. Used by the `rotate_field_keys` command and by each
-app's data migration for its encrypted columns (ADR 1501).
+app's data migration for its encrypted columns (ADR 1508).
 
 Reads and writes with plain SQL on the given connection, in primary-key order by batches, so it
 works the same for historical models in migrations, on SQLite and PostgreSQL, in bounded memory.

@@ -4,7 +4,7 @@ from django.db import migrations
 
 from xiachen.core.reseal import reseal_app_fields
 
-# Re-encrypt values written before ADR 1501 (no associated data) bound to their table, column and row;
+# Re-encrypt values written before ADR 1508 (no associated data) bound to their table, column and row;
 # reversing writes the old unbound format back.
 FIELDS = {'Cadre': ['phone', 'id_number']}
 

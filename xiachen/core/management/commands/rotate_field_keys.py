@@ -2,7 +2,7 @@
 
 Rotation: put the new key first, keep the old one after it, run this command, then drop the old key.
 Values already under the current key are left alone, so the command can be run again after an
-interruption; values of the old, unbound format (before ADR 1501) are re-sealed too.
+interruption; values of the old, unbound format (before ADR 1508) are re-sealed too.
 """
 
 from collections import defaultdict
