@@ -44,6 +44,9 @@ def test_register_names_only_real_fields():
 def test_encrypted_fields_are_sensitive_or_contact_data_with_a_purpose():
     for label, field in _xiachen_fields():
         if isinstance(field, EncryptedTextField):
+            if field.name in NOT_PERSONAL.get(label, {}):  # e.g. a signing key: secret, not about a person
+                assert NOT_PERSONAL[label][field.name]
+                continue
             entry = REGISTER[label][field.name]
             assert entry.purpose
             assert entry.legal_basis

@@ -27,5 +27,7 @@ declare_not_personal("org.AgencyKind", {"name_zh": "词表", "name_en": "词表"
 declare_not_personal("cadres.Specialty", {"name_zh": "词表", "name_en": "词表"})
 declare_not_personal("households.Vulnerability", {"name_zh": "词表", "name_en": "词表"})
 declare_not_personal("core.PendingImport", {"filename": "文件名；内容本身加密保存，导入后删除"})
+_upload = PersonalField("批量导入：确认预览前暂存上传的表格，导入后删除", LegalBasis.DUTY, Sensitivity.SENSITIVE, None)
+register("core.PendingImport", {"content": _upload})
 declare_not_personal("core.Holiday", {"name": "节假日名称"})
 declare_not_personal("audit.AuditEvent", {"actor_label": "操作人用户名用于留痕，随审计日志保存"})

@@ -10,7 +10,6 @@ from typing import Protocol
 
 from django.db import transaction
 
-from . import crypto
 from .models import PendingImport
 
 
@@ -55,12 +54,12 @@ class Importer(Protocol):
 
 def stash_upload(*, by, kind: str, data: bytes, filename: str) -> PendingImport:
     """Keep an uploaded file (encrypted) until the user confirms the preview."""
-    content = crypto.encrypt(base64.b64encode(data).decode())
+    content = base64.b64encode(data).decode()
     return PendingImport.objects.create(kind=kind, uploaded_by=by, filename=filename[:200], content=content)
 
 
 def unstash_upload(pending: PendingImport) -> bytes:
-    return base64.b64decode(crypto.decrypt(pending.content))
+    return base64.b64decode(pending.content)
 
 
 @transaction.atomic

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .fields import EncryptedTextField
+
 
 class BaseModel(models.Model):
     """Created/updated timestamps and a public UUID; internal integer keys never leave the server."""
@@ -61,7 +63,7 @@ class PendingImport(BaseModel):
     kind = models.CharField(max_length=30)
     uploaded_by = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
     filename = models.CharField(max_length=200)
-    content = models.TextField()  # base64 of the AES-GCM ciphertext of the workbook bytes
+    content = EncryptedTextField()  # base64 of the workbook bytes, encrypted and bound to this row
 
     class Meta:
         verbose_name = _("待确认导入")

@@ -1,11 +1,13 @@
 """The month's hotline tickets (接诉即办) with deadlines from the real calendar, timelines and call-backs.
 
-Callers come from a pool whose names and phones are encrypted once each (`core.crypto`) and whose
-ciphertexts are reused: the same person calling twice is the usual case, not an exception.
+Callers come from a pool of names and phones (the same person calling twice is the usual case, not an
+exception); each ticket's copy is encrypted for its own row, as `EncryptedTextField` binds every value
+to its table, column and row.
 """
 
 from collections import Counter
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from django.db import transaction
 from faker import Faker
@@ -140,6 +142,13 @@ class Desk:
         return due.replace(tzinfo=LOCAL), remind.replace(tzinfo=LOCAL), provisional
 
 
+def sealed(field_name: str, public_id: str, value: str) -> str:
+    """What `EncryptedTextField` would store for this ticket: each value bound to its own row."""
+    column = Ticket._meta.get_field(field_name).column
+    context = crypto.field_context(Ticket._meta.db_table, column, str(UUID(public_id)))
+    return crypto.encrypt(value, associated_data=context)
+
+
 def caller_pool(ctx: Context, size: int) -> list[tuple[str, str, str]]:
     fake = Faker("zh_CN")
     fake.seed_instance(ctx.rng.getrandbits(32))
@@ -147,7 +156,7 @@ def caller_pool(ctx: Context, size: int) -> list[tuple[str, str, str]]:
     pool = []
     for _ in range(size):
         name, phone = people.name(ctx.rng.random() < 0.5), people.mobile()
-        pool.append((crypto.encrypt(name), crypto.encrypt(phone), crypto.blind_index(phone, purpose="phone")))
+        pool.append((name, phone, crypto.blind_index(phone, purpose="phone")))
     return pool
 
 
@@ -236,17 +245,18 @@ def ticket_row(
         satisfaction = rng.choices(list(SATISFACTION), weights=list(SATISFACTION.values()))[0]
         says_resolved = rng.random() < (0.3 if satisfaction == Satisfaction.UNSATISFIED else 0.93)
     name, phone, phone_index = rng.choice(desk.callers)
+    public_id = ctx.public_id()
     district = city.district_of(compound)
     local_day = received.astimezone(LOCAL)
     row = (
         ticket_id,
-        ctx.public_id(),
+        public_id,
         utc_text(received),
         utc_text(steps[-1][1]),
         f"HL{local_day:%y%m%d}-{ticket_id:05d}",
         Source.CALL,
-        name,
-        phone,
+        sealed("caller_name", public_id, name),
+        sealed("caller_phone", public_id, phone),
         phone_index,
         compound,
         city.path(compound),

@@ -7,6 +7,7 @@ from itertools import pairwise
 
 import numpy as np
 from django.db import transaction
+from django.utils import timezone
 
 from xiachen.assessments.models import Dimension, DimensionScore, Evaluation
 from xiachen.deployments.enums import MatchStatus
@@ -248,7 +249,10 @@ def write_surveys(ctx: Context) -> Counter:
 def answer_survey(ctx: Context, survey: Survey, questions: list, compound: int, households: list[int]) -> int:
     rng, city = ctx.rng, ctx.city
     chosen = rng.sample(households, min(len(households), ctx.volume.survey_responses_per_compound))
-    responses = [SurveyResponse(id=ctx.public_id(), survey=survey) for _ in chosen]
+    # Synthetic sheets drawn independently of the households, so writing them with the participations
+    # links nothing; the day is the closing day, as a final batch (ADR 1505) would have it.
+    day = timezone.localdate(survey.closed_at)
+    responses = [SurveyResponse(id=ctx.public_id(), survey=survey, recorded_on=day) for _ in chosen]
     SurveyResponse.objects.bulk_create(responses)
     answers = []
     for response in responses:

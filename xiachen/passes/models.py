@@ -60,7 +60,7 @@ class SigningKey(BaseModel):
     community_path = models.CharField(max_length=400, db_index=True, editable=False)
     key_id = models.CharField(_("密钥编号"), max_length=7, unique=True)
     public_key = models.CharField(max_length=64)  # base64
-    seed = models.TextField()  # the private seed, AES-GCM encrypted with core.crypto (not personal data)
+    seed = EncryptedTextField()  # base64 of the private seed, encrypted and bound to this row (not personal data)
     valid_from = models.DateTimeField(_("启用时间"))
     trusted_until = models.DateTimeField(_("信任截止"), null=True, blank=True)  # set on rotation (overlap end)
     revoked_at = models.DateTimeField(null=True, blank=True)

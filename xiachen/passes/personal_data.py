@@ -1,4 +1,4 @@
-from xiachen.core.personal_data import LegalBasis, PersonalField, Sensitivity, register
+from xiachen.core.personal_data import LegalBasis, PersonalField, Sensitivity, declare_not_personal, register
 
 # Gate records are health and whereabouts data (PIPL Art. 28): kept for the emergency plus 28 days.
 _health = PersonalField("门岗体温筛查与发热跟进", LegalBasis.PUBLIC_HEALTH, Sensitivity.SENSITIVE, 28)
@@ -45,3 +45,5 @@ register(
 # A resident's correction request may describe their movements; kept while the request is needed.
 _correction = PersonalField("通行证与出入记录更正", LegalBasis.DUTY, Sensitivity.GENERAL, None)
 register("passes.CorrectionRequest", {"message": _correction, "answer": _correction})
+
+declare_not_personal("passes.SigningKey", {"seed": "出入证签名私钥，加密保存，不是个人信息"})

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from xiachen.accounts.permissions import require_permission
 from xiachen.audit import services as audit
-from xiachen.core import crypto
 
 from .enums import AlertStatus, CorrectionStatus, CorrectionSubject, Decision
 from .models import (
@@ -86,7 +85,7 @@ def _new_key(*, community, valid_from: datetime) -> SigningKey:
         community_path=community.path,
         key_id=key_id,
         public_key=base64.b64encode(public).decode(),
-        seed=crypto.encrypt(base64.b64encode(seed).decode()),
+        seed=base64.b64encode(seed).decode(),
         valid_from=valid_from,
     )
 
@@ -158,7 +157,7 @@ def issue_pass(*, by, resident, valid_from: datetime, valid_until: datetime, aud
         group,
     )
     issued.token = sign_token(
-        claims, key_id=base64.b32decode(key.key_id + "="), seed=base64.b64decode(crypto.decrypt(key.seed))
+        claims, key_id=base64.b32decode(key.key_id + "="), seed=base64.b64decode(key.seed)
     )
     issued.save()
     audit.record(actor=by, action="pass.issued", target=issued)

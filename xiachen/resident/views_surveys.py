@@ -81,5 +81,5 @@ def survey_answer(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return render(request, "resident/survey_answer.html", {
         "survey": survey, "rows": _rows(survey, values, errors), "errors": errors,
         "participation": participation, "editable": editable, "submission_key": uuid.uuid4(),
-        "closed": not survey.accepts_answers(),
+        "closed": not survey.accepts_answers(), "batch": services.anonymity_batch(),
     })

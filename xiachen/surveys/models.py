@@ -1,10 +1,16 @@
 """Surveys (问卷): questions with required flags and simple skip logic, distributed to compounds.
 
-Anonymity is structural. `SurveyResponse` and `Answer` hold no key to a resident, a household or a
-user, no creation timestamp and no sequential id (random UUID keys), so neither the columns nor the
-row order can be joined back to `Participation`, which records only *that* a resident answered (for
-"one answer per resident" and response rates). For named surveys `Participation.response` points
-at the response so the resident can edit it; for anonymous surveys it stays empty, always.
+Anonymity is structural (ADR 1505). `SurveyResponse` and `Answer` hold no key to a resident, a
+household or a user, no time finer than the day and no sequential id (random UUID keys), so no column
+can be joined back to `Participation`, which records only *that* a resident answered (for "one answer
+per resident" and response rates). For named surveys `Participation.response` points at the response
+so the resident can edit it; for anonymous surveys it stays empty, always.
+
+Rows written in one transaction are linked by the database itself (PostgreSQL's xmin and physical
+order, SQLite's rowid order), so an anonymous answer sheet is never written with its participation:
+it waits in `PendingAnswerSheet` and is moved into `SurveyResponse` later, in another transaction,
+shuffled, together with at least `anonymity_batch()` other sheets (or all of them when the survey
+ends). Until then it is not counted in the results.
 """
 
 import uuid
@@ -96,6 +102,8 @@ class SurveyResponse(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    # The local day the sheet entered this table (for anonymous surveys: the day of the batch), no time.
+    recorded_on = models.DateField(default=timezone.localdate, editable=False)
 
     class Meta:
         verbose_name = _("答卷")
@@ -118,6 +126,19 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_id}={self.value}"
+
+
+class PendingAnswerSheet(models.Model):
+    """An anonymous answer sheet not yet moved into `SurveyResponse` (ADR 1505). Written in the same
+    transaction as the participation, so linkable while it waits; deleted when its batch is written.
+    `answers` maps question ids (as text) to values."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="pending_sheets")
+    answers = models.JSONField()
+
+    def __str__(self) -> str:
+        return str(self.id)
 
 
 class Participation(BaseModel):

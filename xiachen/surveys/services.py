@@ -1,11 +1,18 @@
 """Survey rules: the status table, the builder (draft only), answering (one answer per resident,
-editable until the survey closes; anonymous answers unlinked and final), results and export rows."""
+editable until the survey closes; anonymous answers unlinked and final), results and export rows.
 
+Anonymous sheets reach the results in shuffled batches, never in the transaction that records the
+participation (ADR 1505): `submit_answers` puts them in the pending pool, `flush_pending` moves them.
+"""
+
+import secrets
 from collections import Counter
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from uuid import UUID
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -19,7 +26,17 @@ from xiachen.errands.duty import community_path_of
 from xiachen.households.models import Resident
 from xiachen.org.models import Unit, path_within
 
-from .models import CHOICE_KINDS, Answer, Participation, Question, QuestionKind, Survey, SurveyResponse, SurveyStatus
+from .models import (
+    CHOICE_KINDS,
+    Answer,
+    Participation,
+    PendingAnswerSheet,
+    Question,
+    QuestionKind,
+    Survey,
+    SurveyResponse,
+    SurveyStatus,
+)
 
 ALLOWED: dict[str, frozenset[str]] = {
     SurveyStatus.DRAFT: frozenset({SurveyStatus.OPEN}),
@@ -28,6 +45,17 @@ ALLOWED: dict[str, frozenset[str]] = {
 }
 MAX_CHOICES = 20
 MAX_TEXT = 1000
+_random = secrets.SystemRandom()
+
+
+def anonymity_batch() -> int:
+    """The fewest anonymous sheets moved into the results at once while a survey is open (ADR 1505)."""
+    return max(2, int(getattr(settings, "XIACHEN_SURVEY_ANONYMITY_BATCH", 5)))
+
+
+def _shuffle(items: list) -> None:
+    """The order sheets are written in: uniformly random from the OS generator, never submission order."""
+    _random.shuffle(items)
 
 
 class SurveyError(ValueError):
@@ -197,6 +225,8 @@ def move_survey(*, by, survey: Survey, to: str) -> Survey:
         survey.closed_at = now
     survey.save(update_fields=["status", "opened_at", "closed_at", "updated_at"])
     audit.record(actor=by, action="survey.status_changed", target=survey, fields={"from": current, "to": to})
+    if to == SurveyStatus.CLOSED and survey.anonymous:
+        transaction.on_commit(partial(flush_pending, survey_id=survey.pk, final=True), robust=True)
     return survey
 
 
@@ -282,7 +312,11 @@ def clean_answers(survey: Survey, data) -> tuple[dict[int, object], dict[int, st
 @transaction.atomic
 def submit_answers(*, resident: Resident, survey: Survey, values: dict[int, object], submission_key: UUID):
     """Store the resident's answers: first time a new response; again (named surveys, still open) the
-    same response replaced. Returns (participation, created). Refusals change nothing."""
+    same response replaced. Returns (participation, created). Refusals change nothing.
+
+    Anonymous: only the participation and a pending sheet are written here; the sheet reaches the
+    results later, in another transaction, shuffled into a batch (`flush_pending`, tried right after
+    this commits)."""
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     if survey.status == SurveyStatus.DRAFT or not survey.compounds.filter(pk=resident.household.compound_id).exists():
         raise PermissionDenied("survey not distributed here")
@@ -300,17 +334,70 @@ def submit_answers(*, resident: Resident, survey: Survey, values: dict[int, obje
         participation.save(update_fields=["submission_key", "updated_at"])
         created = False
     else:
-        response = SurveyResponse.objects.create(survey=survey)
+        response = None if survey.anonymous else SurveyResponse.objects.create(survey=survey)
         participation = Participation.objects.create(
             survey=survey, resident=resident, compound_path=resident.household.compound_path,
-            response=None if survey.anonymous else response, submission_key=submission_key,
+            response=response, submission_key=submission_key,
         )
         created = True
-    # Insert in question order with random keys, so nothing about the rows hints at who or when.
+    if survey.anonymous:
+        PendingAnswerSheet.objects.create(survey=survey, answers={str(key): value for key, value in values.items()})
+        transaction.on_commit(partial(flush_pending, survey_id=survey.pk), robust=True)
+        return participation, created
     Answer.objects.bulk_create(
         Answer(response=response, question_id=question_id, value=value) for question_id, value in values.items()
     )
     return participation, created
+
+
+@transaction.atomic
+def flush_pending(*, survey_id: int, final: bool | None = None) -> int:
+    """Move an anonymous survey's pending sheets into the results, in a transaction of their own,
+    shuffled, with new random keys and today's date. While the survey accepts answers only when at
+    least `anonymity_batch()` wait, so each batch hides each sheet among that many participants.
+    Once it ended (`final`, by default: no longer accepting answers) all that wait, rewritten together
+    with every earlier response of the survey, so the last, maybe small, group hides among all.
+    Returns the number of pending sheets moved."""
+    survey = Survey.objects.select_for_update().get(pk=survey_id)  # submissions wait for this
+    if not survey.anonymous:
+        return 0
+    if final is None:
+        final = not survey.accepts_answers()
+    pending = list(PendingAnswerSheet.objects.filter(survey=survey).values_list("pk", "answers"))
+    if not pending or (not final and len(pending) < anonymity_batch()):
+        return 0
+    sheets = [{int(question_id): value for question_id, value in answers.items()} for _pk, answers in pending]
+    if final:
+        sheets += _take_responses(survey)
+    _shuffle(sheets)
+    responses = SurveyResponse.objects.bulk_create([SurveyResponse(survey=survey) for _ in sheets])
+    Answer.objects.bulk_create(
+        Answer(response=response, question_id=question_id, value=value)
+        for response, sheet in zip(responses, sheets, strict=True) for question_id, value in sheet.items()
+    )
+    PendingAnswerSheet.objects.filter(pk__in=[pk for pk, _answers in pending]).delete()
+    return len(pending)
+
+
+def _take_responses(survey: Survey) -> list[dict]:
+    """The survey's written sheets, deleted (to be written again in one shuffled batch)."""
+    sheets = {pk: {} for pk in SurveyResponse.objects.filter(survey=survey).values_list("pk", flat=True)}
+    for response_id, question_id, value in Answer.objects.filter(response__survey=survey).values_list(
+        "response_id", "question_id", "value"
+    ):
+        sheets[response_id][question_id] = value
+    SurveyResponse.objects.filter(survey=survey).delete()
+    return list(sheets.values())
+
+
+def flush_all_pending() -> int:
+    """The scheduled job: every anonymous survey with waiting sheets, each in its own transaction."""
+    surveys = Survey.objects.filter(anonymous=True, pending_sheets__isnull=False).distinct()
+    return sum(flush_pending(survey_id=survey_id) for survey_id in surveys.values_list("pk", flat=True))
+
+
+def pending_count(survey: Survey) -> int:
+    return PendingAnswerSheet.objects.filter(survey=survey).count() if survey.anonymous else 0
 
 
 # --- results -------------------------------------------------------------------------------------

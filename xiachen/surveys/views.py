@@ -139,13 +139,17 @@ def results(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return render(request, "surveys/results.html", {
         "survey": survey, "results": services.results(survey),
         "rate": services.response_rates([survey])[survey.pk],
+        "pending": services.pending_count(survey), "batch": services.anonymity_batch(),
     })
 
 
 @require_GET
 def results_data(request: HttpRequest, public_id: UUID) -> JsonResponse:
     survey = services.access_survey(request.user, public_id)
-    return JsonResponse({"results": services.results(survey), "rate": services.response_rates([survey])[survey.pk]})
+    return JsonResponse({
+        "results": services.results(survey), "rate": services.response_rates([survey])[survey.pk],
+        "pending": services.pending_count(survey),
+    })
 
 
 @require_GET

@@ -1,16 +1,29 @@
-"""Re-encrypt every encrypted personal-data field with the first (current) key of XIACHEN_FIELD_KEYS.
+"""Re-encrypt every encrypted field with the first (current) key of XIACHEN_FIELD_KEYS.
 
 Rotation: put the new key first, keep the old one after it, run this command, then drop the old key.
+Values already under the current key are left alone, so the command can be run again after an
+interruption; values of the old, unbound format (before ADR 1508) are re-sealed too.
 """
+
+from collections import defaultdict
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection
 
 from xiachen.audit import services as audit
 from xiachen.core.fields import EncryptedTextField
+from xiachen.core.reseal import reseal
 
-BATCH = 2000
+
+def encrypted_fields() -> dict:
+    """{model: [field names]} of every concrete model with encrypted fields, grouped by row key."""
+    found = defaultdict(list)
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if isinstance(field, EncryptedTextField) and field.model is model:
+                found[(model, field.row_key)].append(field.name)
+    return found
 
 
 class Command(BaseCommand):
@@ -18,20 +31,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         total = 0
-        for model in apps.get_models():
-            fields = [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
-            if fields:
-                total += self._rotate(model, fields)
+        for (model, _row_key), fields in encrypted_fields().items():
+            total += reseal(connection, model, fields)
         audit.record(actor=None, action="crypto.keys_rotated", fields={"rows": total})
         self.stdout.write(self.style.SUCCESS(f"re-encrypted {total} rows"))
-
-    def _rotate(self, model, fields: list[str]) -> int:
-        count = 0
-        ids = list(model.objects.order_by("pk").values_list("pk", flat=True))
-        for start in range(0, len(ids), BATCH):
-            with transaction.atomic():
-                # Loading decrypts with any configured key; saving encrypts with the first one.
-                rows = list(model.objects.filter(pk__in=ids[start : start + BATCH]).only("pk", *fields))
-                model.objects.bulk_update(rows, fields)
-                count += len(rows)
-        return count
