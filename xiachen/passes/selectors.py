@@ -40,7 +40,11 @@ def access_pass(user, public_id: UUID) -> Pass:
 
 
 def policies_visible_to(user) -> QuerySet[PolicyVersion]:
-    return PolicyVersion.objects.filter(_within(user, "passes.view_policy")).select_related("community", "author")
+    """Versions of the user's units and of the areas above them (which their communities inherit)."""
+    paths = scope_paths(user, "passes.view_policy")
+    above = {prefix for path in paths for prefix in prefixes_of(path)}
+    condition = path_within(paths, field="community_path") | Q(community_path__in=above)
+    return PolicyVersion.objects.filter(condition).select_related("community", "community__kind", "author")
 
 
 def access_policy(user, public_id: UUID) -> PolicyVersion:
@@ -259,7 +263,8 @@ def corrections_visible_to(user) -> QuerySet[CorrectionRequest]:
 
 def outs_since(policy: Policy | None, now: datetime) -> datetime | None:
     """From when outings matter to `policy` at `now`: the local midnight that starts the interval's
-    first calendar day, or the start of the longest outing, whichever is earlier (None: never)."""
+    first calendar day, or a day before the longest outing began (a return up to a day late is
+    still flagged), whichever is earlier (None: never)."""
     if policy is None or not (policy.out_every_days or policy.max_hours_out):
         return None
     since = now
@@ -267,7 +272,7 @@ def outs_since(policy: Policy | None, now: datetime) -> datetime | None:
         first_day = timezone.localdate(now) - timedelta(days=policy.out_every_days - 1)
         since = timezone.make_aware(datetime.combine(first_day, datetime.min.time()))
     if policy.max_hours_out:
-        since = min(since, now - timedelta(hours=policy.max_hours_out))
+        since = min(since, now - timedelta(hours=policy.max_hours_out, days=1))
     return since
 
 
