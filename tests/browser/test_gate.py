@@ -18,10 +18,12 @@ from .conftest import CHROMIUM, CHROMIUM_ARGS, sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 JS_CORPUS = """async (corpus) => {
-  const snapshot = {keys: corpus.keys, revoked_keys: corpus.revoked_keys, revoked_passes: corpus.revoked_passes,
-                    audiences: corpus.audiences, policy: corpus.policy, recent_outs: corpus.recent_outs};
   const out = {};
   for (const c of corpus.cases) {
+    const snapshot = {keys: corpus.keys, revoked_keys: corpus.revoked_keys, revoked_passes: corpus.revoked_passes,
+                      audiences: corpus.audiences, policy: Object.assign({}, corpus.policy, c.policy || {}),
+                      held_passes: corpus.held_passes, designated_passes: corpus.designated_passes,
+                      recent_outs: corpus.recent_outs};
     const scan = {now: c.now, direction: c.direction, temperature: c.temperature};
     const v = await XiachenVerifier.verify(c.token, snapshot, scan);
     out[c.name] = {valid: v.valid, reason: v.reason};

@@ -37,6 +37,8 @@ MATRIX = {
     ("errands:assign", "errand", "post"): only(403, [*LOCAL, "cadre_user1"], 404, manager1=302),
     ("errands:episodes", None, "get"): only(200, COMMUNITY_STAFF, 403),
     ("errands:episode_detail", "episode", "get"): only(200, LOCAL, 404),
+    ("errands:episodes_due", None, "get"): only(200, ["manager1", "manager2"], 403),
+    ("errands:episode_lengths", None, "get"): only(200, ["manager1", "manager2"], 403),
     ("errands:episode_extend", "episode", "post"): only(302, LOCAL, 404),
     ("errands:episode_end", "episode", "post"): only(302, LOCAL, 404),
     ("errands:episode_report", "episode", "post"): only(302, LOCAL, 404),

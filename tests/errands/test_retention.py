@@ -96,7 +96,10 @@ def test_finished_errands_lose_their_texts_after_365_days_open_ones_never(people
 def test_the_command_purges_as_of_the_given_day(people, tree, capsys):
     today = timezone.localdate()
     episode = _ended_episode(people, tree, start=today - timedelta(days=20))
+    ended_on = timezone.localdate(episode.ended_at)  # after the planned end: the retention counts from here
     call_command("purge_health_records", "--today", (episode.planned_end + timedelta(days=181)).isoformat())
+    assert "episodes 0" in capsys.readouterr().out
+    call_command("purge_health_records", "--today", (ended_on + timedelta(days=181)).isoformat())
     assert "episodes 1 (health reports deleted 2)" in capsys.readouterr().out
     assert QuarantineEpisode.objects.get(pk=episode.pk).resident is None
     assert ReturnReport.objects.count() == 0

@@ -96,6 +96,7 @@ ARGS = {
     "revocation1": lambda request: [_objects(request)["request"].public_id],
     "key1": lambda request: [_objects(request)["pass"].key.key_id],
     "compound1": lambda request: [_objects(request)["tree"].compound1.public_id],
+    "pass1_household": lambda request: [_objects(request)["pass"].household.public_id],
     "disagreement1": lambda request: [_objects(request)["disagreement"].public_id],
     "fever1": lambda request: [_objects(request)["alert"].public_id],
     "correction1": lambda request: [_objects(request)["correction"].public_id],
@@ -110,8 +111,10 @@ MATRIX = {
     ("passes:revocations", None, "get"): only(200, MANAGERS, 403),
     ("passes:revocation_decide", "revocation1", "post"): only(302, ["manager1"], 404),
     ("passes:policies", None, "get"): only(200, ["org_department", *MANAGERS, *GATE_STAFF], 403),
-    ("passes:policy_new", None, "get"): only(200, MANAGERS, 403),
+    ("passes:policy_new", None, "get"): only(200, [*MANAGERS, "org_department"], 403),
     ("passes:policy_detail", "policy1", "get"): only(200, ["org_department", "manager1", *GATE_STAFF], 404),
+    ("passes:outing_member", "pass1_household", "post"): only(302, ["manager1"], 404)
+    | {"org_department": 403, "worker1": 403},
     ("passes:policy_acknowledge", "policy1", "post"): only(302, GATE_STAFF, 404)
     | {"org_department": 403, "manager1": 403},
     ("passes:keys", None, "get"): only(200, MANAGERS, 403),

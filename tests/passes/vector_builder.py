@@ -31,6 +31,16 @@ HOUSEHOLD = uuid.UUID("00000000-0000-4000-8000-0000000000b1")
 BUSY_HOUSEHOLD = uuid.UUID("00000000-0000-4000-8000-0000000000b2")
 REVOKED_PASS = uuid.UUID("00000000-0000-4000-8000-00000000dead")
 EARLIER_PASS = uuid.UUID("00000000-0000-4000-8000-0000000000e1")
+# 每户外出间隔 in calendar days: households with outings at chosen local times before NOW
+LATE_HOUSEHOLD = uuid.UUID("00000000-0000-4000-8000-0000000000b3")  # went out the day before yesterday, 20:00
+LATE_PASS = uuid.UUID("00000000-0000-4000-8000-0000000000e3")
+TODAY_HOUSEHOLD = uuid.UUID("00000000-0000-4000-8000-0000000000b4")  # went out today at 09:00
+TODAY_PASS = uuid.UUID("00000000-0000-4000-8000-0000000000e4")
+NIGHT_HOUSEHOLD = uuid.UUID("00000000-0000-4000-8000-0000000000b5")  # went out today at 23:59
+NIGHT_PASS = uuid.UUID("00000000-0000-4000-8000-0000000000e5")
+HELD_PASS = uuid.UUID("00000000-0000-4000-8000-0000000000f1")  # household in home quarantine
+DESIGNATED_PASS = uuid.UUID("00000000-0000-4000-8000-0000000000f2")  # the household's designated member
+ALL_DAY = {"hours": ["00:00", "24:00"]}
 
 
 def _pass(n: int) -> uuid.UUID:
@@ -125,27 +135,80 @@ def _cases() -> list[dict]:
         ("in_after_hours", good, "in", None, 8 * HOUR, "valid"),
         ("exempt_out_after_hours", _token(group="medical_staff"), "out", None, 8 * HOUR, "valid"),
         ("household_went_out_recently", _token(household_id=BUSY_HOUSEHOLD), "out", None, 0, "too_frequent"),
-        (
-            "same_pass_went_out_recently",
-            _token(household_id=BUSY_HOUSEHOLD, pass_id=EARLIER_PASS),
-            "out",
-            None,
-            0,
-            "valid",
-        ),
         ("exempt_goes_out_again", _token(household_id=BUSY_HOUSEHOLD, group="delivery"), "out", None, 0, "valid"),
     ]
-    return [
-        {
-            "name": name,
-            "token": token,
-            "direction": direction,
-            "temperature": temperature,
-            "now": NOW + shift,
-            "expected": {"valid": reason == "valid", "reason": reason},
-        }
-        for name, token, direction, temperature, shift, reason in cases
+    return [_case(*case) for case in cases] + _household_rule_cases()
+
+
+PASSING = {"valid", "held_warning", "overstayed"}
+
+
+def _case(name, token, direction, temperature, shift, reason, policy=None) -> dict:
+    case = {
+        "name": name,
+        "token": token,
+        "direction": direction,
+        "temperature": temperature,
+        "now": NOW + shift,
+        "expected": {"valid": reason in PASSING, "reason": reason},
+    }
+    if policy:
+        case["policy"] = policy  # overrides of the corpus policy for this case
+    return case
+
+
+def _household_rule_cases() -> list[dict]:
+    """每户外出间隔 (calendar days, any member), the designated member, time out, held at home."""
+    busy, late = _token(household_id=BUSY_HOUSEHOLD), _token(household_id=LATE_HOUSEHOLD)
+    today_same = _token(household_id=TODAY_HOUSEHOLD, pass_id=TODAY_PASS)
+    night_other = _token(household_id=NIGHT_HOUSEHOLD)
+    held, designated = _token(pass_id=HELD_PASS), _token(pass_id=DESIGNATED_PASS)
+    one_day, all_day_one = {"out_every_days": 1}, {**ALL_DAY, "out_every_days": 1}
+    cases = [
+        ("same_pass_went_out_yesterday", _token(household_id=BUSY_HOUSEHOLD, pass_id=EARLIER_PASS), "out", None, 0,
+         "too_frequent"),
+        ("two_calendar_days_later_within_48_hours", late, "out", None, 0, "valid"),
+        ("same_pass_two_calendar_days_later", _token(household_id=LATE_HOUSEHOLD, pass_id=LATE_PASS), "out", None, 0,
+         "valid"),
+        ("three_day_rule_day_before_yesterday", late, "out", None, 0, "too_frequent", {"out_every_days": 3}),
+        ("one_day_rule_next_day_within_24_hours", busy, "out", None, 0, "valid", one_day),
+        ("one_day_rule_same_person_same_day", today_same, "out", None, 0, "too_frequent", one_day),
+        ("one_day_rule_other_member_same_day", _token(household_id=TODAY_HOUSEHOLD), "out", None, 0, "too_frequent",
+         one_day),
+        ("one_day_rule_two_minutes_after_midnight", night_other, "out", None, 9 * HOUR + 61, "valid", all_day_one),
+        ("one_day_rule_before_midnight", night_other, "out", None, 9 * HOUR - 30, "too_frequent", all_day_one),
+        ("two_day_rule_after_midnight", night_other, "out", None, 9 * HOUR + 61, "too_frequent",
+         {**ALL_DAY, "out_every_days": 2}),
+        ("no_interval_rule", busy, "out", None, 0, "valid", {"out_every_days": 0}),
+        ("coming_in_is_never_too_frequent", today_same, "in", None, 0, "valid", one_day),
+        ("returns_after_the_longest_outing", today_same, "in", None, 0, "overstayed", {"max_hours_out": 4}),
+        ("returns_within_the_longest_outing", today_same, "in", None, 0, "valid", {"max_hours_out": 8}),
+        ("exempt_returns_late", _token(household_id=TODAY_HOUSEHOLD, pass_id=TODAY_PASS, group="delivery"), "in",
+         None, 0, "valid", {"max_hours_out": 4}),
+        ("returns_without_an_outing_on_record", _token(), "in", None, 0, "valid", {"max_hours_out": 4}),
+        ("late_return_with_fever", today_same, "in", 38.0, 0, "fever", {"max_hours_out": 4}),
+        ("designated_member_goes_out", designated, "out", None, 0, "valid", {"designated_only": True}),
+        ("other_member_when_designated_only", _token(), "out", None, 0, "not_designated", {"designated_only": True}),
+        ("other_member_comes_in_when_designated_only", _token(), "in", None, 0, "valid", {"designated_only": True}),
+        ("exempt_member_when_designated_only", _token(group="medical_staff"), "out", None, 0, "valid",
+         {"designated_only": True}),
+        ("designated_member_after_hours", designated, "out", None, 8 * HOUR, "outside_hours",
+         {"designated_only": True}),
+        ("designated_member_too_frequent", _token(household_id=BUSY_HOUSEHOLD, pass_id=DESIGNATED_PASS), "out",
+         None, 0, "too_frequent", {"designated_only": True}),
+        ("held_goes_out", held, "out", None, 0, "held"),
+        ("held_goes_out_warned", held, "out", None, 0, "held_warning", {"held_action": "warn"}),
+        ("held_comes_in", held, "in", None, 0, "valid"),
+        ("held_exempt_goes_out", _token(pass_id=HELD_PASS, group="medical_staff"), "out", None, 0, "held"),
+        ("held_exempt_goes_out_warned", _token(pass_id=HELD_PASS, group="medical_staff"), "out", None, 0,
+         "held_warning", {"held_action": "warn"}),
+        ("held_with_fever", held, "out", 38.5, 0, "fever"),
+        ("held_goes_out_after_hours", held, "out", None, 8 * HOUR, "held"),
+        ("held_warned_but_after_hours", held, "out", None, 8 * HOUR, "outside_hours", {"held_action": "warn"}),
+        ("held_warned_but_too_frequent", _token(household_id=BUSY_HOUSEHOLD, pass_id=HELD_PASS), "out", None, 0,
+         "too_frequent", {"held_action": "warn"}),
     ]
+    return [_case(*case) for case in cases]
 
 
 def build() -> dict:
@@ -161,8 +224,22 @@ def build() -> dict:
             "hours": ["06:00", "22:00"],
             "fever_threshold": 37.3,
             "exempt_groups": ["delivery", "medical_staff"],
+            "designated_only": False,
+            "max_hours_out": 0,
+            "held_action": "refuse",
         },
-        "recent_outs": [{"household": str(BUSY_HOUSEHOLD), "pass": str(EARLIER_PASS), "at": NOW - DAY}],
+        "held_passes": [str(HELD_PASS)],
+        "designated_passes": [str(DESIGNATED_PASS)],
+        # the shape of the policy endpoint's recent_outs, which the gate merges with its own outings
+        "recent_outs": [
+            {"household": str(household), "pass_id": str(pass_id), "at": at}
+            for household, pass_id, at in [
+                (BUSY_HOUSEHOLD, EARLIER_PASS, NOW - DAY),  # yesterday 15:00
+                (LATE_HOUSEHOLD, LATE_PASS, NOW - 43 * HOUR),  # the day before yesterday, 20:00
+                (TODAY_HOUSEHOLD, TODAY_PASS, NOW - 6 * HOUR),  # today 09:00
+                (NIGHT_HOUSEHOLD, NIGHT_PASS, NOW + 9 * HOUR - 60),  # today 23:59
+            ]
+        ],
         "cases": _cases(),
     }
 

@@ -133,6 +133,7 @@ def _policy_to_read(panel: HomePanel, user) -> None:
 def _unit_manager(panel: HomePanel, memberships, user) -> None:
     from xiachen.errands.enums import VisitStatus
     from xiachen.errands.models import VisitTask
+    from xiachen.errands.quarantine import episodes_due
     from xiachen.errands.selectors import errand_list
     from xiachen.org.models import path_within
     from xiachen.passes.enums import AlertStatus, CorrectionStatus
@@ -154,6 +155,8 @@ def _unit_manager(panel: HomePanel, memberships, user) -> None:
         Todo(_("今日待走访"), VisitTask.objects.filter(
             path_within(scope_paths(user, "errands.dispatch"), field="compound_path"),
             status=VisitStatus.PENDING, day__lte=today).count(), reverse("errands:operations")),
+        Todo(_("到期待确认结束的隔离 / 监测"), episodes_due(user, today=today).count(),
+             reverse("errands:episodes_due")),
     ]
     _tickets_due_soon(panel, user)
     panel.todos += [

@@ -126,6 +126,9 @@ ACTION_LABELS = {
     "episode.health_reported": gettext_lazy("健康打卡"),
     "episode.end_changed": gettext_lazy("调整观察结束日期"),
     "episode.ended": gettext_lazy("结束隔离/健康观察"),
+    "episode.ended_automatically": gettext_lazy("隔离/健康观察到期自动结束"),
+    "episode_length.set": gettext_lazy("设置隔离/健康观察默认天数"),
+    "household.outing_member_set": gettext_lazy("指定本户外出人员"),
     "health_records.purged": gettext_lazy("清除到期健康记录"),
     # community services
     "errand.requested": gettext_lazy("居民提出代办需求"),

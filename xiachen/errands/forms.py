@@ -27,7 +27,9 @@ class EpisodeForm(forms.Form):
     resident = PickerField("quarantine-resident", label=_("居民"))
     kind = forms.ChoiceField(label=_("类型"), choices=EpisodeKind.choices)
     start = forms.DateField(label=_("开始日期"))
-    planned_end = forms.DateField(label=_("计划结束日期"))
+    planned_end = forms.DateField(
+        label=_("计划结束日期"), required=False, help_text=_("不填则按本社区该类型的默认天数计算")
+    )
     reason = forms.CharField(label=_("原因"), max_length=200, required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -48,3 +50,8 @@ class StaffHealthForm(forms.Form):
 class ScheduleForm(forms.Form):
     kind = forms.ChoiceField(label=_("方式"), choices=SupportKind.choices)
     scheduled_for = forms.DateField(label=_("计划日期"))
+
+
+class EpisodeLengthForm(forms.Form):
+    home_quarantine = forms.IntegerField(label=_("居家隔离默认天数"), min_value=1, max_value=60)
+    health_monitoring = forms.IntegerField(label=_("健康监测默认天数"), min_value=1, max_value=60)

@@ -90,6 +90,10 @@ class QuarantineEpisode(BaseModel):
     status = models.CharField(_("状态"), max_length=10, choices=EpisodeStatus.choices, default=EpisodeStatus.ACTIVE)
     reason = models.CharField(_("原因"), max_length=200, blank=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    # When it ended: by a manager, or by the daily job once the grace after the planned end passed
+    # (ADR 1602). The gate holds the person until then; the retention period counts from then.
+    ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    ended_automatically = models.BooleanField(db_default=False, default=False)
     # What the purge keeps of the deleted daily reports: aggregates, not a person's health record.
     report_count = models.PositiveIntegerField(db_default=0)
     fever_report_count = models.PositiveIntegerField(db_default=0)
@@ -231,4 +235,27 @@ class SupportContact(BaseModel):
 
     def save(self, *args, **kwargs):
         self.compound_path = self.resident.compound_path
+        super().save(*args, **kwargs)
+
+
+class EpisodeLength(BaseModel):
+    """A community's default length of an episode kind (in days, the start day counted), set by its
+    manager; without a row the code's default applies (quarantine.DEFAULT_DAYS)."""
+
+    community = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    community_path = models.CharField(max_length=400, db_index=True, editable=False)
+    kind = models.CharField(_("类型"), max_length=20, choices=EpisodeKind.choices)
+    days = models.PositiveSmallIntegerField(_("默认天数"))
+    updated_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["community_path", "kind"]
+        verbose_name = _("隔离默认天数")
+        constraints = [models.UniqueConstraint(fields=["community", "kind"], name="errands_episode_length_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.days}"
+
+    def save(self, *args, **kwargs):
+        self.community_path = self.community.path
         super().save(*args, **kwargs)

@@ -1,6 +1,13 @@
 """Quarantine episodes (居家隔离 / 健康监测): open, extend with history, end; daily health reports
 by the resident or the visiting cadre; 返回报备 by residents; daily visit tasks generated per
-active episode and given round-robin to the compound's on-duty staff; overdue visits flagged."""
+active episode and given round-robin to the compound's on-duty staff; overdue visits flagged.
+
+Ending (ADR 1602): an episode is opened with a planned end (by default its community's length for
+the kind, `default_days`). It does not end by itself on that day: from the day after, it is *due*
+and shows in the manager's to-do, where the manager confirms the end (or extends it). An episode
+still due AUTO_END_GRACE_DAYS after its planned end is ended by the daily job, marked as ended
+automatically. Until it ends, the person stays held at the gate (passes.selectors.held_pass_ids).
+"""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -22,10 +29,14 @@ from xiachen.org.models import path_within
 
 from .duty import on_duty_users
 from .enums import EpisodeKind, EpisodeStatus, VisitStatus
-from .models import EpisodeExtension, HealthReport, QuarantineEpisode, ReturnReport, VisitTask
+from .models import EpisodeExtension, EpisodeLength, HealthReport, QuarantineEpisode, ReturnReport, VisitTask
 
 FEVER = Decimal("37.3")
-RETURN_MONITORING_DAYS = 14
+# Lengths in days (the start day counted) where a community has set none; its manager may change them.
+DEFAULT_DAYS = {EpisodeKind.HOME_QUARANTINE: 14, EpisodeKind.HEALTH_MONITORING: 14}
+RETURN_MONITORING_DAYS = DEFAULT_DAYS[EpisodeKind.HEALTH_MONITORING]
+MAX_DAYS = 60
+AUTO_END_GRACE_DAYS = 3  # days after the planned end before the daily job ends an unconfirmed episode
 
 
 class QuarantineError(ValueError):
@@ -89,11 +100,50 @@ def _require_over(user, resident) -> None:
         raise PermissionDenied("errands.quarantine")
 
 
+def _prefixes(path: str) -> list[str]:
+    parts = path.strip("/").split("/")
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def default_days(compound_path: str, kind: str) -> int:
+    """The length of a new episode of `kind` under the community of `compound_path` (ADR 1602)."""
+    row = EpisodeLength.objects.filter(community_path__in=_prefixes(compound_path), kind=kind).first()
+    return row.days if row else DEFAULT_DAYS[kind]
+
+
+def default_lengths(community) -> dict[str, int]:
+    """{kind: days} in force for `community`, for the settings page."""
+    return {kind: default_days(community.path, kind) for kind in EpisodeKind.values}
+
+
 @transaction.atomic
-def open_episode(*, by, resident, kind: str, start: date, planned_end: date, reason: str = "") -> QuarantineEpisode:
-    """Start an episode for a resident. One active episode per resident: extend it instead."""
+def set_default_length(*, by, community, kind: str, days: int) -> EpisodeLength:
+    """The community manager sets the default length of an episode kind (1–60 days)."""
+    if not has_permission(by, "errands.dispatch", community):
+        raise PermissionDenied("errands.dispatch")
+    if kind not in EpisodeKind.values:
+        raise QuarantineError(_("请选择类型"))
+    if not 1 <= days <= MAX_DAYS:
+        raise QuarantineError(_("默认天数应为 1–%(max)d 天") % {"max": MAX_DAYS})
+    length, _created = EpisodeLength.objects.update_or_create(
+        community=community, kind=kind, defaults={"days": days, "updated_by": by}
+    )
+    audit.record(actor=by, action="episode_length.set", target=community, fields={"kind": kind, "days": days})
+    return length
+
+
+@transaction.atomic
+def open_episode(
+    *, by, resident, kind: str, start: date, planned_end: date | None = None, reason: str = ""
+) -> QuarantineEpisode:
+    """Start an episode for a resident. One active episode per resident: extend it instead. Without a
+    planned end, the community's default length for the kind applies."""
     if by is not None:
         _require_over(by, resident)
+    if kind not in EpisodeKind.values:
+        raise QuarantineError(_("请选择类型"))
+    if planned_end is None:
+        planned_end = start + timedelta(days=default_days(resident.compound_path, kind) - 1)
     if planned_end < start:
         raise QuarantineError(_("计划结束日期不能早于开始日期"))
     if active_episode_of(resident) is not None:
@@ -127,16 +177,57 @@ def change_end(*, by, episode: QuarantineEpisode, new_end: date, reason: str) ->
     return episode
 
 
+def _end(episode: QuarantineEpisode, *, by, automatically: bool = False) -> None:
+    episode.status, episode.ended_at, episode.ended_automatically = EpisodeStatus.ENDED, timezone.now(), automatically
+    episode.save(update_fields=["status", "ended_at", "ended_automatically", "updated_at"])
+    episode.visits.filter(status=VisitStatus.PENDING, day__gt=_today()).delete()
+    action = "episode.ended_automatically" if automatically else "episode.ended"
+    audit.record(actor=by, action=action, target=episode)
+
+
 @transaction.atomic
 def end_episode(*, by, episode: QuarantineEpisode) -> QuarantineEpisode:
     _require_over(by, episode.resident)
+    episode = QuarantineEpisode.objects.select_for_update().get(pk=episode.pk)
     if episode.status != EpisodeStatus.ACTIVE:
         raise QuarantineError(_("该隔离已经结束"))
-    episode.status = EpisodeStatus.ENDED
-    episode.save(update_fields=["status", "updated_at"])
-    episode.visits.filter(status=VisitStatus.PENDING, day__gt=_today()).delete()
-    audit.record(actor=by, action="episode.ended", target=episode)
+    _end(episode, by=by)
     return episode
+
+
+def episodes_due(user, *, today: date | None = None) -> QuerySet[QuarantineEpisode]:
+    """Active episodes past their planned end in the manager's communities: to confirm or extend."""
+    return QuarantineEpisode.objects.filter(
+        path_within(scope_paths(user, "errands.dispatch"), field="compound_path"),
+        status=EpisodeStatus.ACTIVE, planned_end__lt=today or _today(), purged_at__isnull=True,
+    ).select_related("resident", "household").order_by("planned_end", "compound_path", "id")
+
+
+@transaction.atomic
+def confirm_ends(*, by, public_ids: list) -> int:
+    """The manager confirms the end of due episodes (several at once); returns how many ended.
+    Only due episodes in the manager's communities are ended; anything else is left untouched."""
+    ended = 0
+    for episode in episodes_due(by).filter(public_id__in=public_ids).select_for_update(of=("self",)):
+        _end(episode, by=by)
+        ended += 1
+    return ended
+
+
+def end_overdue_episodes(*, today: date) -> int:
+    """The daily job: episodes still active AUTO_END_GRACE_DAYS after their planned end are ended
+    automatically (audited without an actor); returns how many."""
+    cutoff = today - timedelta(days=AUTO_END_GRACE_DAYS)
+    ended = 0
+    for pk in QuarantineEpisode.objects.filter(status=EpisodeStatus.ACTIVE, planned_end__lt=cutoff).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            episode = QuarantineEpisode.objects.select_for_update().get(pk=pk)
+            if episode.status == EpisodeStatus.ACTIVE:
+                _end(episode, by=None, automatically=True)
+                ended += 1
+    return ended
 
 
 @transaction.atomic
@@ -193,7 +284,10 @@ def report_return(
     if active_episode_of(resident) is None:
         report.episode = QuarantineEpisode.objects.create(
             resident=resident, kind=EpisodeKind.HEALTH_MONITORING, start=arrived_on,
-            planned_end=max(arrived_on + timedelta(days=RETURN_MONITORING_DAYS - 1), _today()),
+            planned_end=max(
+                arrived_on + timedelta(days=default_days(resident.compound_path, EpisodeKind.HEALTH_MONITORING) - 1),
+                _today(),
+            ),
             reason=_("返回报备"), created_by=by,
         )
         report.save(update_fields=["episode", "updated_at"])

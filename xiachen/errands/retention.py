@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -47,7 +47,10 @@ def _report_count(**condition) -> Coalesce:
 
 
 def _purge_episodes(cutoff: date, now: datetime) -> tuple[int, int]:
-    due = QuarantineEpisode.objects.filter(status=EpisodeStatus.ENDED, planned_end__lt=cutoff, purged_at__isnull=True)
+    """Ended episodes whose end (when they ended; the planned end for rows without it) is before
+    `cutoff`. Active episodes are never purged: they end through quarantine.end_overdue_episodes."""
+    ended_before = Q(ended_at__lt=_start_of(cutoff)) | Q(ended_at__isnull=True, planned_end__lt=cutoff)
+    due = QuarantineEpisode.objects.filter(ended_before, status=EpisodeStatus.ENDED, purged_at__isnull=True)
     ids = list(due.values_list("pk", flat=True))
     if not ids:
         return 0, 0
@@ -65,7 +68,7 @@ def _purge_episodes(cutoff: date, now: datetime) -> tuple[int, int]:
 def purge_expired(*, today: date | None = None) -> PurgeCounts:
     """Purge everything whose retention period has passed on `today` (default: today); idempotent.
 
-    Episodes: ended, planned end + the health retention before today. Return reports: arrival +
+    Episodes: ended (ended_at) + the health retention before today. Return reports: arrival +
     the health retention. Errands: finished (delivered, confirmed or cancelled) + the service
     retention. Support contacts: done + the support retention. Returns the counts purged.
     """

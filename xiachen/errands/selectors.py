@@ -75,3 +75,26 @@ def households_for_errands(user) -> QuerySet[Household]:
     return Household.objects.filter(path_within(paths, field="compound_path")).select_related("compound").order_by(
         "compound_path", "building", "entrance", "room"
     )
+
+
+def held_episodes(path: str, *, since, until) -> QuerySet:
+    """Episodes under `path` (a community's or compound's) that hold someone at home at some time in
+    [since, until]: begun by `until`'s day, and still active or ended after `since`. Purged episodes
+    name nobody and are left out."""
+    from .models import QuarantineEpisode
+
+    return QuarantineEpisode.objects.filter(
+        compound_path__startswith=path, start__lte=timezone.localdate(until), resident__isnull=False
+    ).filter(Q(status="active") | Q(ended_at__gt=since))
+
+
+def held_at_home(path: str, at) -> tuple[QuerySet, QuerySet]:
+    """(household ids, resident ids) held at home at `at` under `path`: a household with a home
+    quarantine (居家隔离) of any member, and each person under health monitoring (健康监测)."""
+    from .enums import EpisodeKind
+
+    episodes = held_episodes(path, since=at, until=at)
+    return (
+        episodes.filter(kind=EpisodeKind.HOME_QUARANTINE).values("household_id"),
+        episodes.filter(kind=EpisodeKind.HEALTH_MONITORING).values("resident_id"),
+    )

@@ -11,6 +11,7 @@ def gate_messages() -> dict:
         "reasons": {code: str(label) for code, label in SCAN_REASONS.items()},
         "pass": _("✔ 通过"),
         "refuse": _("✘ 拒绝"),
+        "warn": _("⚠ 放行（请注意）"),
         "online": _("在线"),
         "offline": _("离线"),
         # %(version)s, %(hours)s, %(days)s and %(threshold)s are filled in by the script

@@ -24,6 +24,10 @@ class Household(BaseModel):
     building = models.CharField(_("楼栋"), max_length=20)
     entrance = models.CharField(_("单元"), max_length=20, blank=True)
     room = models.CharField(_("房号"), max_length=20)
+    # 指定外出人员: under a pass policy with "designated member only", the one member who may go out.
+    outing_member = models.ForeignKey(
+        "Resident", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("指定外出人员")
+    )
 
     class Meta:
         ordering = ["compound_path", "building", "entrance", "room"]

@@ -64,6 +64,7 @@ def household_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "household": household,
             "members": members_of(household),
             "can_reveal": has_permission(request.user, "households.show_personal", household.compound),
+            "can_designate": has_permission(request.user, "passes.issue", household.compound),
         },
     )
 

@@ -23,10 +23,15 @@ from .checkpoint import MAX_BATCH as CHECKPOINT_BATCH
 from .checkpoint import ingest_entries
 from .ingest import MAX_BATCH, ingest_scans
 from .models import Pass
+from .rules import combine
 from .selectors import (
     access_gate,
     audiences_of,
-    policy_in_force,
+    designated_pass_ids,
+    held_pass_ids,
+    outs_since,
+    policy_chain,
+    policy_of_chain,
     recent_outs,
     revoked_key_ids,
     revoked_pass_ids,
@@ -83,20 +88,32 @@ class RulesOut(Schema):
     visitors_allowed: bool
     fever_threshold: float
     exempt_groups: list[str]
+    designated_only: bool
+    max_hours_out: int
+    held_action: str
 
 
 class RecentOut(Schema):
     household: str
-    pass_id: str = Field(alias="pass")
+    pass_id: str
     at: int
+
+
+class PolicySourceOut(Schema):
+    unit: str
+    number: int
+    effective_at: datetime
 
 
 class PolicyOut(Schema):
     generated_at: datetime
     version: int | None
     effective_at: datetime | None
-    rules: RulesOut | None
+    rules: RulesOut | None = Field(description="the rules in force: per field the tightest of `sources`")
+    sources: list[PolicySourceOut] = Field(description="the versions combined: city, district, …, community")
     recent_outs: list[RecentOut]
+    held_passes: list[str] = Field(description="passes that may not go out (居家隔离 / 健康监测): ids only")
+    designated_passes: list[str] = Field(description="passes of the households' designated members")
 
 
 class ScanIn(BaseModel):
@@ -217,15 +234,19 @@ def revocations(request, gate_id: UUID):
 @router.get("/gates/{gate_id}/policy", response=PolicyOut)
 def policy(request, gate_id: UUID):
     gate = access_gate(request.user, gate_id)
-    now = timezone.now()
-    version = policy_in_force(gate.parent, now)
-    days = version.rules["out_every_days"] if version else 0
+    now, community = timezone.now(), gate.parent
+    chain = policy_chain(community, now)
+    policy = policy_of_chain(chain)
+    since = outs_since(policy, now)
     return {
         "generated_at": now,
-        "version": version.number if version else None,
-        "effective_at": version.effective_at if version else None,
-        "rules": version.rules if version else None,
-        "recent_outs": recent_outs(gate.parent, days=days, now=now) if days else [],
+        "version": policy.version if policy else None,
+        "effective_at": max(v.effective_at for v in chain) if chain else None,
+        "rules": combine([v.rules for v in chain]) if chain else None,
+        "sources": [{"unit": v.community.name, "number": v.number, "effective_at": v.effective_at} for v in chain],
+        "recent_outs": recent_outs(community, since=since, now=now) if since else [],
+        "held_passes": held_pass_ids(community, now),
+        "designated_passes": designated_pass_ids(community, now) if policy and policy.designated_only else [],
     }
 
 

@@ -26,7 +26,8 @@ class PassesConfig(AppConfig):
         )
         grant(Role.COMMUNITY_WORKER, "passes.view", "passes.view_policy", "gate.scan")
         grant(Role.CADRE, "passes.view_policy", "gate.scan")
-        grant(Role.ORG_DEPARTMENT, "passes.view_policy")
+        # 指挥部 authority over pass rules: city- or district-wide versions that communities inherit
+        grant(Role.ORG_DEPARTMENT, "passes.view_policy", "passes.manage_area_policy")
         add_section("gate.scan", "gate:index", _("门岗核验"), group="passes")
         add_section("passes.view", "passes:list", _("通行证"), group="passes")
         add_section("passes.review_scans", "passes:scans", _("扫码记录"), group="passes")

@@ -25,7 +25,8 @@ from .enums import CHECKPOINT_KINDS
 from .ingest import MAX_CLOCK_SKEW, _gates_for, clock_offset
 from .models import CheckpointEntry, PolicyVersion
 from .personal_data import CHECKPOINT_RETENTION_DAYS
-from .rules import DEFAULT_RULES
+from .rules import DEFAULT_RULES, combine
+from .selectors import prefixes_of
 from .temperatures import TemperatureError, parse_temperature
 
 MAX_BATCH = 500
@@ -51,21 +52,27 @@ def admission(*, kind: str, temperature: Decimal | None, rules: dict) -> tuple[b
 
 
 class _RulesAt:
-    """The rules of each community's pass policy at a given time, read once per community."""
+    """The rules in force at each community at a given time (its own version tightened by the areas
+    above it, rules.combine), the versions read once per community."""
 
     def __init__(self):
         self.versions: dict[int, list[PolicyVersion]] = {}
 
     def __call__(self, community_id: int, at: datetime) -> dict:
         if community_id not in self.versions:
+            from xiachen.org.models import Unit
+
+            paths = prefixes_of(Unit.objects.get(pk=community_id).path)
             self.versions[community_id] = list(
-                PolicyVersion.objects.filter(community_id=community_id).order_by("effective_at")
+                PolicyVersion.objects.filter(community_path__in=paths).order_by("effective_at", "number")
             )
-        rules = DEFAULT_RULES
+        in_force: dict[str, PolicyVersion] = {}
         for version in self.versions[community_id]:
             if version.effective_at <= at:
-                rules = version.rules
-        return rules
+                in_force[version.community_path] = version
+        if not in_force:
+            return DEFAULT_RULES
+        return combine([in_force[path].rules for path in sorted(in_force, key=len)])
 
 
 def _clean(raw, gates: dict, now: datetime, offset: timedelta) -> dict:

@@ -73,4 +73,15 @@ SCAN_REASONS = {
     "fever": _("体温异常，请引导至临时观察点"),
     "outside_hours": _("不在允许外出时段"),
     "too_frequent": _("本户外出间隔未到"),
+    "not_designated": _("非本户指定外出人员"),
+    "held": _("居家隔离或健康监测期间，不得外出"),
+    # the two warnings: let through, shown in amber
+    "held_warning": _("居家隔离或健康监测期间，请核实外出事由（已放行）"),
+    "overstayed": _("超过单次外出时长返回（已放行）"),
 }
+
+# Verdicts that let the person through with a warning (verifier.PASSING_REASONS minus "valid").
+WARNING_REASONS = frozenset({"held_warning", "overstayed"})
+
+# What the gate does when a person held at home (居家隔离 / 健康监测) goes out.
+HELD_ACTIONS = {"refuse": _("拒绝外出"), "warn": _("提醒并放行")}

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from xiachen.core.forms import TimeInput
 from xiachen.core.pickers import MultiplePickerField, PickerField, bind_pickers
 
-from .enums import EXEMPT_GROUPS
+from .enums import EXEMPT_GROUPS, HELD_ACTIONS
 from .rules import DEFAULT_RULES
 
 GROUP_CHOICES = [("", _("无")), *EXEMPT_GROUPS.items()]
@@ -25,6 +25,17 @@ class PolicyForm(forms.Form):
     exempt_groups = forms.MultipleChoiceField(
         label=_("豁免类别"), choices=list(EXEMPT_GROUPS.items()), required=False, widget=forms.CheckboxSelectMultiple
     )
+    designated_only = forms.BooleanField(
+        label=_("仅限本户指定外出人员"), required=False,
+        help_text=_("勾选后，只有住户详情页中指定的外出人员可以外出"),
+    )
+    max_hours_out = forms.IntegerField(
+        label=_("单次外出最长时长（小时）"), min_value=0, max_value=24, initial=0,
+        help_text=_("0 为不限；超时返回时准予进入并提示门岗"),
+    )
+    held_action = forms.ChoiceField(
+        label=_("居家隔离 / 健康监测人员外出"), choices=list(HELD_ACTIONS.items()), initial="refuse"
+    )
 
     def rules(self) -> dict:
         data = self.cleaned_data
@@ -34,6 +45,9 @@ class PolicyForm(forms.Form):
             "visitors_allowed": data["visitors_allowed"],
             "fever_threshold": float(data["fever_threshold"]),
             "exempt_groups": data["exempt_groups"],
+            "designated_only": data["designated_only"],
+            "max_hours_out": data["max_hours_out"],
+            "held_action": data["held_action"],
         }
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg import errors as psycopg_errors
@@ -30,8 +30,8 @@ from xiachen.notices.services import notify
 from xiachen.org.models import Unit
 
 from .models import Disagreement, FeverAlert, Pass, PolicyVersion, Scan
-from .rules import policy_of
-from .selectors import audiences_of, trust_for
+from .rules import combine, policy_from
+from .selectors import audiences_of, prefixes_of, trust_for
 from .temperatures import TemperatureError, parse_temperature
 from .tokens import MAX_TOKEN_LENGTH, TokenError, parse_token
 from .verifier import Policy, Snapshot, verify
@@ -163,17 +163,70 @@ class _Checker:
             _MEMO.clear()
         communities = {row.gate.parent_id: row.gate.parent for row in rows}
         self.trust = {cid: trust_for(c, at=now) for cid, c in communities.items()}
-        self.policies = defaultdict(list)  # community → [(effective epoch, policy)] in time order
-        versions = PolicyVersion.objects.filter(community_id__in=communities).order_by("effective_at")
-        for version in versions.only("community_id", "effective_at", "number", "rules"):
-            self.policies[version.community_id].append((version.effective_at.timestamp(), policy_of(version)))
+        self.policies = self._policy_timelines(communities)
         parsed = [self._parsed(row) for row in rows]
         revoked = self._revocations(parsed)
         self.revoked_times = [at for at, _pid in revoked]
         self.revoked_ids = [pid for _at, pid in revoked]
         self.outs = self._recent_outs(rows, parsed)
+        self.held = self._held_periods(rows, parsed)
+        self.designated = self._designated(parsed)
         self.snapshots: dict[tuple, Snapshot] = {}
         self.audiences: dict[int, frozenset[str]] = {}
+
+    @staticmethod
+    def _policy_timelines(communities: dict) -> dict[int, list[tuple[float, Policy]]]:
+        """Per community, [(epoch from which, policy in force)] in time order: each time a version of
+        the community or of an area above it takes effect, the chain's combined rules (rules.combine)."""
+        prefixes = {cid: prefixes_of(c.path) for cid, c in communities.items()}
+        paths = {path for chain in prefixes.values() for path in chain}
+        versions = PolicyVersion.objects.filter(community_path__in=paths).order_by("effective_at", "number")
+        versions = list(versions.only("community_path", "effective_at", "number", "rules"))
+        timelines = defaultdict(list)
+        for cid, chain_paths in prefixes.items():
+            in_force: dict[str, PolicyVersion] = {}
+            for version in (v for v in versions if v.community_path in chain_paths):
+                in_force[version.community_path] = version
+                chain = [in_force[path] for path in chain_paths if path in in_force]
+                policy = policy_from(combine([v.rules for v in chain]), chain[-1].number)
+                timelines[cid].append((version.effective_at.timestamp(), policy))
+        return timelines
+
+    @staticmethod
+    def _held_periods(rows: list[_Row], parsed: list) -> dict[str, list[tuple[float, float]]]:
+        """Per pass id of the batch's outgoing scans, the [from, until) epochs its holder was held at
+        home (home quarantine of the household, health monitoring of the person)."""
+        from xiachen.errands.enums import EpisodeKind
+        from xiachen.errands.selectors import held_episodes
+
+        outgoing = [(row, token) for row, token in zip(rows, parsed, strict=True) if row.direction == "out" and token]
+        if not outgoing:
+            return {}
+        passes = Pass.objects.filter(public_id__in={token.pass_id for _row, token in outgoing})
+        holders = {
+            str(pid): (hid, rid) for pid, hid, rid in passes.values_list("public_id", "household_id", "resident_id")
+        }
+        if not holders:
+            return {}
+        since = datetime.fromtimestamp(min(row.at for row, _t in outgoing), tz=UTC)
+        until = datetime.fromtimestamp(max(row.at for row, _t in outgoing), tz=UTC)
+        households = {hid for hid, _rid in holders.values()}
+        by_household, by_resident = defaultdict(list), defaultdict(list)
+        episodes = held_episodes("/", since=since, until=until).filter(household_id__in=households)
+        for kind, hid, rid, start, ended_at in episodes.values_list(
+            "kind", "household_id", "resident_id", "start", "ended_at"
+        ):
+            begins = timezone.make_aware(datetime.combine(start, datetime.min.time())).timestamp()
+            period = (begins, ended_at.timestamp() if ended_at else math.inf)
+            (by_household[hid] if kind == EpisodeKind.HOME_QUARANTINE else by_resident[rid]).append(period)
+        return {pid: by_household[hid] + by_resident[rid] for pid, (hid, rid) in holders.items()}
+
+    @staticmethod
+    def _designated(parsed: list) -> frozenset[str]:
+        """The batch's passes that belong to their household's designated member (as designated now)."""
+        ids = {token.pass_id for token in parsed if token is not None}
+        rows = Pass.objects.filter(public_id__in=ids, resident_id=models.F("household__outing_member_id"))
+        return frozenset(str(pid) for pid in rows.values_list("public_id", flat=True))
 
     @staticmethod
     def _parsed(row: _Row):
@@ -207,12 +260,16 @@ class _Checker:
             direction="out", server_valid=True, scanned_at__gte=earliest, household_public_id__in=households
         )
         for household, pass_id, at in query.values_list("household_public_id", "pass_public_id", "scanned_at"):
-            outs[str(household)].append((str(pass_id), int(at.timestamp())))
+            outs[str(household)].append((str(pass_id), int(at.timestamp())))  # 31 days: the longest interval
         return outs
 
-    def _snapshot(self, row: _Row, policy: Policy | None) -> Snapshot:
+    def _snapshot(self, row: _Row, policy: Policy | None, pass_id: str) -> Snapshot:
+        """The gate's snapshot at the scan; held and designated are given for the scanned pass only
+        (all the verifier looks at), so snapshots are shared by every scan with the same flags."""
         in_force = bisect_right(self.revoked_times, row.at)  # revocations at or before the scan
-        key = (row.gate.pk, policy.version if policy else None, in_force)
+        held = any(begins <= row.at < ends for begins, ends in self.held.get(pass_id, ()))
+        designated = pass_id in self.designated
+        key = (row.gate.pk, id(policy), in_force, held, designated)
         snapshot = self.snapshots.get(key)
         if snapshot is None:
             keys, revoked_keys = self.trust[row.gate.parent_id]
@@ -220,7 +277,11 @@ class _Checker:
             if audiences is None:
                 audiences = self.audiences[row.gate.pk] = audiences_of(row.gate)
             revoked = frozenset(self.revoked_ids[:in_force])
-            snapshot = self.snapshots[key] = Snapshot(keys, revoked_keys, revoked, audiences, policy)
+            snapshot = self.snapshots[key] = Snapshot(
+                keys, revoked_keys, revoked, audiences, policy,
+                held_passes=frozenset({pass_id}) if held else frozenset(),
+                designated_passes=frozenset({pass_id}) if designated else frozenset(),
+            )
         return snapshot
 
     def check(self, row: _Row):
@@ -229,17 +290,14 @@ class _Checker:
             if effective_at > row.at:
                 break
             policy = candidate
-        snapshot = self._snapshot(row, policy)
-        now = row.at
-
-        def went_out(household: str, pass_id: str, days: int) -> bool:
-            since = now - days * 86400
-            return any(p != pass_id and since <= at < now for p, at in self.outs.get(household, ()))
-
+        token = _MEMO.get(row.token)
+        pass_id = token.pass_id if token is not None and not isinstance(token, TokenError) else ""
+        snapshot = self._snapshot(row, policy, pass_id)
         temperature = float(row.temperature) if row.temperature is not None else None
-        verdict = verify(row.token, snapshot, ScanInput(now, row.direction, temperature, went_out), memo=_MEMO)
+        scan = ScanInput(row.at, row.direction, temperature, lambda household: self.outs.get(household, ()))
+        verdict = verify(row.token, snapshot, scan, memo=_MEMO)
         if verdict.valid and row.direction == "out":
-            self.outs[verdict.household_id].append((verdict.pass_id, now))
+            self.outs[verdict.household_id].append((verdict.pass_id, row.at))
         return verdict, policy
 
 

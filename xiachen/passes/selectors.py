@@ -23,8 +23,8 @@ from .models import (
     Scan,
     SigningKey,
 )
-from .rules import policy_of
-from .verifier import Snapshot, TrustedKey
+from .rules import combine, policy_from
+from .verifier import Policy, Snapshot, TrustedKey
 
 
 def _within(user, permission: str, field: str = "community_path") -> Q:
@@ -40,7 +40,11 @@ def access_pass(user, public_id: UUID) -> Pass:
 
 
 def policies_visible_to(user) -> QuerySet[PolicyVersion]:
-    return PolicyVersion.objects.filter(_within(user, "passes.view_policy")).select_related("community", "author")
+    """Versions of the user's units and of the areas above them (which their communities inherit)."""
+    paths = scope_paths(user, "passes.view_policy")
+    above = {prefix for path in paths for prefix in prefixes_of(path)}
+    condition = path_within(paths, field="community_path") | Q(community_path__in=above)
+    return PolicyVersion.objects.filter(condition).select_related("community", "community__kind", "author")
 
 
 def access_policy(user, public_id: UUID) -> PolicyVersion:
@@ -69,7 +73,69 @@ def access_gate(user, public_id: UUID) -> Unit:
 
 
 def policy_in_force(community, at: datetime) -> PolicyVersion | None:
+    """The unit's own version in force at `at` (a community's, or an area's: city, district)."""
     return PolicyVersion.objects.filter(community=community, effective_at__lte=at).order_by("-effective_at").first()
+
+
+def prefixes_of(path: str) -> list[str]:
+    """The paths of a unit and of every unit above it, top first: "/a/b/" → ["/a/", "/a/b/"]."""
+    parts = path.strip("/").split("/")
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def policy_chain(community, at: datetime) -> list[PolicyVersion]:
+    """The versions in force at `at` for the community and each area above it (city first, the
+    community's own last): what the community's gates apply, field by field the tightest."""
+    chain = {}
+    versions = PolicyVersion.objects.filter(community_path__in=prefixes_of(community.path), effective_at__lte=at)
+    for version in versions.select_related("community").order_by("community_path", "effective_at", "number"):
+        chain[version.community_path] = version  # the latest in force per unit
+    return [chain[path] for path in sorted(chain, key=len)]
+
+
+def policy_of_chain(chain: list[PolicyVersion]) -> Policy | None:
+    """The Policy a gate applies under `chain`. Its version number is the community's own version's,
+    or the nearest area's when the community has none (the chain is listed beside it on the pages)."""
+    if not chain:
+        return None
+    return policy_from(combine([version.rules for version in chain]), chain[-1].number)
+
+
+def effective_policy(community, at: datetime) -> Policy | None:
+    return policy_of_chain(policy_chain(community, at))
+
+
+def areas_for(user) -> QuerySet[Unit]:
+    """Cities and districts (any unit above communities) whose pass policy the user may publish."""
+    return Unit.objects.filter(
+        path_within(scope_paths(user, "passes.manage_area_policy")), kind__code__in=AREA_KINDS
+    ).order_by("path")
+
+
+AREA_KINDS = ("city", "district", "street")
+
+
+def designated_pass_ids(community, at: datetime) -> list[str]:
+    """Current passes of the households' designated members (指定外出人员): ids only."""
+    from django.db.models import F
+
+    rows = Pass.objects.filter(
+        community=community, revoked_at__isnull=True, valid_until__gt=at, resident_id=F("household__outing_member_id")
+    )
+    return [str(pid) for pid in rows.values_list("public_id", flat=True)]
+
+
+def held_pass_ids(community, at: datetime) -> list[str]:
+    """Current passes of people held at home at `at`: every member of a household with a home
+    quarantine (居家隔离), and the person under health monitoring (健康监测). Ids only: the gate is
+    told that a pass may not go out, never why."""
+    from xiachen.errands.selectors import held_at_home
+
+    households, residents = held_at_home(community.path, at)
+    rows = Pass.objects.filter(community=community, revoked_at__isnull=True, valid_until__gt=at).filter(
+        Q(household_id__in=households) | Q(resident_id__in=residents)
+    )
+    return [str(pid) for pid in rows.values_list("public_id", flat=True)]
 
 
 def unacknowledged_staff(version: PolicyVersion) -> QuerySet[User]:
@@ -123,14 +189,15 @@ def trust_for(community, *, at: datetime) -> tuple[dict[str, TrustedKey], frozen
 
 def snapshot_for(community, *, at: datetime, audiences: frozenset[str] = frozenset()) -> Snapshot:
     """What the server knows at `at`: the same inputs the gate page caches."""
-    version = policy_in_force(community, at)
     keys, revoked_keys = trust_for(community, at=at)
     return Snapshot(
         keys=keys,
         revoked_keys=revoked_keys,
         revoked_passes=frozenset(revoked_pass_ids(community, at)),
         audiences=audiences,
-        policy=policy_of(version) if version else None,
+        policy=effective_policy(community, at),
+        held_passes=frozenset(held_pass_ids(community, at)),
+        designated_passes=frozenset(designated_pass_ids(community, at)),
     )
 
 
@@ -194,15 +261,40 @@ def corrections_visible_to(user) -> QuerySet[CorrectionRequest]:
     )
 
 
-def recent_outs(community, *, days: int, now=None) -> list[dict]:
-    """The server summary a gate merges with its own scans for "went out within N days"."""
+def outs_since(policy: Policy | None, now: datetime) -> datetime | None:
+    """From when outings matter to `policy` at `now`: the local midnight that starts the interval's
+    first calendar day, or a day before the longest outing began (a return up to a day late is
+    still flagged), whichever is earlier (None: never)."""
+    if policy is None or not (policy.out_every_days or policy.max_hours_out):
+        return None
+    since = now
+    if policy.out_every_days:
+        first_day = timezone.localdate(now) - timedelta(days=policy.out_every_days - 1)
+        since = timezone.make_aware(datetime.combine(first_day, datetime.min.time()))
+    if policy.max_hours_out:
+        since = min(since, now - timedelta(hours=policy.max_hours_out, days=1))
+    return since
+
+
+def household_outs(household_id: str, *, since: datetime, before: datetime) -> list[tuple[str, int]]:
+    """(pass id, epoch) of the household's outings let through in [since, before): one household."""
+    rows = Scan.objects.filter(
+        household_public_id=household_id, direction="out", server_valid=True, scanned_at__gte=since,
+        scanned_at__lt=before,
+    ).values_list("pass_public_id", "scanned_at")
+    return [(str(pass_id), int(at.timestamp())) for pass_id, at in rows]
+
+
+def recent_outs(community, *, since: datetime, now=None) -> list[dict]:
+    """The server summary a gate merges with its own scans: the outings let through since `since`
+    (see outs_since), as {household, pass_id, at} — the shape the gate's verifier reads."""
     now = now or timezone.now()
     rows = (
         Scan.objects.filter(
             gate_path__startswith=community.path,
             direction="out",
             server_valid=True,
-            scanned_at__gte=now - timedelta(days=days),
+            scanned_at__gte=since,
         )
         .values("household_public_id", "pass_public_id", "scanned_at")
         .order_by("scanned_at")[:20000]
@@ -210,7 +302,7 @@ def recent_outs(community, *, days: int, now=None) -> list[dict]:
     return [
         {
             "household": str(r["household_public_id"]),
-            "pass": str(r["pass_public_id"]),
+            "pass_id": str(r["pass_public_id"]),
             "at": int(r["scanned_at"].timestamp()),
         }
         for r in rows

@@ -7,6 +7,7 @@ import base64
 import os
 from datetime import datetime, timedelta
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +26,7 @@ from .models import (
     RevocationRequest,
     SigningKey,
 )
-from .rules import clean_rules
+from .rules import RulesError, clean_rules, combine, require_tighter
 from .tokens import PassClaims, b32encode, sign_token
 
 BULK_LIMIT = 10  # more than this many revocations at once need a second approver
@@ -47,24 +48,54 @@ def community_of(unit):
 
 @transaction.atomic
 def publish_policy(*, by, community, rules: dict, effective_at: datetime, change_note: str) -> PolicyVersion:
-    """A new policy version for `community`, in force from `effective_at`. Raises RulesError."""
-    require_permission(by, "passes.manage_policy", community)
+    """A new policy version for `community` — a community, or an area above communities (city,
+    district, street) whose communities inherit it — in force from `effective_at`.
+
+    An area version needs the organization department's `passes.manage_area_policy`. A community
+    version needs `passes.manage_policy` and may only tighten the area versions in force above it at
+    `effective_at` (rules.require_tighter; a later area tightening binds it anyway, see rules.combine).
+    Raises RulesError with a message naming the fields.
+    """
+    from .selectors import AREA_KINDS, policy_chain
+
+    kind = community.kind.code
+    if kind == "community":
+        require_permission(by, "passes.manage_policy", community)
+    elif kind in AREA_KINDS:
+        require_permission(by, "passes.manage_area_policy", community)
+    else:
+        raise RulesError(_("通行政策只能发布给社区，或发布给市、区、街道由其下社区继承"))
+    cleaned = clean_rules(rules)
+    if kind == "community" and community.parent_id:
+        areas = policy_chain(community.parent, effective_at)
+        if areas:
+            require_tighter(cleaned, combine([version.rules for version in areas]))
     latest = PolicyVersion.objects.select_for_update().filter(community=community).order_by("-number").first()
     version = PolicyVersion.objects.create(
         community=community,
         community_path=community.path,
         number=(latest.number + 1) if latest else 1,
         effective_at=effective_at,
-        rules=clean_rules(rules),
+        rules=cleaned,
         change_note=change_note,
         author=by,
     )
-    audit.record(actor=by, action="pass_policy.published", target=version, fields={"number": version.number})
+    audit.record(actor=by, action="pass_policy.published", target=version,
+                 fields={"number": version.number, "area": kind != "community"})
     return version
 
 
+def may_acknowledge(user, version: PolicyVersion) -> bool:
+    """Gate staff of the version's unit or below it (an area's version binds all its communities)."""
+    from xiachen.accounts.permissions import scope_paths
+
+    return any(path.startswith(version.community_path) or version.community_path.startswith(path)
+               for path in scope_paths(user, "gate.scan"))
+
+
 def acknowledge_policy(*, by, version: PolicyVersion) -> PolicyAcknowledgement:
-    require_permission(by, "gate.scan", version.community)
+    if not may_acknowledge(by, version):
+        raise PermissionDenied("gate.scan")
     acknowledgement, created = PolicyAcknowledgement.objects.get_or_create(version=version, user=by)
     if created:
         audit.record(actor=by, action="pass_policy.acknowledged", target=version)
@@ -295,3 +326,17 @@ def answer_correction(*, by, correction: CorrectionRequest, answer: str) -> Corr
     correction.save(update_fields=["status", "answer", "answered_by", "answered_at", "updated_at"])
     audit.record(actor=by, action="pass_correction.answered", target=correction)
     return correction
+
+
+@transaction.atomic
+def designate_outing_member(*, by, household, resident=None):
+    """指定外出人员: the one member of `household` who may go out under a "designated member only"
+    policy (None: nobody designated). Audited; the gates learn it at their next sync."""
+    require_permission(by, "passes.issue", household.compound)
+    if resident is not None and resident.household_id != household.pk:
+        raise PassError(_("指定外出人员必须是本户成员"))
+    household.outing_member = resident
+    household.save(update_fields=["outing_member", "updated_at"])
+    audit.record(actor=by, action="household.outing_member_set", target=household,
+                 fields={"designated": resident is not None})
+    return household

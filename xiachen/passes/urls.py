@@ -26,6 +26,7 @@ urlpatterns = [
     path("corrections/<uuid:public_id>/answer/", views.correction_answer, name="correction_answer"),
     path("checkpoint/", views.checkpoint_search, name="checkpoint_search"),
     path("checkpoint/<uuid:public_id>/reveal/<str:field>/", views.checkpoint_reveal, name="checkpoint_reveal"),
+    path("households/<uuid:public_id>/outing-member/", views.outing_member, name="outing_member"),
     path("<uuid:public_id>/", views.pass_detail, name="detail"),
     path("<uuid:public_id>/card.pdf", views.pass_card, name="card"),
 ]

@@ -5,13 +5,16 @@ cache and runs `xiachen/static/gate/verifier.js`, which applies the same checks 
 so both give the same verdict and reason code for the same input (tests/passes/vectors.json).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from .tokens import TokenError, parse_token, signature_is_valid
 
 SHANGHAI_OFFSET_SECONDS = 8 * 3600  # China has no daylight saving time
+DAY_SECONDS = 86400
+# Reasons that let the person through: "valid", and two warnings the gate shows in amber.
+PASSING_REASONS = frozenset({"valid", "held_warning", "overstayed"})
 
 
 @dataclass(frozen=True)
@@ -23,10 +26,16 @@ class TrustedKey:
 @dataclass(frozen=True)
 class Policy:
     version: int
-    out_every_days: int = 0  # 0: no limit
+    # 每户外出间隔: the household may go out once every N local calendar days (0: no limit). An
+    # outing on day D, by any member (the same person included), refuses every other outing of the
+    # household on days D … D+N−1.
+    out_every_days: int = 0
     hours: tuple[str, str] = ("00:00", "24:00")
     fever_threshold: float = 37.3
     exempt_groups: frozenset[str] = frozenset()
+    designated_only: bool = False  # only the household's designated member may go out
+    max_hours_out: int = 0  # the longest outing; a later return is let in with a warning (0: no limit)
+    held_action: str = "refuse"  # quarantined / monitored people going out: "refuse" or "warn"
     # the allowed hours as minutes of the day, derived once (checked on every "out" scan)
     opens_at: int = field(init=False, repr=False, compare=False)
     closes_at: int = field(init=False, repr=False, compare=False)
@@ -43,6 +52,14 @@ class Snapshot:
     revoked_passes: frozenset[str] = frozenset()
     audiences: frozenset[str] = frozenset()  # unit ids this gate accepts; empty: accept any
     policy: Policy | None = None
+    # Pass ids only, never why: passes held at home (居家隔离 of the household or 健康监测 of the
+    # person), and passes of the households' designated members.
+    held_passes: frozenset[str] = frozenset()
+    designated_passes: frozenset[str] = frozenset()
+
+
+def _no_outs(household: str) -> Iterable[tuple[str, int]]:
+    return ()
 
 
 @dataclass(frozen=True)
@@ -50,8 +67,8 @@ class Scan:
     now: int
     direction: str = "in"
     temperature: float | None = None
-    # (household id, pass id) → True when another member of the household went out within N days
-    went_out_recently: Callable[[str, str, int], bool] = field(default=lambda household, pass_id, days: False)
+    # household id → (pass id, epoch seconds) of the household's outings let through before (any order)
+    outs_of: Callable[[str], Iterable[tuple[str, int]]] = _no_outs
 
 
 class Verdict(NamedTuple):
@@ -77,17 +94,49 @@ def _minutes(hhmm: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
-def _policy_reason(policy: Policy, parsed, scan: Scan) -> str:
+def local_day(epoch: int) -> int:
+    """The Shanghai calendar day of an instant, as a day number (days since 1970-01-01)."""
+    return (epoch + SHANGHAI_OFFSET_SECONDS) // DAY_SECONDS
+
+
+def went_out_within_days(outs: Iterable[tuple[str, int]], now: int, days: int) -> bool:
+    """Some outing before `now` fell on one of the last `days` calendar days (today included)."""
+    today = local_day(now)
+    return any(at < now and today - local_day(at) < days for _pass_id, at in outs)
+
+
+def overstayed(outs: Iterable[tuple[str, int]], pass_id: str, now: int, max_hours: int) -> bool:
+    """The pass's latest outing before `now` began more than `max_hours` ago."""
+    last = max((at for p, at in outs if p == pass_id and at < now), default=None)
+    return last is not None and now - last > max_hours * 3600
+
+
+def _policy_reason(policy: Policy, parsed, scan: Scan, snapshot: Snapshot) -> str:
+    """Fever, then coming back late, then held at home, exemptions, hours, designated member, interval."""
     if scan.temperature is not None and scan.temperature >= policy.fever_threshold:
         return "fever"
-    if scan.direction != "out" or parsed.group in policy.exempt_groups:
-        return "valid"
-    local_minute = (scan.now + SHANGHAI_OFFSET_SECONDS) % 86400 // 60
+    exempt = parsed.group in policy.exempt_groups
+    if scan.direction != "out":
+        late = policy.max_hours_out and not exempt and overstayed(
+            scan.outs_of(parsed.household_id), parsed.pass_id, scan.now, policy.max_hours_out
+        )
+        return "overstayed" if late else "valid"
+    warning = "valid"
+    if parsed.pass_id in snapshot.held_passes:  # a health order: no exempt group lifts it
+        if policy.held_action != "warn":
+            return "held"
+        warning = "held_warning"
+    if exempt:
+        return warning
+    local_minute = (scan.now + SHANGHAI_OFFSET_SECONDS) % DAY_SECONDS // 60
     if not policy.opens_at <= local_minute < policy.closes_at:
         return "outside_hours"
-    if policy.out_every_days and scan.went_out_recently(parsed.household_id, parsed.pass_id, policy.out_every_days):
+    if policy.designated_only and parsed.pass_id not in snapshot.designated_passes:
+        return "not_designated"
+    if policy.out_every_days and went_out_within_days(scan.outs_of(parsed.household_id), scan.now,
+                                                      policy.out_every_days):
         return "too_frequent"
-    return "valid"
+    return warning
 
 
 def _parse_memoized(token: str, memo: dict):
@@ -146,7 +195,9 @@ def verify(token: str, snapshot: Snapshot, scan: Scan, memo: dict | None = None)
     elif parsed.pass_id in snapshot.revoked_passes:
         reason = "pass_revoked"
     elif snapshot.policy is not None:
-        reason = _policy_reason(snapshot.policy, parsed, scan)
+        reason = _policy_reason(snapshot.policy, parsed, scan, snapshot)
+    elif parsed.pass_id in snapshot.held_passes and scan.direction == "out":
+        reason = "held"  # no policy published: a health order still holds (the default action)
     else:
         reason = "valid"
-    return Verdict(reason == "valid", reason, parsed.pass_id, parsed.key_id, parsed.household_id, version)
+    return Verdict(reason in PASSING_REASONS, reason, parsed.pass_id, parsed.key_id, parsed.household_id, version)

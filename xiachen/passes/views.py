@@ -4,6 +4,7 @@ from datetime import timedelta
 from uuid import UUID
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,7 +19,17 @@ from . import checkpoint, selectors, services
 from .cards import card_context, pass_card_pdf
 from .enums import AlertStatus, Decision
 from .forms import IssueForm, PolicyForm, RevokeForm
-from .rules import RulesError, diff_rules
+from .rules import RULE_LABELS, RulesError, combine, complete, diff_rules
+
+
+def _can_publish(user) -> bool:
+    return has_permission(user, "passes.manage_policy") or has_permission(user, "passes.manage_area_policy")
+
+
+def _publish_targets(user) -> list:
+    """Units the user may publish a version for: areas (city, district, street) first, then communities."""
+    return [*selectors.areas_for(user).select_related("kind"),
+            *selectors.communities_for(user, "passes.manage_policy").select_related("kind")]
 
 
 @require_GET
@@ -31,22 +42,26 @@ def policies(request: HttpRequest) -> HttpResponse:
         {
             "page": paginate(request, versions),
             "querystring": query_without_page(request),
-            "can_publish": has_permission(request.user, "passes.manage_policy"),
+            "can_publish": _can_publish(request.user),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def policy_new(request: HttpRequest) -> HttpResponse:
-    require_permission(request.user, "passes.manage_policy")
-    communities = selectors.communities_for(request.user, "passes.manage_policy")
+    if not _can_publish(request.user):
+        raise PermissionDenied("passes.manage_policy")
+    units = _publish_targets(request.user)
     form = PolicyForm(request.POST or None)
+    chosen = request.POST.get("community") or request.GET.get("unit", "")
     if request.method == "POST" and form.is_valid():
-        community = get_object_or_404(communities, public_id=request.POST.get("community"))
+        unit = next((u for u in units if str(u.public_id) == chosen), None)
+        if unit is None:
+            raise Http404
         try:
             version = services.publish_policy(
                 by=request.user,
-                community=community,
+                community=unit,
                 rules=form.rules(),
                 effective_at=form.cleaned_data["effective_at"],
                 change_note=form.cleaned_data["change_note"],
@@ -55,7 +70,7 @@ def policy_new(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             return redirect("passes:policy_detail", public_id=version.public_id)
-    return render(request, "passes/policy_form.html", {"form": form, "communities": communities})
+    return render(request, "passes/policy_form.html", {"form": form, "communities": units, "chosen": chosen})
 
 
 @require_GET
@@ -70,16 +85,26 @@ def policy_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
             .first()
             or previous
         )
+    is_area = version.community.kind.code != "community"
+    now = timezone.now()
+    # a community's version: the area versions above it now, and the rules its gates apply
+    areas = [] if is_area or not version.community.parent_id else selectors.policy_chain(version.community.parent, now)
+    effective = combine([v.rules for v in [*areas, version]]) if areas else None
     return render(
         request,
         "passes/policy_detail.html",
         {
             "version": version,
+            "rules": complete(version.rules),
+            "is_area": is_area,
+            "areas": areas,
+            "effective": effective,
             "previous": previous,
-            "diff": diff_rules(previous.rules, version.rules) if previous else [],
+            "diff": [(RULE_LABELS[rule], old, new) for rule, old, new in diff_rules(previous.rules, version.rules)]
+            if previous else [],
             "pending_staff": selectors.unacknowledged_staff(version),
             "acknowledged": version.acknowledgements.select_related("user").order_by("created_at"),
-            "can_acknowledge": has_permission(request.user, "gate.scan", version.community),
+            "can_acknowledge": services.may_acknowledge(request.user, version),
         },
     )
 
@@ -359,3 +384,22 @@ def checkpoint_reveal(request: HttpRequest, public_id: UUID, field: str) -> Http
         raise Http404
     entry = get_object_or_404(checkpoint.entries_visible_to(request.user), public_id=public_id, purged_at__isnull=True)
     return revealed_value_response(request, checkpoint.reveal_entry_field(by=request.user, entry=entry, field=field))
+
+
+@require_POST
+def outing_member(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Set or clear the household's designated member (from the household's page)."""
+    from xiachen.households.selectors import access_household
+
+    household = access_household(request.user, public_id)
+    chosen = request.POST.get("resident", "")
+    resident = household.residents.filter(public_id=chosen).first() if chosen else None
+    if chosen and resident is None:
+        raise Http404
+    try:
+        services.designate_outing_member(by=request.user, household=household, resident=resident)
+    except services.PassError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("已指定外出人员") if resident else _("已取消指定外出人员"))
+    return redirect("households:detail", public_id=household.public_id)

@@ -14,7 +14,7 @@ from xiachen.core.views import paginate
 from xiachen.households.models import Vulnerability
 
 from .. import quarantine, support
-from ..forms import EpisodeForm, ExtendForm, ScheduleForm, StaffHealthForm
+from ..forms import EpisodeForm, EpisodeLengthForm, ExtendForm, ScheduleForm, StaffHealthForm
 from ..models import SupportContact
 
 
@@ -35,6 +35,54 @@ def episodes(request: HttpRequest) -> HttpResponse:
         "page": paginate(request, active.order_by("compound_path", "household__building", "household__room", "id")),
         "form": form, "querystring": "",
         "overdue": quarantine.overdue_visits(request.user)[:100],
+        "due_count": quarantine.episodes_due(request.user).count(),
+        "can_dispatch": has_permission(request.user, "errands.dispatch"),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def episodes_due(request: HttpRequest) -> HttpResponse:
+    """Episodes past their planned end: the manager confirms the end of the ones ticked (ADR 1602)."""
+    require_permission(request.user, "errands.dispatch")
+    if request.method == "POST":
+        chosen = request.POST.getlist("episode")
+        if not chosen:
+            messages.error(request, _("请勾选要结束的隔离或监测"))
+        else:
+            ended = quarantine.confirm_ends(by=request.user, public_ids=chosen)
+            messages.success(request, _("已结束 %(count)d 项") % {"count": ended})
+        return redirect("errands:episodes_due")
+    return render(request, "errands/episodes_due.html", {
+        "episodes": quarantine.episodes_due(request.user)[:200],
+        "grace_days": quarantine.AUTO_END_GRACE_DAYS,
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def episode_lengths(request: HttpRequest) -> HttpResponse:
+    """The default length of each episode kind, per community the manager runs."""
+    require_permission(request.user, "errands.dispatch")
+    from xiachen.passes.selectors import communities_for
+
+    communities = list(communities_for(request.user, "errands.dispatch")[:50])
+    chosen = request.POST.get("community") or request.GET.get("community") or (
+        str(communities[0].public_id) if communities else "")
+    community = next((c for c in communities if str(c.public_id) == chosen), None)
+    if community is None:
+        return render(request, "errands/episode_lengths.html", {"communities": communities, "form": None})
+    form = EpisodeLengthForm(request.POST or None, initial=quarantine.default_lengths(community))
+    if request.method == "POST" and form.is_valid():
+        try:
+            for kind, days in form.cleaned_data.items():
+                quarantine.set_default_length(by=request.user, community=community, kind=kind, days=days)
+        except quarantine.QuarantineError as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _("已保存默认天数"))
+            return redirect(f"{request.path}?community={community.public_id}")
+    return render(request, "errands/episode_lengths.html", {
+        "communities": communities, "community": community, "form": form,
+        "grace_days": quarantine.AUTO_END_GRACE_DAYS,
     })
 
 

@@ -65,8 +65,17 @@
       ]);
       cache = { trust: results[0], revocations: results[1], policy: results[2], fetched_at: Date.now() };
       await tx("cache", "readwrite", function (store) { return store.put(cache, GATE); });
+      await pruneOuts();
     } catch (error) { /* offline or signed out: keep the cached data, the banner shows its age */ }
     render();
+  }
+
+  /* This phone's outings older than the longest interval (31 days) matter to no rule: dropped. */
+  async function pruneOuts() {
+    var horizon = Math.floor(Date.now() / 1000) - 31 * 86400;
+    var outs = await tx("outs", "readonly", function (store) { return store.getAll(); }) || [];
+    var old = outs.filter(function (o) { return o.at < horizon; });
+    if (old.length) await tx("outs", "readwrite", function (store) { old.forEach(function (o) { store.delete(o.client_uuid); }); });
   }
 
   function isStale() {
@@ -79,13 +88,17 @@
     var keys = {};
     ((cache.trust && cache.trust.keys) || []).forEach(function (k) { keys[k.key_id] = k.public_key; });
     var policy = cache.policy && cache.policy.rules ? Object.assign({ version: cache.policy.version }, cache.policy.rules) : null;
+    // this phone's own outings, stored as {household, pass_id, at} (older versions stored "pass")
+    var own = outs.map(function (o) { return { household: o.household, pass_id: o.pass_id || o.pass, at: o.at }; });
     return {
       keys: keys,
       revoked_keys: (cache.revocations && cache.revocations.keys) || [],
       revoked_passes: (cache.revocations && cache.revocations.passes) || [],
       audiences: (cache.trust && cache.trust.audiences) || [],
       policy: policy,
-      recent_outs: ((cache.policy && cache.policy.recent_outs) || []).concat(outs)
+      held_passes: (cache.policy && cache.policy.held_passes) || [],
+      designated_passes: (cache.policy && cache.policy.designated_passes) || [],
+      recent_outs: ((cache.policy && cache.policy.recent_outs) || []).concat(own)
     };
   }
 
@@ -102,9 +115,10 @@
 
   function show(verdict) {
     var box = document.getElementById("verdict");
-    box.className = "verdict " + (verdict.valid ? "ok" : "bad");
+    var warned = verdict.valid && verdict.reason !== "valid";  // let through, with a warning
+    box.className = "verdict " + (warned ? "warn" : verdict.valid ? "ok" : "bad");
     box.dataset.reason = verdict.reason;
-    document.getElementById("verdict-text").textContent = verdict.valid ? TEXT.pass : TEXT.refuse;
+    document.getElementById("verdict-text").textContent = warned ? TEXT.warn : verdict.valid ? TEXT.pass : TEXT.refuse;
     document.getElementById("verdict-reason").textContent = REASONS[verdict.reason] || verdict.reason;
     var item = document.createElement("li");
     item.textContent = new Date().toLocaleTimeString() + " " + (verdict.valid ? "✔" : "✘") + " " + (REASONS[verdict.reason] || verdict.reason);
@@ -128,7 +142,7 @@
     await tx("queue", "readwrite", function (store) { return store.put(record); });
     if (verdict.valid && scan.direction === "out") {
       await tx("outs", "readwrite", function (store) {
-        return store.put({ client_uuid: record.client_uuid, household: verdict.household_id, pass: verdict.pass_id, at: scan.now });
+        return store.put({ client_uuid: record.client_uuid, household: verdict.household_id, pass_id: verdict.pass_id, at: scan.now });
       });
     }
     render();

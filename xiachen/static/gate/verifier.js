@@ -93,21 +93,56 @@
 
   function minutes(hhmm) { var p = hhmm.split(":"); return parseInt(p[0], 10) * 60 + parseInt(p[1], 10); }
 
-  function wentOutRecently(outs, household, passId, days, now) {
-    var since = now - days * 86400;
-    return (outs || []).some(function (o) { return o.household === household && o.pass !== passId && o.at >= since && o.at < now; });
+  var DAY = 86400;
+  // Reasons that let the person through: "valid" and the two warnings (shown in amber).
+  var PASSING = ["valid", "held_warning", "overstayed"];
+
+  function localDay(epoch) { return Math.floor((epoch + SHANGHAI_OFFSET) / DAY); }
+
+  // The household's outings let through before: (pass id, epoch) from the server and from this phone.
+  function outsOf(outs, household) {
+    return (outs || []).filter(function (o) { return o.household === household; });
   }
 
-  function policyReason(policy, claims, scan, outs) {
+  // 每户外出间隔: some outing of the household (any member, the same person included) before now fell
+  // on one of the last `days` local calendar days, today included.
+  function wentOutWithinDays(outs, now, days) {
+    var today = localDay(now);
+    return outs.some(function (o) { return o.at < now && today - localDay(o.at) < days; });
+  }
+
+  function overstayed(outs, passId, now, maxHours) {
+    var last = null;
+    outs.forEach(function (o) { if (o.pass_id === passId && o.at < now && (last === null || o.at > last)) last = o.at; });
+    return last !== null && now - last > maxHours * 3600;
+  }
+
+  function has(list, value) { return (list || []).indexOf(value) >= 0; }
+
+  /* Fever, then coming back late, then held at home, exemptions, hours, designated member, interval. */
+  function policyReason(policy, claims, scan, snapshot) {
     if (scan.temperature !== null && scan.temperature !== undefined && scan.temperature >= policy.fever_threshold) return "fever";
-    if (scan.direction !== "out" || policy.exempt_groups.indexOf(claims.group) >= 0) return "valid";
-    var localMinute = Math.floor(((scan.now + SHANGHAI_OFFSET) % 86400) / 60);
+    var exempt = has(policy.exempt_groups, claims.group);
+    if (scan.direction !== "out") {
+      if (policy.max_hours_out && !exempt &&
+          overstayed(outsOf(snapshot.recent_outs, claims.householdId), claims.passId, scan.now, policy.max_hours_out)) return "overstayed";
+      return "valid";
+    }
+    var warning = "valid";
+    if (has(snapshot.held_passes, claims.passId)) {  // a health order: no exempt group lifts it
+      if (policy.held_action !== "warn") return "held";
+      warning = "held_warning";
+    }
+    if (exempt) return warning;
+    var localMinute = Math.floor(((scan.now + SHANGHAI_OFFSET) % DAY) / 60);
     if (!(minutes(policy.hours[0]) <= localMinute && localMinute < minutes(policy.hours[1]))) return "outside_hours";
-    if (policy.out_every_days && wentOutRecently(outs, claims.householdId, claims.passId, policy.out_every_days, scan.now)) return "too_frequent";
-    return "valid";
+    if (policy.designated_only && !has(snapshot.designated_passes, claims.passId)) return "not_designated";
+    if (policy.out_every_days && wentOutWithinDays(outsOf(snapshot.recent_outs, claims.householdId), scan.now, policy.out_every_days)) return "too_frequent";
+    return warning;
   }
 
-  /* snapshot: {keys: {kid: base64 public key}, revoked_keys, revoked_passes, audiences, policy, recent_outs}
+  /* snapshot: {keys: {kid: base64 public key}, revoked_keys, revoked_passes, audiences, policy, held_passes,
+   *            designated_passes, recent_outs: [{household, pass_id, at}]}
    * scan: {now (unix seconds), direction, temperature}. Resolves to {valid, reason, pass_id, key_id, household_id, policy_version}. */
   async function verify(token, snapshot, scan) {
     var parsed;
@@ -125,10 +160,11 @@
     else if (scan.now >= claims.notAfter) reason = "expired";
     else if ((snapshot.audiences || []).length && snapshot.audiences.indexOf(claims.audienceId) < 0) reason = "wrong_audience";
     else if ((snapshot.revoked_passes || []).indexOf(claims.passId) >= 0) reason = "pass_revoked";
-    else if (snapshot.policy) reason = policyReason(snapshot.policy, claims, scan, snapshot.recent_outs);
+    else if (snapshot.policy) reason = policyReason(snapshot.policy, claims, scan, snapshot);
+    else if (scan.direction === "out" && has(snapshot.held_passes, claims.passId)) reason = "held";
     else reason = "valid";
     return {
-      valid: reason === "valid", reason: reason, pass_id: claims.passId, key_id: parsed.keyId,
+      valid: PASSING.indexOf(reason) >= 0, reason: reason, pass_id: claims.passId, key_id: parsed.keyId,
       household_id: claims.householdId, policy_version: snapshot.policy ? snapshot.policy.version : null
     };
   }

@@ -5,12 +5,13 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from xiachen.errands.quarantine import flag_overdue_visits, generate_visit_tasks
+from xiachen.errands.quarantine import end_overdue_episodes, flag_overdue_visits, generate_visit_tasks
 from xiachen.errands.services import close_stale_errands
 
 
 class Command(BaseCommand):
-    help = "Close delivered errands nobody confirmed, generate today's visit tasks, flag overdue visits."
+    help = ("Close delivered errands nobody confirmed, end episodes past their planned end and grace, "
+            "generate today's visit tasks, flag overdue visits.")
 
     def add_arguments(self, parser):
         parser.add_argument("--close-after-hours", type=int, default=48)
@@ -19,6 +20,10 @@ class Command(BaseCommand):
     def handle(self, *args, close_after_hours: int, skip_overdue: bool, **options):
         now = timezone.now()
         closed = close_stale_errands(now=now, after=timedelta(hours=close_after_hours))
+        ended = end_overdue_episodes(today=timezone.localdate(now))
         visits = generate_visit_tasks(day=timezone.localdate(now))
         flagged = 0 if skip_overdue else flag_overdue_visits(today=timezone.localdate(now))
-        self.stdout.write(f"errands closed {closed}, visit tasks created {visits}, communities flagged {flagged}")
+        self.stdout.write(
+            f"errands closed {closed}, episodes ended automatically {ended}, visit tasks created {visits}, "
+            f"communities flagged {flagged}"
+        )
