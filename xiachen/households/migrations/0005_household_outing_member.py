@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('households', '0003_household_list_order'),
+        ('households', '0004_bound_field_encryption'),
     ]
 
     operations = [
