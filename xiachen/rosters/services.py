@@ -289,6 +289,16 @@ def _apply(roster: Roster, changes: dict) -> None:
             Assignment.objects.create(roster=roster, cadre_id=cadre_id, day=day, shift=shifts[code])
 
 
+def cell_conflict(*, roster: Roster, cadre, day: date, seen: str | None) -> None:
+    """Raise CellConflict, naming what the cell holds now, when it no longer holds `seen`."""
+    cell = Assignment.objects.filter(roster=roster, cadre=cadre, day=day)
+    current = cell.values_list("shift__code", flat=True).first()
+    if (seen or None) != current:
+        raise CellConflict(
+            _("%(cadre)s %(day)s 这一格刚被其他人改为“%(current)s”，您的修改没有保存；请看清当前安排后再决定")
+            % {"cadre": cadre.name, "day": day.strftime("%m-%d"), "current": _shift_label(roster, current)}, current)
+
+
 def _shift_label(roster: Roster, code: str | None) -> str:
     if code is None:
         return _("休")
@@ -316,12 +326,8 @@ def set_cell(*, by, roster: Roster, cadre, day: date, code: str | None, seen=NOT
     _lock(roster)
     _lock_cadres([cadre.pk])
     _require_editable(roster)
-    current = stored_cells(roster).get((cadre.pk, day))
-    if seen is not NOT_GIVEN and (seen or None) != current:
-        shown = _shift_label(roster, current)
-        raise CellConflict(
-            _("%(cadre)s %(day)s 这一格刚被其他人改为“%(current)s”，您的修改没有保存；请看清当前安排后再决定")
-            % {"cadre": cadre.name, "day": day.strftime("%m-%d"), "current": shown}, current)
+    if seen is not NOT_GIVEN:
+        cell_conflict(roster=roster, cadre=cadre, day=day, seen=seen)
     reasons = check_cells(roster=roster, changes={(cadre.pk, day): code})
     if reasons:
         raise RosterError("；".join(reasons))

@@ -162,17 +162,19 @@ def cell(request: HttpRequest, public_id: UUID) -> HttpResponse:
     proposed = "shift" in data
     current = roster.assignments.filter(cadre=cadre, day=day).select_related("shift").first()
     seen = data.get("seen", current.shift.code if current else "")
-    reasons = services.check_cells(roster=roster, changes={(cadre.pk, day): code}) if proposed else []
-    saved, conflict = False, ""
-    if request.method == "POST" and not reasons:
-        try:
+    saved, conflict, reasons = False, "", []
+    try:
+        if request.method == "POST" and "seen" in data:
+            services.cell_conflict(roster=roster, cadre=cadre, day=day, seen=data["seen"])
+        reasons = services.check_cells(roster=roster, changes={(cadre.pk, day): code}) if proposed else []
+        if request.method == "POST" and not reasons:
             services.set_cell(by=request.user, roster=roster, cadre=cadre, day=day, code=code,
-                              seen=data["seen"] or None if "seen" in data else services.NOT_GIVEN)
+                              seen=data.get("seen", services.NOT_GIVEN))
             saved = True
-        except services.CellConflict as clash:
-            conflict, seen = str(clash), clash.current or ""
-        except services.RosterError as refusal:
-            reasons = [str(refusal)]
+    except services.CellConflict as clash:  # another manager changed the cell since it was opened
+        conflict, seen = str(clash), clash.current or ""
+    except services.RosterError as refusal:
+        reasons = [str(refusal)]
     if not request.htmx:
         for reason in [*reasons, *([conflict] if conflict else [])]:
             messages.error(request, reason)
