@@ -94,15 +94,16 @@ def test_manager_confirmation_counts_the_whole_shift(live, cadre1, people):
     assert tallies[0].minutes == 480
 
 
-def test_seventh_day_in_a_row_raises_a_care_alert(live, cadre1, people):
+def test_a_day_past_the_run_limit_raises_a_care_alert(live, cadre1, people):
+    # A normalized round allows 5 days in a row (40 h / 5 days a week); the sixth is an alert.
     long = Roster.objects.create(post=live.post, round=live.round, unit_path=live.unit_path, start=date(2026, 12, 1),
                                  end=date(2026, 12, 14), status=RosterStatus.PUBLISHED, created_by=people.manager1)
-    for day in range(1, 8):
+    for day in range(1, 7):
         a = _put(long, cadre1, day, "morning")
         confirm_attendance(by=people.manager1, assignment=a)
     alert = CareAlert.objects.get()
-    assert (alert.kind, alert.day) == (AlertKind.SEVENTH_DAY, date(2026, 12, 7))
-    assert alert.detail == "已连续工作 7 天（上限 6 天）"
+    assert (alert.kind, alert.day) == (AlertKind.SEVENTH_DAY, date(2026, 12, 6))
+    assert alert.detail == "已连续工作 6 天（上限 5 天）"
     for user in (people.manager1, people.org_department):
         assert user.notifications.filter(kind="roster.care_alert").count() == 1
     assert not people.manager2.notifications.exists()

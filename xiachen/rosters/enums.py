@@ -21,7 +21,7 @@ class AttendanceSource(models.TextChoices):
 
 
 class AlertKind(models.TextChoices):
-    SEVENTH_DAY = "seventh_day", _("连续工作第 7 天")
+    SEVENTH_DAY = "seventh_day", _("连续工作天数超过上限")  # the code predates limits other than 6 days
     SHORT_REST = "short_rest", _("两班间休息不足")
 
 

@@ -9,7 +9,7 @@ from .models import RuleSet, ShiftTemplate
 class ShiftTemplateForm(forms.ModelForm):
     class Meta:
         model = ShiftTemplate
-        fields = ["code", "name", "start", "length_minutes", "minimum", "preferred"]
+        fields = ["code", "name", "start", "length_minutes", "minimum", "preferred", "in_gear"]
         widgets = {"start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
 
 
@@ -27,7 +27,8 @@ class RuleSetForm(forms.ModelForm):
         model = RuleSet
         fields = [
             "max_consecutive_days", "min_days_off_together", "min_rest_minutes", "max_minutes_per_week",
-            "max_minutes_per_period", "max_weekends", "night_fairness_weight", "weekend_fairness_weight",
+            "max_days_per_week", "max_minutes_per_period", "max_gear_minutes", "max_weekends",
+            "night_fairness_weight", "weekend_fairness_weight",
             "late_grace_minutes", "meal_rate", "night_meal_rate", "transport_rate",
         ]
 

@@ -3,8 +3,11 @@
 from dataclasses import dataclass
 from datetime import date
 
+from . import holidays
 from .models import Unavailability
-from .planning import RosterFrame
+from .planning import RosterFrame, explain_breach, stored_cells, validate_cells
+
+BREACHES_SHOWN = 40
 
 
 @dataclass
@@ -13,6 +16,7 @@ class Cell:
     day: date
     assignment: object | None
     away: str
+    breach: bool = False
 
 
 @dataclass
@@ -33,7 +37,10 @@ def grid(frame: RosterFrame) -> dict:
     cells = {(a.cadre_id, a.day): a for a in roster.assignments.select_related("shift")}
     away = {(u.cadre_id, u.day): u.reason for u in Unavailability.objects.filter(
         cadre__in=frame.cadres, day__gte=roster.start, day__lte=roster.end)}
-    rows = [(cadre, [Cell(cadre, day, cells.get((cadre.pk, day)), away.get((cadre.pk, day), "")) for day in days])
+    found = validate_cells(frame, stored_cells(roster)).breaches
+    marked = {(b.person, frame.day_of(d)) for b in found if b.person is not None for d in b.days}
+    rows = [(cadre, [Cell(cadre, day, cells.get((cadre.pk, day)), away.get((cadre.pk, day), ""),
+                          (str(cadre.pk), day) in marked) for day in days])
             for cadre in frame.cadres]
     need = {(n.day, n.shift): n for n in frame.problem.cover}
     cover = []
@@ -44,4 +51,11 @@ def grid(frame: RosterFrame) -> dict:
             requirement = need[(index, shift.code)]
             line.append(CoverCell(day, count, requirement.minimum, requirement.preferred))
         cover.append((shift, line))
-    return {"days": days, "rows": rows, "cover": cover}
+    balance = holidays.compensatory_balance(frame.cadres, roster.round)
+    day_marks = holidays.marks(roster.start, roster.end)
+    return {
+        "days": days, "rows": [(cadre, line, balance[cadre.pk]) for cadre, line in rows], "cover": cover,
+        "breaches": [explain_breach(frame, b) for b in found[:BREACHES_SHOWN]], "breach_count": len(found),
+        "columns": [(day, day_marks.get(day)) for day in days],
+        "calendar_missing": holidays.missing_years(roster.start, roster.end),
+    }

@@ -21,9 +21,23 @@ def default_successions() -> list:
     return [["night", "morning"]]
 
 
+# Working-time defaults by kind of round: an emergency round works 48 h / 6 days a week; a
+# normalized (常态化) round the ordinary 40 h / 5 days (ADR 1605). The field defaults are the
+# emergency ones; `defaults_for` gives the ones a new rule set of a round starts from.
+WEEK_DEFAULTS = {
+    "emergency": {"max_consecutive_days": 6, "max_days_per_week": 6, "max_minutes_per_week": 48 * 60},
+    "normalized": {"max_consecutive_days": 5, "max_days_per_week": 5, "max_minutes_per_week": 40 * 60},
+}
+GEAR_DEFAULT_MINUTES = 4 * 60
+
+
+def defaults_for(round_) -> dict:
+    return dict(WEEK_DEFAULTS.get(round_.kind, WEEK_DEFAULTS["emergency"]))
+
+
 class RuleSet(models.Model):
-    """Hard rules and rates of one deployment round, with safe defaults until the organization
-    department changes them."""
+    """Hard rules and rates of one deployment round, with safe defaults (by kind of round, see
+    `defaults_for`) until the organization department changes them."""
 
     round = models.OneToOneField("deployments.Round", on_delete=models.CASCADE, related_name="roster_rules")
     max_consecutive_days = models.PositiveSmallIntegerField(_("最多连续工作天数"), default=6)
@@ -32,6 +46,10 @@ class RuleSet(models.Model):
     forbidden_successions = models.JSONField(_("禁止的班次衔接"), default=default_successions, blank=True)
     max_minutes_per_week = models.PositiveIntegerField(_("每周最多工时（分钟）"), null=True, blank=True,
                                                        default=48 * 60)
+    max_days_per_week = models.PositiveSmallIntegerField(_("每周最多工作天数"), null=True, blank=True, default=6)
+    max_gear_minutes = models.PositiveIntegerField(
+        _("每班连续穿防护服最长（分钟）"), null=True, blank=True, default=GEAR_DEFAULT_MINUTES,
+        help_text=_("标为“全程穿防护服”的班次不得长于此时长；留空表示不限"))
     max_minutes_per_period = models.PositiveIntegerField(_("排班期内最多工时（分钟）"), null=True, blank=True)
     max_weekends = models.PositiveSmallIntegerField(_("最多工作周末数"), null=True, blank=True)
     night_fairness_weight = models.PositiveSmallIntegerField(_("夜班均衡权重"), default=5)
@@ -63,6 +81,7 @@ class ShiftTemplate(BaseModel):
     length_minutes = models.PositiveIntegerField(_("时长（分钟）"))
     minimum = models.PositiveSmallIntegerField(_("最少人数"), default=1)
     preferred = models.PositiveSmallIntegerField(_("理想人数"), default=1)
+    in_gear = models.BooleanField(_("全程穿防护服"), default=False)
 
     class Meta:
         ordering = ["post_id", "start", "code"]
@@ -158,6 +177,7 @@ class Unavailability(BaseModel):
     cadre = models.ForeignKey("cadres.Cadre", on_delete=models.CASCADE, related_name="roster_unavailability")
     day = models.DateField(_("日期"))
     reason = models.CharField(_("原因"), max_length=100)
+    compensatory = models.BooleanField(_("补休"), default=False)
 
     class Meta:
         verbose_name = _("不可排班时段")
@@ -188,7 +208,11 @@ class Wish(BaseModel):
 
 
 class Assignment(BaseModel):
-    """One cadre on one shift on one day of a roster; a day without a row is a day off."""
+    """One cadre on one shift on one day of a roster; a day without a row is a day off.
+
+    One shift a day per cadre across every roster and post (the constraint below); rest between
+    shifts of different rosters is checked by the validator on the cadre's whole timeline.
+    """
 
     roster = models.ForeignKey(Roster, on_delete=models.CASCADE, related_name="assignments")
     cadre = models.ForeignKey("cadres.Cadre", on_delete=models.PROTECT, related_name="roster_assignments")
@@ -199,7 +223,7 @@ class Assignment(BaseModel):
         verbose_name = _("排班安排")
         verbose_name_plural = verbose_name
         ordering = ["day", "shift__start", "cadre_id"]
-        constraints = [models.UniqueConstraint(fields=["roster", "cadre", "day"], name="rosters_one_shift_a_day")]
+        constraints = [models.UniqueConstraint(fields=["cadre", "day"], name="rosters_one_shift_a_day_anywhere")]
 
     def __str__(self) -> str:
         return f"{self.cadre} {self.day} {self.shift.name}"

@@ -33,6 +33,8 @@ class ShiftTemplate:
     start_minute: int
     length_minutes: int
     night: bool | None = None
+    # Worked in protective gear from start to end (see ``Problem.max_gear_minutes``).
+    gear: bool = False
 
     @property
     def end_minute(self) -> int:
@@ -66,6 +68,7 @@ class WorkRules:
     min_minutes_per_period: int = 0
     max_shifts_per_type: tuple[tuple[str, int], ...] = ()
     max_weekends: int | None = None
+    max_days_per_week: int | None = None
 
     def max_shifts_of(self, shift_id: str) -> int | None:
         for listed_id, maximum in self.max_shifts_per_type:
@@ -75,10 +78,46 @@ class WorkRules:
 
 
 @dataclass(frozen=True)
+class FixedShift:
+    """Work of a person that this problem does not decide: a shift on a neighbouring or overlapping
+    roster (another period, or another post). ``day`` counts from day 0 and may be negative or at or
+    beyond the horizon; ``source`` names where it comes from, for messages.
+
+    Fixed work counts for every rule that looks across days — rest between shifts and listed
+    successions, days in a row, minutes and days per calendar week — and a fixed shift inside the
+    horizon takes the person's day (one shift a day, whatever the roster). Minimum run lengths stay
+    exempt at an edge unless a fixed shift lies just beyond it.
+    """
+
+    day: int
+    start_minute: int
+    length_minutes: int
+    shift: str = ""
+    source: str = ""
+
+    @property
+    def starts_at(self) -> int:
+        return self.day * MINUTES_PER_DAY + self.start_minute
+
+    @property
+    def ends_at(self) -> int:
+        return self.starts_at + self.length_minutes
+
+
+@dataclass(frozen=True)
 class Person:
     id: str
     rules: WorkRules = field(default_factory=WorkRules)
     unavailable_days: frozenset[int] = frozenset()
+    fixed: tuple[FixedShift, ...] = ()
+
+    @property
+    def fixed_days(self) -> frozenset[int]:
+        return frozenset(f.day for f in self.fixed)
+
+    def blocked_days(self, horizon_days: int) -> frozenset[int]:
+        """Days inside the horizon the person cannot be given a shift: unavailable, or taken by fixed work."""
+        return self.unavailable_days | frozenset(d for d in self.fixed_days if 0 <= d < horizon_days)
 
 
 @dataclass(frozen=True)
@@ -134,6 +173,11 @@ class Problem:
     night_fairness_weight: int = 1
     weekend_fairness_weight: int = 1
     name: str = ""
+    # Longest a shift may keep a person in protective gear (``ShiftTemplate.gear``); None: no limit.
+    max_gear_minutes: int | None = None
+
+    def gear_too_long(self, shift: ShiftTemplate) -> bool:
+        return shift.gear and self.max_gear_minutes is not None and shift.length_minutes > self.max_gear_minutes
 
     def shift_by_id(self, shift_id: str) -> ShiftTemplate:
         for shift in self.shifts:

@@ -96,10 +96,20 @@ class SolveOptions:
     # None: 0.1 when the row search applies (it finds a good roster within seconds, and the whole
     # model's bound is settled early), else 0.3.
     first_phase_share: float | None = None
+    # Hard wall-clock limit of the whole solve, model building included, in every mode: a user who
+    # asked for 20 s gets an answer within 20 s. None: the budget when not deterministic; in
+    # deterministic mode 3× the budget (a safety net only, so runs stay reproducible).
+    wall_limit_seconds: float | None = None
 
     @property
     def deterministic(self) -> bool:
         return self.workers == 1
+
+    @property
+    def wall_cap(self) -> float:
+        if self.wall_limit_seconds is not None:
+            return self.wall_limit_seconds
+        return DETERMINISTIC_WALL_SAFETY * self.time_limit_seconds if self.deterministic else math.inf
 
 
 @dataclass(frozen=True)
@@ -138,7 +148,24 @@ def forbidden_successions_with_gap(problem: Problem) -> tuple[tuple[str, str, in
 
 
 def _allowed_shift_ids(problem: Problem, person: Person) -> list[str]:
-    return [s.id for s in problem.shifts if person.rules.max_shifts_of(s.id) != 0]
+    return [s.id for s in problem.shifts if person.rules.max_shifts_of(s.id) != 0 and not problem.gear_too_long(s)]
+
+
+def _clashes_with_fixed(problem: Problem, person: Person, day: int, shift: ShiftTemplate) -> bool:
+    """Working ``shift`` on ``day`` would rest too little next to (or overlap) the person's fixed
+    work, or make a listed succession with it."""
+    starts = day * MINUTES_PER_DAY + shift.start_minute
+    ends = starts + shift.length_minutes
+    banned = set(problem.forbidden_successions)
+    for fixed in person.fixed:
+        if fixed.day == day + 1 and (shift.id, fixed.shift) in banned:
+            return True
+        if day == fixed.day + 1 and (fixed.shift, shift.id) in banned:
+            return True
+        rest = fixed.starts_at - ends if starts <= fixed.starts_at else starts - fixed.ends_at
+        if rest < problem.min_rest_minutes:
+            return True
+    return False
 
 
 def _max_working_days(horizon: int, unavailable: frozenset[int], rules: WorkRules, exempt: bool) -> int:
@@ -184,6 +211,11 @@ def precheck(problem: Problem) -> tuple[str, ...]:
     reasons += _check_references(problem)
     if reasons:
         return tuple(reasons)
+    reasons += [
+        f"Shift {shift.id} keeps people in protective gear for {shift.length_minutes} minutes, above the "
+        f"maximum {problem.max_gear_minutes}."
+        for shift in problem.shifts if problem.gear_too_long(shift)
+    ]
     for person in problem.people:
         reasons += _check_person(problem, person)
     reasons += _check_cover_minimums(problem)
@@ -247,7 +279,8 @@ def _check_person(problem: Problem, person: Person) -> list[str]:
 def _most_minutes_reachable(problem: Problem, person: Person, allowed: Sequence[ShiftTemplate]) -> int:
     """An upper bound on the minutes a person can work, from simple counting arguments."""
     rules = person.rules
-    days = _max_working_days(problem.horizon_days, person.unavailable_days, rules, problem.edge_runs_exempt)
+    blocked = person.blocked_days(problem.horizon_days)
+    days = _max_working_days(problem.horizon_days, blocked, rules, problem.edge_runs_exempt)
     by_length = sorted(allowed, key=lambda s: -s.length_minutes)
     minutes, days_left = 0, days
     for shift in by_length:
@@ -267,7 +300,8 @@ def _check_cover_minimums(problem: Problem) -> list[str]:
         if row.minimum <= 0:
             continue
         able = [
-            p for p in problem.people if row.day not in p.unavailable_days and p.rules.max_shifts_of(row.shift) != 0
+            p for p in problem.people
+            if row.day not in p.blocked_days(problem.horizon_days) and row.shift in _allowed_shift_ids(problem, p)
         ]
         if len(able) < row.minimum:
             reasons.append(
@@ -305,12 +339,18 @@ class _RosterModel:
         problem = self.problem
         for p, person in enumerate(problem.people):
             allowed = [self.shift_index[s] for s in _allowed_shift_ids(problem, person)]
+            blocked = person.blocked_days(problem.horizon_days)
             row: list[cp_model.IntVar | None] = []
             for d in range(problem.horizon_days):
-                if d in person.unavailable_days or not allowed:
+                # No variable for a shift that fixed work next to it rules out (rest, successions).
+                shifts = [
+                    s for s in allowed
+                    if not person.fixed or not _clashes_with_fixed(problem, person, d, problem.shifts[s])
+                ]
+                if d in blocked or not shifts:
                     row.append(None)
                     continue
-                day_vars = [self._new_x(p, d, s) for s in allowed]
+                day_vars = [self._new_x(p, d, s) for s in shifts]
                 row.append(self._working_literal(day_vars, f"work_{p}_{d}"))
             self.work.append(row)
 
@@ -334,6 +374,7 @@ class _RosterModel:
         rules = person.rules
         self._add_type_limits(p, rules)
         self._add_minutes_limits(p, rules)
+        self._add_week_days_limit(p, rules.max_days_per_week)
         self._add_max_consecutive(p, rules.max_consecutive_days)
         self._add_min_runs(p, rules.min_consecutive_days, working_run=True)
         self._add_min_runs(p, rules.min_consecutive_days_off, working_run=False)
@@ -362,28 +403,62 @@ class _RosterModel:
         if rules.min_minutes_per_period > 0:
             self.model.add(total >= rules.min_minutes_per_period)
         if rules.max_minutes_per_week is not None:
-            weeks: dict[int, list[int]] = {}
-            for d in horizon:
-                weeks.setdefault(self.problem.week_of(d), []).append(d)
-            for days in weeks.values():
-                self.model.add(self._minutes_expr(p, days) <= rules.max_minutes_per_week)
+            fixed = self._fixed_per_week(p, lambda f: f.length_minutes)
+            for week, days in self._weeks().items():
+                # Fixed work of the same week leaves that much less (none when it is already over).
+                room = max(0, rules.max_minutes_per_week - fixed.get(week, 0))
+                self.model.add(self._minutes_expr(p, days) <= room)
+
+    def _weeks(self) -> dict[int, list[int]]:
+        weeks: dict[int, list[int]] = {}
+        for d in range(self.problem.horizon_days):
+            weeks.setdefault(self.problem.week_of(d), []).append(d)
+        return weeks
+
+    def _fixed_per_week(self, p: int, amount: Callable) -> dict[int, int]:
+        totals: dict[int, int] = {}
+        for fixed in self.problem.people[p].fixed:
+            week = self.problem.week_of(fixed.day)
+            totals[week] = totals.get(week, 0) + amount(fixed)
+        return totals
+
+    def _add_week_days_limit(self, p: int, maximum: int | None) -> None:
+        if maximum is None:
+            return
+        fixed = self._fixed_per_week(p, lambda f: 1)
+        for week, days in self._weeks().items():
+            present = [self.work[p][d] for d in days if self.work[p][d] is not None]
+            room = max(0, maximum - fixed.get(week, 0))
+            if len(present) > room:
+                self.model.add(sum(present) <= room)
 
     def _add_max_consecutive(self, p: int, maximum: int) -> None:
+        """Every window of ``maximum + 1`` days holding a day of the horizon has a day off; fixed work
+        on either side of the horizon (or inside it) counts as worked."""
         horizon = self.problem.horizon_days
-        for start in range(horizon - maximum):
-            window = [self.work[p][d] for d in range(start, start + maximum + 1)]
-            present = [w for w in window if w is not None]
-            if len(present) > maximum:
-                self.model.add(sum(present) <= maximum)
+        fixed = self.problem.people[p].fixed_days
+        first = -maximum if fixed else 0
+        last = horizon - 1 if fixed else horizon - maximum - 1
+        for start in range(first, last + 1):
+            window = range(start, start + maximum + 1)
+            present = [self.work[p][d] for d in window if 0 <= d < horizon and self.work[p][d] is not None]
+            taken = sum(1 for d in window if d in fixed)
+            if present and len(present) + taken > maximum:
+                self.model.add(sum(present) <= maximum - taken)
 
     def _add_min_runs(self, p: int, minimum: int, working_run: bool) -> None:
-        """Forbid runs shorter than ``minimum`` whose sides are inside the horizon (edge rule)."""
+        """Forbid runs shorter than ``minimum`` whose sides are inside the horizon (edge rule); a side
+        just beyond the horizon counts as known when the person has fixed work there."""
         horizon = self.problem.horizon_days
+        fixed = self.problem.people[p].fixed_days
         for length in range(1, minimum):
             for start in range(horizon - length + 1):
                 before, after = start - 1, start + length
-                touches_edge = before < 0 or after >= horizon
-                if touches_edge and self.problem.edge_runs_exempt:
+                fixed_side = (before < 0 and before in fixed) or (after >= horizon and after in fixed)
+                if working_run and fixed_side:
+                    continue  # the working run goes on in a neighbouring roster
+                open_edge = (before < 0 and before not in fixed) or (after >= horizon and after not in fixed)
+                if open_edge and self.problem.edge_runs_exempt:
                     continue
                 self._forbid_run(p, start, length, before, after, working_run)
 
@@ -530,9 +605,13 @@ class _Clock:
     def used(self) -> float:
         return self.deterministic_used if self.options.deterministic else self.wall()
 
+    def wall_left(self) -> float:
+        """Wall seconds left before the hard cap (``SolveOptions.wall_cap``)."""
+        return max(0.0, self.options.wall_cap - self.wall())
+
     def remaining(self) -> float:
         limit = self.options.time_limit_seconds
-        if self.wall() > DETERMINISTIC_WALL_SAFETY * limit:
+        if self.wall_left() <= 0.0:
             return 0.0
         return max(0.0, limit - self.used())
 
@@ -540,7 +619,9 @@ class _Clock:
         self.deterministic_used += solver.deterministic_time
 
 
-def _parameters(solver: cp_model.CpSolver, options: SolveOptions, budget: float, seed: int, workers: int) -> None:
+def _parameters(
+    solver: cp_model.CpSolver, options: SolveOptions, budget: float, seed: int, workers: int, clock: _Clock
+) -> None:
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     # The cover/run structure needs the full linear relaxation (level 2) for useful lower bounds;
@@ -550,9 +631,10 @@ def _parameters(solver: cp_model.CpSolver, options: SolveOptions, budget: float,
         solver.parameters.subsolvers.append("max_lp")
     if options.deterministic:
         solver.parameters.max_deterministic_time = budget
-        solver.parameters.max_time_in_seconds = DETERMINISTIC_WALL_SAFETY * max(budget, 0.1) + 1.0
+        wall = DETERMINISTIC_WALL_SAFETY * max(budget, 0.1) + 1.0
     else:
-        solver.parameters.max_time_in_seconds = budget
+        wall = budget
+    solver.parameters.max_time_in_seconds = min(wall, clock.wall_left())
 
 
 @dataclass
@@ -691,7 +773,7 @@ def _run_full_model(
     workers: int,
 ) -> tuple[cp_model.CpSolver, int]:
     solver = cp_model.CpSolver()
-    _parameters(solver, options, budget, options.seed, workers)
+    _parameters(solver, options, budget, options.seed, workers, clock)
     solver.best_bound_callback = shared.raise_bound
     status = solver.solve(model, _FullModelListener(built, shared))
     clock.charge(solver)
@@ -813,7 +895,7 @@ def _first_solution(
         budget = max(0.1, min(clock.remaining(), options.time_limit_seconds * share))
     if options.deterministic:
         solver.parameters.max_deterministic_time = budget
-    solver.parameters.max_time_in_seconds = budget
+    solver.parameters.max_time_in_seconds = min(budget, clock.wall_left())
     if not shared.start(solver):
         return
     try:
@@ -1064,7 +1146,7 @@ def _solve_neighbourhood(
         else:
             sub.add_hint(sub.get_bool_var_from_proto_index(var.index), value)
     solver = cp_model.CpSolver()
-    _parameters(solver, options, budget, rng.randrange(1 << 30), workers)
+    _parameters(solver, options, budget, rng.randrange(1 << 30), workers, clock)
     status = solver.solve(sub)
     clock.charge(solver)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -1242,7 +1324,7 @@ class _RowSearch:
                 model.add_hint(single.x[(0, d, s)], current.get((d, s), 0))
         solver = cp_model.CpSolver()
         # Level 2 proves a single row optimal about ten times faster than the default.
-        _parameters(solver, options, budget, seed, 1)
+        _parameters(solver, options, budget, seed, 1, clock)
         status = solver.solve(model)
         clock.charge(solver)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -1267,7 +1349,7 @@ class _RowSearch:
             for d, s in self.cells[p]:
                 sub.model.add_hint(sub.x[(q, d, s)], values[(p, d, s)])
         solver = cp_model.CpSolver()
-        _parameters(solver, options, budget, seed, 1)
+        _parameters(solver, options, budget, seed, 1, clock)
         status = solver.solve(sub.model)
         clock.charge(solver)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

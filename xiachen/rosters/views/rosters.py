@@ -146,7 +146,10 @@ def roster_move(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def cell(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """One cell of the grid (htmx): GET shows the editor and, for a proposed shift, every rule the
-    move would break; POST saves it after the same check."""
+    move would break; POST saves it after the same check.
+
+    The editor carries `seen`, the cell's value when it was opened; when another manager changed
+    the cell meanwhile, POST saves nothing and shows the current value (CellConflict)."""
     roster = access_roster(request.user, public_id)
     services.require_manager(request.user, roster.post)
     data = request.POST if request.method == "POST" else request.GET
@@ -157,23 +160,30 @@ def cell(request: HttpRequest, public_id: UUID) -> HttpResponse:
         raise Http404
     code = data.get("shift") or None
     proposed = "shift" in data
-    reasons = services.check_cells(roster=roster, changes={(cadre.pk, day): code}) if proposed else []
-    saved = False
-    if request.method == "POST" and not reasons:
-        try:
-            services.set_cell(by=request.user, roster=roster, cadre=cadre, day=day, code=code)
+    current = roster.assignments.filter(cadre=cadre, day=day).select_related("shift").first()
+    seen = data.get("seen", current.shift.code if current else "")
+    saved, conflict, reasons = False, "", []
+    try:
+        if request.method == "POST" and "seen" in data:
+            services.cell_conflict(roster=roster, cadre=cadre, day=day, seen=data["seen"])
+        reasons = services.check_cells(roster=roster, changes={(cadre.pk, day): code}) if proposed else []
+        if request.method == "POST" and not reasons:
+            services.set_cell(by=request.user, roster=roster, cadre=cadre, day=day, code=code,
+                              seen=data.get("seen", services.NOT_GIVEN))
             saved = True
-        except services.RosterError as refusal:
-            reasons = [str(refusal)]
+    except services.CellConflict as clash:  # another manager changed the cell since it was opened
+        conflict, seen = str(clash), clash.current or ""
+    except services.RosterError as refusal:
+        reasons = [str(refusal)]
     if not request.htmx:
-        for reason in reasons:
+        for reason in [*reasons, *([conflict] if conflict else [])]:
             messages.error(request, reason)
         return redirect("rosters:roster", public_id=roster.public_id)
     current = roster.assignments.filter(cadre=cadre, day=day).select_related("shift").first()
     return render(request, "rosters/cell.html", {
         "roster": roster, "cadre": cadre, "day": day, "shifts": frame.shifts, "reasons": reasons,
         "proposed": code if proposed else (current.shift.code if current else ""), "current": current,
-        "editing": not saved, "saved": saved,
+        "editing": not saved, "saved": saved, "seen": seen, "conflict": conflict,
     })
 
 
@@ -215,7 +225,8 @@ def unavailable_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
         messages.error(request, _("请填写日期"))
     else:
         attempt(request, lambda: services.add_unavailability(by=request.user, roster=roster, cadre=cadre, day=day,
-                                                             reason=request.POST.get("reason", "")),
+                                                             reason=request.POST.get("reason", ""),
+                                                             compensatory=request.POST.get("compensatory") == "1"),
                 _("已登记不可排班日"))
     if request.POST.get("next") == "mine":
         return redirect("rosters:mine")
