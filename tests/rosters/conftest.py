@@ -15,12 +15,13 @@ from ..factories import CadreFactory
 MONDAY = date(2026, 12, 7)
 
 
-def make_post(tree, by, cadres, unit=None) -> Demand:
+def make_post(tree, by, cadres, unit=None, start=date(2026, 12, 1), end=date(2026, 12, 31)) -> Demand:
+    """A published post of `unit` (community1) with the cadres deployed to it for [start, end]."""
     post = Demand.objects.create(
         unit=unit or tree.community1, post_type=PostType.objects.get(code="gate_duty"), headcount=len(cadres),
-        start=date(2026, 12, 1), end=date(2026, 12, 31), created_by=by,
+        start=start, end=end, created_by=by,
     )
-    round_ = create_round(by=by, name="排班轮次", kind="normalized", start=date(2026, 12, 1), end=date(2026, 12, 31))
+    round_ = create_round(by=by, name="排班轮次", kind="normalized", start=start, end=end)
     round_.demands.add(post)
     Round.objects.filter(pk=round_.pk).update(status="published")
     for cadre in cadres:
