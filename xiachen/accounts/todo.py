@@ -280,7 +280,7 @@ def _agency_liaison(panel: HomePanel, memberships, user) -> None:
             _("%(n)d 人，已报到 %(arrived)d 人") % {"n": place["n"], "arrived": place["arrived"]},
         ))
     panel.links = [("deployments:nominations", _("拟派确认")), ("cadres:list", _("干部名册")),
-                   ("deployments:rounds", _("派驻轮次"))]
+                   ("deployments:rounds", _("派驻轮次")), ("assessments:index", _("考核结果与年度汇总"))]
 
 
 def _org_department(panel: HomePanel, memberships, user) -> None:

@@ -162,6 +162,7 @@ ACTION_LABELS = {
     "assessment.scores_requested": gettext_lazy("申请计算考核得分"),
     "assessment.evaluated": gettext_lazy("考核评价"),
     "assessment.graded": gettext_lazy("评定考核等次"),
+    "assessment.regraded": gettext_lazy("申诉成立后重新计算并评定等次"),
     "assessment.appeal_filed": gettext_lazy("提出考核申诉"),
     "assessment.appeal_answered": gettext_lazy("答复考核申诉"),
     "assessment.commendations_proposed": gettext_lazy("推荐表彰"),

@@ -504,7 +504,8 @@ def move_request(*, request: TicketRequest, to: RequestStatus, by, note: str) ->
     request.status, request.decided_by, request.decided_at = to, by, timezone.now()
     request.decision_note = note.strip()
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "updated_at"])
-    audit.record(actor=by, action=f"ticket.{REQUEST_EVENTS[(request.kind, to)]}", target=request.ticket,
+    kind = REQUEST_EVENTS[(request.kind, to)]
+    audit.record(actor=by, action=f"ticket.{kind}", target=request.ticket,
                  fields={"request": str(request.public_id), "from": current, "to": str(to)})
     return request
 
@@ -523,7 +524,8 @@ def _pending(ticket: Ticket, kind: RequestKind) -> TicketRequest | None:
 def _new_request(*, ticket: Ticket, kind: RequestKind, by, reason: str, requested_due=None) -> TicketRequest:
     request = TicketRequest.objects.create(ticket=ticket, kind=kind, unit=ticket.owner, requested_by=by,
                                            reason=reason, requested_due=requested_due)
-    audit.record(actor=by, action=f"ticket.{kind}_requested", target=ticket,
+    kind = EventKind.RETURN_REQUESTED if kind == RequestKind.RETURN else EventKind.EXTENSION_REQUESTED
+    audit.record(actor=by, action=f"ticket.{kind}", target=ticket,
                  fields={"request": str(request.public_id), "unit": ticket.owner.code})
     return request
 
