@@ -318,6 +318,8 @@ def _hotline_operator(panel: HomePanel, memberships, user) -> None:
              link("hotline:tickets", status=TicketStatus.NEW)),
         Todo(_("争议待裁定的工单"), search_tickets(user, status=TicketStatus.DISPUTED).count(),
              link("hotline:tickets", status=TicketStatus.DISPUTED)),
+        Todo(_("退单待审核的工单"), search_tickets(user, status=TicketStatus.RETURNED).count(),
+             link("hotline:tickets", status=TicketStatus.RETURNED), urgent=True),
         Todo(_("临近办理时限的工单"), search_tickets(user, due="soon").count(), link("hotline:tickets", due="soon")),
     ]
     panel.links = [("hotline:ticket_new", _("登记来电")), ("hotline:tickets", _("全部工单")),
