@@ -11,7 +11,8 @@ from xiachen.assessments.services import compute_scores, create_scheme
 from xiachen.hotline.models import Ticket, TicketEvent
 from xiachen.rosters.attendance import attendance_sheet
 
-from ..hotline.builders import make_ticket
+from ..factories import CadreFactory
+from ..hotline.builders import at, make_ticket
 from .builders import rostered, served_round
 
 NOV = {"start": date(2026, 11, 1), "end": date(2026, 11, 30), "name": "2026年11月常态化下沉"}
@@ -118,9 +119,21 @@ def test_hotline_tickets_without_any_work_on_tickets_have_no_data_else_zero(nove
     assert _raw("hotline_tickets", service) == (Decimal(0), Decimal("0.00"))  # signed for one, resolved none
 
 
-def test_complaints_cannot_be_attributed_and_have_no_data(november, tree, people, cadre1):
-    make_ticket(people, tree.compound1, code="staff_complaint", description="下沉干部态度差")
-    assert _raw("complaints", _service(november, cadre1)) is None
+def test_complaints_count_only_those_the_manager_confirmed_during_the_service(november, tree, people, cadre1):
+    from xiachen.hotline.models import ComplaintSubject
+
+    assert _raw("complaints", _service(november, cadre1)) == (Decimal(0), Decimal("100.00"))  # none: full points
+    other = CadreFactory(agency=tree.agency1, name="干部丙")
+    for status, cadre, received in (("confirmed", cadre1, at(2026, 11, 5, 10, 0)),
+                                    ("confirmed", cadre1, at(2026, 11, 20, 10, 0)),
+                                    ("pending", cadre1, at(2026, 11, 6, 10, 0)),
+                                    ("rejected", cadre1, at(2026, 11, 7, 10, 0)),
+                                    ("confirmed", other, at(2026, 11, 8, 10, 0)),
+                                    ("confirmed", cadre1, at(2026, 12, 2, 10, 0))):  # after the service
+        ticket = make_ticket(people, tree.compound1, code="staff_complaint", now=received,
+                             phone=f"139{received.day:08d}")
+        ComplaintSubject.objects.create(ticket=ticket, cadre=cadre, status=status)
+    assert _raw("complaints", _service(november, cadre1)) == (Decimal(2), Decimal("60.00"))  # target 5
 
 
 def test_a_source_that_changed_shape_reports_no_data(november, monkeypatch):

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from xiachen.assessments.models import Appeal
-from xiachen.assessments.services import compute_scores, evaluate, file_appeal
+from xiachen.assessments.services import assign_grades, compute_scores, evaluate, file_appeal
 from xiachen.deployments.models import Round
 from xiachen.deployments.services import create_round
 
@@ -48,7 +48,9 @@ def _appeals(tree, people, count):
     round_ = served_round(tree, people, cadres_at_1=cadres)
     for cadre in cadres:
         evaluate(by=people.manager1, round_=round_, cadre=cadre, period="final", scores=ALL)
-    for score in compute_scores(by=people.org_department, round_=round_):
+    scores = compute_scores(by=people.org_department, round_=round_)
+    assign_grades(by=people.org_department, round_=round_)  # appeals open once the round is graded
+    for score in scores:
         file_appeal(by=score.cadre.user, score=score, reason=f"复核{score.cadre.name}")
     return round_
 

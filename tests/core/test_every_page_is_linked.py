@@ -48,7 +48,6 @@ NOT_LINKED = {
     "dashboards:community": "drill-down from the district dashboard's charts (URL built by dashboards.js)",
     # Pages a POST redirects to.
     "assessments:report_job": "the report's progress page: the report buttons (POST) redirect here",
-    "assessments:commendation_detail": "the commendation page: proposing one (POST) redirects here",
 }
 
 

@@ -45,6 +45,14 @@ MATRIX = {
     ("hotline:ticket_callback", "hotline_ticket", "post"): on_ticket(hotline=200),
     ("hotline:ticket_reopen", "hotline_ticket", "post"): on_ticket(hotline=302),
     ("hotline:ticket_link", "hotline_ticket", "post"): on_ticket(hotline=404),
+    # 退单, 延期, 督办, complaint review (ADR 1602): an empty form is refused with a message (302); the
+    # owner's manager holds hotline.supervise but may not supervise or approve for its own unit (403).
+    ("hotline:ticket_return", "hotline_ticket", "post"): on_ticket(manager1=302, worker1=302),
+    ("hotline:ticket_return_decide", "hotline_ticket", "post"): on_ticket(hotline=302),
+    ("hotline:ticket_extend", "hotline_ticket", "post"): on_ticket(manager1=302, worker1=302),
+    ("hotline:ticket_extend_decide", "hotline_ticket", "post"): on_ticket(hotline=302),
+    ("hotline:ticket_supervise", "hotline_ticket", "post"): on_ticket(hotline=302),
+    ("hotline:ticket_complaint_review", "hotline_ticket", "post"): on_ticket(manager1=302),
     ("hotline:ticket_reveal", "hotline_ticket_phone", "post"): on_ticket(manager1=200, worker1=200, hotline=200),
     ("hotline:ticket_reveal", "hotline_ticket_phone", "get"): only(405, [], 405),
     ("hotline:rates", None, "get"): only(200, ["org_department", "manager1", "manager2", "hotline"], 403),

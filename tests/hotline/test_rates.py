@@ -88,7 +88,8 @@ def test_rankings_export_is_an_excel_workbook(client, month, people):
     sheet = openpyxl.load_workbook(BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:4] == ("级别", "名次", "单位代码", "单位")
-    assert ("社区/村", 2, "420102001001", "车站路社区", 4, 2, 3, 2, 2, "50.0%", "66.7%", "66.7%", "65.0") in rows
+    expected = ("社区/村", 2, "420102001001", "车站路社区", 4, 2, 3, 2, 2, "50.0%", "66.7%", "66.7%", "65.0")
+    assert expected in [row[:13] for row in rows]
 
 
 def test_covering_prefixes_shrink_to_ancestors_and_cover_every_path():

@@ -283,7 +283,7 @@ def _agency_liaison(panel: HomePanel, memberships, user) -> None:
             _("%(n)d 人，已报到 %(arrived)d 人") % {"n": place["n"], "arrived": place["arrived"]},
         ))
     panel.links = [("deployments:nominations", _("拟派确认")), ("cadres:list", _("干部名册")),
-                   ("deployments:rounds", _("派驻轮次"))]
+                   ("deployments:rounds", _("派驻轮次")), ("assessments:index", _("考核结果与年度汇总"))]
 
 
 def _org_department(panel: HomePanel, memberships, user) -> None:
@@ -321,6 +321,8 @@ def _hotline_operator(panel: HomePanel, memberships, user) -> None:
              link("hotline:tickets", status=TicketStatus.NEW)),
         Todo(_("争议待裁定的工单"), search_tickets(user, status=TicketStatus.DISPUTED).count(),
              link("hotline:tickets", status=TicketStatus.DISPUTED)),
+        Todo(_("退单待审核的工单"), search_tickets(user, status=TicketStatus.RETURNED).count(),
+             link("hotline:tickets", status=TicketStatus.RETURNED), urgent=True),
         Todo(_("临近办理时限的工单"), search_tickets(user, due="soon").count(), link("hotline:tickets", due="soon")),
     ]
     panel.links = [("hotline:ticket_new", _("登记来电")), ("hotline:tickets", _("全部工单")),

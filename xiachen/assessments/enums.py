@@ -8,6 +8,17 @@ class AppealStatus(models.TextChoices):
     DISMISSED = "dismissed", _("维持原结果")
 
 
+class QuotaScope(models.TextChoices):
+    """Where a grade's quota (优秀 ≤ 20 %) applies (ADR 1603): per sending agency, as the
+    civil-servant assessment rules cap it, or across the whole round."""
+
+    AGENCY = "agency", _("按派出单位")
+    CITY = "city", _("全市统一")
+
+
+APPEAL_DAYS = 15  # 公务员考核：对考核结果不服的，可以自接到通知之日起十五日内申请复核
+
+
 class CommendationStatus(models.TextChoices):
     PROPOSED = "proposed", _("待审批")
     APPROVED = "approved", _("已批准")

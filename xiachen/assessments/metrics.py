@@ -251,15 +251,18 @@ def cadre_user_and_units(service: Service) -> tuple[int | None, list[str]]:
 
 
 class Complaints(SourceProvider):
-    """Staff complaints (category `staff_complaint`) about the cadre. The hotline's tickets record the
-    place, the owning unit and who handled them, but not which staff member a complaint is about, so a
-    complaint cannot be attributed to a cadre: no data until the ticket names its subject (ADR 0801)."""
+    """Residents' complaints naming the cadre (`hotline.ComplaintSubject`) that the receiving unit's
+    manager found 属实, on tickets received during the service (ADR 1602). Pending and 不属实
+    complaints do not count; without any confirmed complaint the count is 0 (full points)."""
 
-    code, label, kind, source_app, source_model = "complaints", _("被投诉次数"), "penalty", "hotline", "Ticket"
+    code, label, kind, source_app, source_model = "complaints", _("被投诉次数"), "penalty", "hotline", \
+        "ComplaintSubject"
     default_target = Decimal(5)
 
     def compute(self, model, service: Service) -> Decimal | None:
-        return None  # see the docstring: the tickets do not say whom a complaint is about
+        start, end = service.day_bounds()
+        return Decimal(model.objects.filter(cadre_id=service.cadre_id, status="confirmed",
+                                            ticket__received_at__gte=start, ticket__received_at__lt=end).count())
 
 
 # --- residents' ratings: other apps register a source; with none registered there is no data ---------

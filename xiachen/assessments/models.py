@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xiachen.core.models import BaseModel, Vocabulary
 
-from .enums import AppealStatus, CommendationStatus, ReportFormat, ReportStatus, ScoreJobStatus
+from .enums import APPEAL_DAYS, AppealStatus, CommendationStatus, QuotaScope, ReportFormat, ReportStatus, ScoreJobStatus
 
 
 class Dimension(Vocabulary):
@@ -132,6 +132,26 @@ class Score(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.cadre} {self.total}"
+
+
+class Grading(BaseModel):
+    """How a round was last graded: the quota scope and overrides, who graded it and until when its
+    cadres may appeal. An upheld appeal regrades the round with the same settings (ADR 1603)."""
+
+    round = models.OneToOneField("deployments.Round", on_delete=models.CASCADE, related_name="grading")
+    scope = models.CharField(_("名额范围"), max_length=10, choices=QuotaScope.choices, default=QuotaScope.AGENCY)
+    quotas = models.JSONField(_("名额比例"), default=dict, blank=True)  # {grade code: [least %, most % or null]}
+    appeal_days = models.PositiveSmallIntegerField(_("申诉期限（天）"), default=APPEAL_DAYS)
+    appeal_until = models.DateField(_("申诉截止日期"))
+    graded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    graded_at = models.DateTimeField(_("评定时间"))
+
+    class Meta:
+        verbose_name = _("等次评定")
+        verbose_name_plural = _("等次评定")
+
+    def __str__(self) -> str:
+        return f"{self.round} {self.get_scope_display()}"
 
 
 class Appeal(BaseModel):

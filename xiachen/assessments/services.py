@@ -5,7 +5,7 @@ message for the user.
 """
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -18,7 +18,7 @@ from xiachen.deployments.enums import MatchStatus, RoundStatus
 from xiachen.deployments.models import Match, Round
 
 from . import metrics, scoring
-from .enums import FINAL_PERIOD, AppealStatus, CommendationStatus, ScoreJobStatus
+from .enums import APPEAL_DAYS, FINAL_PERIOD, AppealStatus, CommendationStatus, QuotaScope, ScoreJobStatus
 from .models import (
     Appeal,
     CommendationEntry,
@@ -27,6 +27,7 @@ from .models import (
     DimensionScore,
     Evaluation,
     Grade,
+    Grading,
     Scheme,
     Score,
     ScoreJob,
@@ -330,36 +331,98 @@ def grade_rules(overrides: dict[str, tuple[int, int | None]] | None = None) -> l
 
 
 @transaction.atomic
-def assign_grades(*, by, round_: Round, quotas: dict[str, tuple[int, int | None]] | None = None) -> list[Score]:
-    """Grade the round's scored cadres under the quotas (default: each grade's, e.g. 优秀 ≤ 20 %).
-    Raises AssessmentError explaining a quota that cannot be met; nothing is saved then."""
+def assign_grades(*, by, round_: Round, quotas: dict[str, tuple[int, int | None]] | None = None,
+                  scope: str = QuotaScope.AGENCY, appeal_days: int = APPEAL_DAYS) -> list[Score]:
+    """Grade the round's scored cadres under the quotas (default: each grade's, e.g. 优秀 ≤ 20 %),
+    applied within each sending agency (`scope` agency, the civil-servant rules) or across the round
+    (`city`). Records the settings and opens the appeal window of `appeal_days` days. Raises
+    AssessmentError explaining a quota that cannot be met (naming the agency); nothing is saved then."""
     require_permission(by, "assessments.manage")
     _lock(round_)
-    scores = list(Score.objects.filter(round=round_, total__isnull=False).order_by("pk"))
+    if scope not in QuotaScope.values:
+        raise AssessmentError(_("请选择名额范围"))
+    if not 1 <= appeal_days <= 90:
+        raise AssessmentError(_("申诉期限应为 1–90 天"))
+    scores = _grade(round_=round_, quotas=quotas, scope=scope)
+    today = timezone.localdate()
+    Grading.objects.update_or_create(round=round_, defaults={
+        "scope": scope, "quotas": {code: list(bounds) for code, bounds in (quotas or {}).items()},
+        "appeal_days": appeal_days, "appeal_until": today + timedelta(days=appeal_days),
+        "graded_by": by, "graded_at": timezone.now(),
+    })
+    audit.record(actor=by, action="assessment.graded", target=round_,
+                 fields={"scores": len(scores), "scope": scope, "appeal_days": appeal_days})
+    return scores
+
+
+def _grade(*, round_: Round, quotas: dict | None, scope: str) -> list[Score]:
+    """Assign and store the grades of the round's scored cadres, one quota group at a time."""
+    scores = list(Score.objects.filter(round=round_, total__isnull=False).select_related("cadre__agency")
+                  .order_by("pk"))
     if not scores:
         raise AssessmentError(_("本轮次还没有可评定等次的得分，请先计算得分"))
-    try:
-        codes = scoring.assign_grades(grade_rules(quotas), [s.total for s in scores])
-    except scoring.QuotaError as error:
-        raise AssessmentError(_("等次名额无法满足：%(reason)s") % {"reason": error}) from None
-    grades = {g.code: g for g in Grade.objects.all()}
-    for score, code in zip(scores, codes, strict=True):
-        score.grade = grades[code]
+    groups: dict[str, list[Score]] = {}
+    for score in scores:
+        groups.setdefault(score.agency_path if scope == QuotaScope.AGENCY else "", []).append(score)
+    rules, grades = grade_rules(quotas), {g.code: g for g in Grade.objects.all()}
+    for group in groups.values():
+        try:
+            codes = scoring.assign_grades(rules, [s.total for s in group])
+        except scoring.QuotaError as error:
+            if scope == QuotaScope.AGENCY:
+                raise AssessmentError(_("“%(agency)s”等次名额无法满足：%(reason)s")
+                                      % {"agency": group[0].cadre.agency.name, "reason": error}) from None
+            raise AssessmentError(_("等次名额无法满足：%(reason)s") % {"reason": error}) from None
+        for score, code in zip(group, codes, strict=True):
+            score.grade = grades[code]
     Score.objects.bulk_update(scores, ["grade"])
-    audit.record(actor=by, action="assessment.graded", target=round_, fields={"scores": len(scores)})
     return scores
+
+
+def regrade_after_appeal(*, by, score: Score) -> Score:
+    """An upheld appeal: recompute the cadre's score from the sources (corrected since) with the
+    scheme that produced it, re-rank the round and grade it again with the settings it was graded
+    with. Raises AssessmentError when the quotas can no longer be met (nothing is saved then)."""
+    round_ = score.round
+    matches = served_matches(round_=round_, cadre=score.cadre)
+    if not matches:
+        raise AssessmentError(_("%(name)s 在本轮次没有报到记录，无法重新计算") % {"name": score.cadre.name})
+    total, rows = breakdown_for(scheme=score.scheme, round_=round_, cadre=score.cadre, matches=matches)
+    score.total, score.breakdown, score.computed_at = total, rows, timezone.now()
+    score.save(update_fields=["total", "breakdown", "computed_at", "updated_at"])
+    _rank(list(Score.objects.filter(round=round_).select_related("cadre")))
+    grading = Grading.objects.filter(round=round_).first()
+    if grading is not None:
+        quotas = {code: (bounds[0], bounds[1]) for code, bounds in grading.quotas.items()}
+        _grade(round_=round_, quotas=quotas or None, scope=grading.scope)
+    score.refresh_from_db()
+    audit.record(actor=by, action="assessment.regraded", target=round_,
+                 fields={"score": str(score.public_id), "grade": score.grade.code if score.grade_id else ""})
+    return score
 
 
 # --- appeals ------------------------------------------------------------------------------------------
 
 
+def appeal_deadline(score: Score):
+    """The last day the cadre may appeal: the grading's window; None before the round is graded."""
+    grading = Grading.objects.filter(round_id=score.round_id).first()
+    return grading.appeal_until if grading else None
+
+
 @transaction.atomic
-def file_appeal(*, by, score: Score, reason: str) -> Appeal:
-    """A cadre appeals their own score with a reason; one open appeal at a time."""
+def file_appeal(*, by, score: Score, reason: str, today=None) -> Appeal:
+    """A cadre appeals their own graded result with a reason, within the appeal window (15 days by
+    default from the grading); one open appeal at a time."""
     if score.cadre.user_id != by.pk:
         raise AssessmentError(_("只能对本人的考核结果提出申诉"))
     if not reason.strip():
         raise AssessmentError(_("请填写申诉理由"))
+    deadline = appeal_deadline(score)
+    if deadline is None:
+        raise AssessmentError(_("本轮次尚未评定等次，评定后可在申诉期限内提出申诉"))
+    if (today or timezone.localdate()) > deadline:
+        raise AssessmentError(_("申诉期限已过（截至 %(date)s）") % {"date": deadline.isoformat()})
     if score.appeals.filter(status=AppealStatus.OPEN).exists():
         raise AssessmentError(_("已有待答复的申诉"))
     appeal = Appeal.objects.create(score=score, author=by, reason=reason.strip())
@@ -372,7 +435,8 @@ def file_appeal(*, by, score: Score, reason: str) -> Appeal:
 
 @transaction.atomic
 def answer_appeal(*, by, appeal: Appeal, upheld: bool, answer: str) -> Appeal:
-    """The organization department answers: upheld (the score will be reviewed) or dismissed."""
+    """The organization department answers: dismissed, or upheld — the cadre's score is recomputed
+    from the (corrected) sources and the round regraded with its grading settings."""
     require_permission(by, "assessments.manage")
     _lock(appeal)
     if appeal.status != AppealStatus.OPEN:
@@ -383,10 +447,24 @@ def answer_appeal(*, by, appeal: Appeal, upheld: bool, answer: str) -> Appeal:
     appeal.answer, appeal.answered_by, appeal.answered_at = answer.strip(), by, timezone.now()
     appeal.save(update_fields=["status", "answer", "answered_by", "answered_at", "updated_at"])
     audit.record(actor=by, action="assessment.appeal_answered", target=appeal, fields={"status": appeal.status})
+    if upheld:
+        regrade_after_appeal(by=by, score=appeal.score)
     from . import notifications
 
     notifications.appeal_answered(appeal)
     return appeal
+
+
+def open_appeals(round_: Round) -> int:
+    return Appeal.objects.filter(score__round=round_, status=AppealStatus.OPEN).count()
+
+
+def _wait_for_appeals(round_: Round) -> None:
+    """Commendations wait until every appeal of the round is answered (an upheld one may change grades)."""
+    waiting = open_appeals(round_)
+    if waiting:
+        raise AssessmentError(_("本轮次还有 %(count)d 件申诉待答复，答复后才能生成或批准表彰名单")
+                              % {"count": waiting})
 
 
 # --- commendations ------------------------------------------------------------------------------------
@@ -396,6 +474,7 @@ def answer_appeal(*, by, appeal: Appeal, upheld: bool, answer: str) -> Appeal:
 def propose_commendations(*, by, round_: Round, title: str = "") -> CommendationList:
     """A list of the round's cadres graded 优秀 (excellent), best first, for approval."""
     require_permission(by, "assessments.manage")
+    _wait_for_appeals(round_)
     best = Grade.objects.order_by("-min_score", "sort_order").first()
     scores = list(Score.objects.filter(round=round_, grade=best).select_related("cadre").order_by("rank_city", "pk"))
     if not scores:
@@ -418,6 +497,11 @@ def approve_commendations(*, by, commendation_list: CommendationList) -> Commend
     _lock(commendation_list)
     if commendation_list.status != CommendationStatus.PROPOSED:
         raise AssessmentError(_("该表彰名单已批准"))
+    _wait_for_appeals(commendation_list.round)
+    best = Grade.objects.order_by("-min_score", "sort_order").first()
+    current = set(Score.objects.filter(round=commendation_list.round, grade=best).values_list("cadre_id", flat=True))
+    if current != set(commendation_list.entries.values_list("cadre_id", flat=True)):
+        raise AssessmentError(_("名单生成后等次已有变化（如申诉成立后重新评定），请重新生成表彰名单"))
     commendation_list.status = CommendationStatus.APPROVED
     commendation_list.approved_by, commendation_list.approved_at = by, timezone.now()
     commendation_list.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])

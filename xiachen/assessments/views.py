@@ -18,8 +18,8 @@ from xiachen.core.views import paginate, query_without_page
 from xiachen.org.models import Unit
 
 from . import outputs, reports, selectors, services
-from .enums import FINAL_PERIOD, ReportStatus
-from .models import Dimension, Grade, Scheme, ScoreJob
+from .enums import APPEAL_DAYS, FINAL_PERIOD, QuotaScope, ReportStatus
+from .models import CommendationList, Dimension, Grade, Grading, Scheme, ScoreJob
 
 PDF = "application/pdf"
 
@@ -41,9 +41,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "page": paginate(request, selectors.assessment_rounds(request.user)),
         "querystring": query_without_page(request),
         "can_manage": has_permission(request.user, "assessments.manage"),
-        # A liaison's own agencies, for the annual summary download (agency_export).
-        "annual_agencies": [m.unit for m in active_memberships(request.user)
-                            if "assessments.view_agency" in ROLE_PERMISSIONS[m.role]],
+        "annual_agencies": _annual_agencies(request.user),
         "year": timezone.localdate().year,
     })
 
@@ -63,7 +61,19 @@ def round_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "grades": Grade.objects.order_by("-min_score"),
         "report_agencies": selectors.report_agencies(request.user, round_),
         "report_units": _report_units(request.user),
+        "grading": Grading.objects.filter(round=round_).first() if can_manage else None,
+        "quota_scopes": QuotaScope.choices, "appeal_days": APPEAL_DAYS,
+        "open_appeals": services.open_appeals(round_) if can_manage else 0,
+        "commendation_lists": CommendationList.objects.filter(round=round_) if can_manage else [],
+        "annual_agencies": _annual_agencies(request.user),
+        "year": round_.end.year,
     })
+
+
+def _annual_agencies(user) -> list:
+    """A liaison's own agencies, for the annual summary download (agency_export)."""
+    return [m.unit for m in active_memberships(user)
+            if "assessments.view_agency" in ROLE_PERMISSIONS[m.role] and m.unit.kind.code == "agency"]
 
 
 def _report_units(user):
@@ -132,7 +142,13 @@ def grade(request: HttpRequest, public_id: UUID) -> HttpResponse:
             except ValueError:
                 messages.error(request, _("“%(grade)s”的名额比例必须是整数") % {"grade": item.label})
                 return redirect("assessments:round_detail", public_id=round_.public_id)
-    _attempt(request, lambda: services.assign_grades(by=request.user, round_=round_, quotas=quotas or None),
+    scope = request.POST.get("scope", QuotaScope.AGENCY)
+    days = request.POST.get("appeal_days", "").strip()
+    if days and not days.isdigit():
+        messages.error(request, _("申诉期限（天）必须是整数"))
+        return redirect("assessments:round_detail", public_id=round_.public_id)
+    _attempt(request, lambda: services.assign_grades(by=request.user, round_=round_, quotas=quotas or None,
+                                                     scope=scope, appeal_days=int(days or APPEAL_DAYS)),
              _("已评定等次"))
     return redirect("assessments:round_detail", public_id=round_.public_id)
 
@@ -177,8 +193,10 @@ def mine(request: HttpRequest) -> HttpResponse:
 @require_GET
 def score_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     score = selectors.access_score(request.user, public_id)
+    deadline = services.appeal_deadline(score)
     return render(request, "assessments/score_detail.html", {
         "score": score, "appeals": score.appeals.all(), "is_own": score.cadre.user_id == request.user.pk,
+        "appeal_until": deadline, "appeal_closed": deadline is None or timezone.localdate() > deadline,
     })
 
 

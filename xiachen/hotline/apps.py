@@ -18,9 +18,10 @@ class HotlineConfig(AppConfig):
         on_year_loaded(finalize_provisional_deadlines)  # a loaded holiday notice makes provisional deadlines final
 
         grant(Role.HOTLINE_OPERATOR, "hotline.view", "hotline.operate", "hotline.arbitrate",
-              "hotline.show_personal", "hotline.rates")
+              "hotline.show_personal", "hotline.rates", "hotline.supervise")
+        # A manager supervises (督办, 延期) the units below their own and moderates complaints naming a cadre.
         grant(Role.UNIT_MANAGER, "hotline.view", "hotline.handle", "hotline.arbitrate", "hotline.show_personal",
-              "hotline.rates")
+              "hotline.rates", "hotline.supervise", "hotline.moderate_complaints")
         grant(Role.COMMUNITY_WORKER, "hotline.view", "hotline.handle", "hotline.show_personal")
         grant(Role.ORG_DEPARTMENT, "hotline.view", "hotline.rates", "hotline.configure")
         grant(Role.RESIDENT, "hotline.file")

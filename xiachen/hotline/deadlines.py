@@ -16,9 +16,10 @@ from datetime import date, datetime, time, timedelta
 
 from xiachen.core.workdays import Calendar, CalendarMissing
 
-__all__ = ["Calendar", "CalendarMissing", "deadline", "reminder_time"]
+__all__ = ["Calendar", "CalendarMissing", "deadline", "reminder_time", "response_deadline"]
 
 HOURS, WORKING_HOURS, WORKING_DAYS = "hours", "working_hours", "working_days"
+CALENDAR_CLOCK, WORKING_CLOCK = "calendar", "working"  # how a response window is counted (ADR 1602)
 
 
 def _at(day: date, moment: time) -> datetime:
@@ -59,6 +60,16 @@ def deadline(received: datetime, amount: int, unit: str, calendar: Calendar) -> 
     if unit == WORKING_DAYS:
         return add_working_time(received, amount * calendar.day_length, calendar)
     raise ValueError(f"unknown deadline unit {unit!r}")
+
+
+def response_deadline(received: datetime, minutes: int, clock: str, calendar: Calendar) -> datetime:
+    """When the owning unit must sign for a ticket: `minutes` of calendar time, or of working time
+    (a call at 22:00 with a 120-minute window is due at 10:30 the next working morning)."""
+    if clock == CALENDAR_CLOCK or minutes <= 0:
+        return received + timedelta(minutes=minutes)
+    if clock == WORKING_CLOCK:
+        return add_working_time(received, timedelta(minutes=minutes), calendar)
+    raise ValueError(f"unknown response clock {clock!r}")
 
 
 def reminder_time(received: datetime, due: datetime, *, percent: int, cap: timedelta) -> datetime:

@@ -1,19 +1,20 @@
-"""Excel export of the month's rankings: one row per street and community in the user's scope."""
+"""Excel export of the month's rankings: one row per district, street, community and municipal
+department in the user's scope."""
 
 from xiachen.audit import services as audit
 from xiachen.core.excel import build_workbook
 
-from .rates import monthly_rankings, percent
+from .rates import LEVELS, monthly_rankings, percent
 
 HEADERS = ["级别", "名次", "单位代码", "单位", "工单数", "按时签收", "回访数", "已解决", "满意及基本满意",
-           "响应率", "解决率", "满意率", "综合得分"]
+           "响应率", "解决率", "满意率", "综合得分", "按时办结率", "督办", "合理退单", "不合理退单", "延期"]
 
 
 def export_rankings(*, by, year: int, month: int) -> bytes:
     rankings = monthly_rankings(by, year, month)
     rows = [
         _row(level, entry)
-        for level, key in (("街道/乡镇", "streets"), ("社区/村", "communities"))
+        for key, _kinds, level in LEVELS
         for entry in rankings[key]
     ]
     audit.record(actor=by, action="hotline.rates_exported", fields={"month": f"{year}-{month:02d}", "rows": len(rows)})
@@ -25,5 +26,6 @@ def _row(level: str, entry) -> list:
     return [
         level, entry.rank or "—", entry.unit.code, entry.unit.name, entry.tickets, entry.responded,
         entry.called_back, entry.resolved, entry.satisfied, percent(entry.response_rate),
-        percent(entry.resolution_rate), percent(entry.satisfaction_rate), score,
+        percent(entry.resolution_rate), percent(entry.satisfaction_rate), score, percent(entry.on_time_rate),
+        entry.supervised, entry.returns_approved, entry.returns_rejected, entry.extensions,
     ]

@@ -1,11 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xiachen.cadres.models import Cadre
+from xiachen.core.masking import mask_name
 from xiachen.core.models import Holiday
 from xiachen.core.pickers import PickerField, bind_pickers
 
 from .enums import Urgency
 from .models import Category, WorkingCalendar
+from .selectors import complaint_cadre_choices
 
 
 class TicketForm(forms.Form):
@@ -32,16 +35,52 @@ class RouteForm(forms.Form):
         bind_pickers(self, user=user)
 
 
+class ExtensionForm(forms.Form):
+    """延期: the date and time asked for, and why."""
+
+    until = forms.DateTimeField(label=_("申请延期至"), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+                                error_messages={"required": _("请填写“申请延期至”的日期和时间"),
+                                                "invalid": _("“申请延期至”不是有效的日期和时间")})
+    reason = forms.CharField(label=_("延期理由"), required=False, max_length=500)
+
+    def error_text(self) -> str:
+        return "；".join(error for errors in self.errors.values() for error in errors)
+
+
+class CadreChoiceField(forms.ModelChoiceField):
+    """A cadre as a resident may see them: masked name and sending agency."""
+
+    def label_from_instance(self, obj) -> str:
+        return f"{mask_name(obj.name)}（{obj.agency.name}）"
+
+
 class ResidentTicketForm(forms.Form):
     category = forms.ModelChoiceField(label=_("诉求分类"), queryset=Category.objects.all(), to_field_name="code")
     urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL)
     description = forms.CharField(label=_("诉求内容"), widget=forms.Textarea(attrs={"rows": 4}))
+    cadre = CadreChoiceField(label=_("被投诉的下沉干部（投诉工作人员时可选）"), queryset=Cadre.objects.none(),
+                             required=False, to_field_name="public_id", empty_label=_("不指明"))
+
+    def __init__(self, *args, resident, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = complaint_cadre_choices(resident)
+        if choices.exists():
+            self.fields["cadre"].queryset = choices
+        else:
+            del self.fields["cadre"]  # nobody served here: nothing to name
+
+    def clean(self):
+        cleaned = super().clean()
+        category, cadre = cleaned.get("category"), cleaned.get("cadre")
+        if cadre is not None and category is not None and category.code != "staff_complaint":
+            self.add_error("cadre", _("只有“工作人员投诉”可以指明被投诉干部"))
+        return cleaned
 
 
 class CategoryForm(forms.ModelForm):
     class Meta:
         model = Category
-        fields = ["name_zh", "deadline_amount", "deadline_unit", "urgent_deadline_hours"]
+        fields = ["name_zh", "deadline_amount", "deadline_unit", "urgent_deadline_hours", "response_clock"]
 
 
 class CalendarForm(forms.ModelForm):

@@ -11,7 +11,18 @@ from xiachen.core.fields import BlindIndexField, EncryptedTextField
 from xiachen.core.masking import mask_name, mask_phone
 from xiachen.core.models import BaseModel, Vocabulary
 
-from .enums import DeadlineUnit, EventKind, Satisfaction, Source, TicketStatus, Urgency
+from .enums import (
+    ComplaintReview,
+    DeadlineUnit,
+    EventKind,
+    RequestKind,
+    RequestStatus,
+    ResponseClock,
+    Satisfaction,
+    Source,
+    TicketStatus,
+    Urgency,
+)
 
 
 class Category(Vocabulary):
@@ -22,6 +33,10 @@ class Category(Vocabulary):
                                      default=DeadlineUnit.HOURS)
     urgent_deadline_hours = models.PositiveSmallIntegerField(
         _("紧急时限（小时）"), null=True, blank=True, help_text=_("留空：紧急与一般诉求时限相同")
+    )
+    response_clock = models.CharField(
+        _("签收计时"), max_length=10, choices=ResponseClock.choices, default=ResponseClock.CALENDAR,
+        help_text=_("工作时间：夜间和节假日来电从下一个工作时段开始计算签收时限；紧急工单总按自然时间"),
     )
 
     class Meta(Vocabulary.Meta):
@@ -56,7 +71,8 @@ class WorkingCalendar(models.Model):
     day_start = models.TimeField(_("上班时间"), default=time(8, 30))
     day_end = models.TimeField(_("下班时间"), default=time(17, 30))
     workdays = models.CharField(_("工作日（1=周一 … 7=周日）"), max_length=7, default="12345")
-    response_minutes = models.PositiveIntegerField(_("签收时限（分钟，自然时间）"), default=120)
+    response_minutes = models.PositiveIntegerField(_("签收时限（分钟）"), default=120,
+                                                   help_text=_("按各诉求分类的“签收计时”方式计算"))
     reminder_minutes = models.PositiveIntegerField(_("最早提前提醒（分钟）"), default=1440)
     reminder_percent = models.PositiveSmallIntegerField(_("提醒提前量（占时限的百分比）"), default=25)
 
@@ -101,6 +117,7 @@ class Ticket(BaseModel):
     received_at = models.DateTimeField(_("受理时间"))
     response_due = models.DateTimeField(_("签收时限"))
     due_at = models.DateTimeField(_("办理时限"))
+    original_due_at = models.DateTimeField(_("延期前办理时限"), null=True, blank=True)
     remind_at = models.DateTimeField(_("提醒时间"))
     deadline_from = models.DateTimeField(_("时限起算时间"), null=True, blank=True)
     deadline_provisional = models.BooleanField(_("时限待定（缺少节假日安排）"), default=False)
@@ -173,3 +190,65 @@ class TicketEvent(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.ticket} · {self.get_kind_display()}"
+
+
+class TicketRequest(BaseModel):
+    """A handling unit's request that someone else decides (ADR 1602): 退单 — the ticket was wrongly
+    routed and goes back to the dispatcher — or 延期 — a later deadline. `unit` is the owner that asked;
+    counted in its rankings by `unit_path`. Status moves only through services.move_request."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="requests")
+    kind = models.CharField(_("类型"), max_length=10, choices=RequestKind.choices)
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("申请单位"))
+    unit_path = models.CharField(max_length=400, db_index=True, editable=False)
+    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("理由"))
+    requested_due = models.DateTimeField(_("申请延期至"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING)
+    decided_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审核意见"), blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("退单与延期申请")
+        verbose_name_plural = _("退单与延期申请")
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "kind"], condition=Q(status="pending"),
+                                    name="hotline_one_pending_request"),
+            models.CheckConstraint(condition=Q(kind="return") | Q(requested_due__isnull=False),
+                                   name="hotline_extension_has_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket} · {self.get_kind_display()} · {self.get_status_display()}"
+
+    def save(self, *args, **kwargs):
+        self.unit_path = self.unit.path
+        super().save(*args, **kwargs)
+
+
+class ComplaintSubject(BaseModel):
+    """The cadre a resident's complaint (工作人员投诉) names, and the manager's check of it. Only a
+    complaint found 属实 counts in the cadre's 被投诉次数 (assessments, ADR 1602); the resident's
+    words stay on the ticket, the cadre never sees who complained."""
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="complaint_subject")
+    cadre = models.ForeignKey("cadres.Cadre", on_delete=models.PROTECT, related_name="complaints",
+                              verbose_name=_("被投诉干部"))
+    status = models.CharField(_("核实结果"), max_length=10, choices=ComplaintReview.choices,
+                              default=ComplaintReview.PENDING)
+    reviewed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
+    review_note = models.TextField(_("核实说明"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("投诉对象")
+        verbose_name_plural = _("投诉对象")
+        indexes = [models.Index(fields=["cadre", "status"], name="hotline_complaint_cadre")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket} · {self.get_status_display()}"

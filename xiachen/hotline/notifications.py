@@ -59,3 +59,42 @@ def escalated(ticket: Ticket) -> None:
                   *users_with_role_over(Role.HOTLINE_OPERATOR, ticket.place_path)]
     _send(ticket, recipients, "hotline.escalated",
           _("工单 %(number)s（%(category)s）已超期，升级至上级单位督办") % _label(ticket))
+
+
+def _dispatchers(ticket: Ticket):
+    return users_with_role_over(Role.HOTLINE_OPERATOR, ticket.place_path)
+
+
+def return_requested(ticket: Ticket) -> None:
+    _send(ticket, _dispatchers(ticket), "hotline.return",
+          _("工单 %(number)s（%(category)s）被申请退单，请审核") % _label(ticket))
+
+
+def return_rejected(ticket: Ticket) -> None:
+    _send(ticket, staff_of(ticket.owner), "hotline.return",
+          _("工单 %(number)s（%(category)s）的退单被驳回，请继续办理") % _label(ticket))
+
+
+def extension_requested(ticket: Ticket) -> None:
+    parent = ticket.owner.parent if ticket.owner_id else None
+    recipients = [*_dispatchers(ticket), *staff_of(parent, (Role.UNIT_MANAGER,))]
+    _send(ticket, recipients, "hotline.extension",
+          _("工单 %(number)s（%(category)s）申请延期，请审核") % _label(ticket))
+
+
+def extension_decided(ticket: Ticket, *, approved: bool) -> None:
+    title = (_("工单 %(number)s（%(category)s）的延期申请已同意") if approved
+             else _("工单 %(number)s（%(category)s）的延期申请被驳回，请按原时限办结"))
+    _send(ticket, staff_of(ticket.owner), "hotline.extension", title % _label(ticket))
+
+
+def supervised(ticket: Ticket) -> None:
+    _send(ticket, staff_of(ticket.owner), "hotline.supervised",
+          _("工单 %(number)s（%(category)s）被督办，请加快办理") % _label(ticket))
+
+
+def complaint_filed(ticket: Ticket) -> None:
+    """The managers of the place's community (or above) check a complaint that names a cadre."""
+    recipients = users_with_role_over(Role.UNIT_MANAGER, ticket.place_path)
+    _send(ticket, recipients, "hotline.complaint",
+          _("工单 %(number)s（%(category)s）指明了被投诉干部，请核实") % _label(ticket))

@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from xiachen.accounts.permissions import scope_paths
+from xiachen.accounts.permissions import has_permission, scope_paths
 from xiachen.accounts.selectors import ancestor_paths
 from xiachen.org.models import Unit, is_broad_scope, path_within
 
@@ -134,3 +134,38 @@ def transfer_targets(ticket: Ticket) -> QuerySet[Unit]:
     functional = Q(kind__code__in=["agency", "department", "health_centre"])
     return (Unit.objects.filter(area | functional, kind__code__in=OWNER_UNIT_KINDS).exclude(pk=ticket.owner_id)
             .select_related("kind").order_by("path"))
+
+
+def can_supervise(user, ticket: Ticket) -> bool:
+    """督办 and deciding 延期: the dispatcher (an operator over the ticket's place) or a supervisor
+    holding `hotline.supervise` over a unit above the owner — never the owner itself (ADR 1602)."""
+    if ticket.owner_id is None:
+        return False
+    if has_permission(user, "hotline.operate", ticket.place):
+        return True
+    parent = ticket.owner.parent
+    return parent is not None and has_permission(user, "hotline.supervise", parent)
+
+
+can_decide_requests = can_supervise
+
+
+def returned_by(ticket: Ticket) -> set[int]:
+    """Units whose 退单 of this ticket was approved: the dispatcher may not send it back to them."""
+    return set(ticket.requests.filter(kind="return", status="approved").values_list("unit_id", flat=True))
+
+
+COMPLAINT_LOOKBACK = timedelta(days=180)  # a resident may complain about a cadre who served recently
+
+
+def complaint_cadre_choices(resident):
+    """Cadres a resident's complaint may name: those who reported for duty (已报到) at the resident's
+    compound, community or street in a published or closed round ending no more than 180 days ago."""
+    from xiachen.cadres.models import Cadre
+
+    compound = resident.household.compound
+    since = timezone.localdate() - COMPLAINT_LOOKBACK
+    return (Cadre.objects.filter(matches__status="arrived", matches__round__status__in=["published", "closed"],
+                                 matches__demand__unit_path__in=ancestor_paths(compound.path),
+                                 matches__demand__end__gte=since)
+            .select_related("agency").distinct().order_by("agency__name", "name"))

@@ -17,9 +17,28 @@ from xiachen.core import calendar
 from xiachen.org.models import Unit
 
 from . import deadlines, notifications
-from .enums import OPEN_STATUSES, EventKind, Satisfaction, Source, TicketStatus, Urgency
-from .models import Category, Ticket, TicketEvent, WorkingCalendar
-from .selectors import can_own, district_of, routable_units, route_for
+from .enums import (
+    OPEN_STATUSES,
+    ComplaintReview,
+    EventKind,
+    RequestKind,
+    RequestStatus,
+    Satisfaction,
+    Source,
+    TicketStatus,
+    Urgency,
+)
+from .models import Category, ComplaintSubject, Ticket, TicketEvent, TicketRequest, WorkingCalendar
+from .selectors import (
+    can_decide_requests,
+    can_own,
+    can_supervise,
+    complaint_cadre_choices,
+    district_of,
+    returned_by,
+    routable_units,
+    route_for,
+)
 
 
 class TicketError(ValueError):
@@ -28,9 +47,12 @@ class TicketError(ValueError):
 
 ALLOWED = {
     TicketStatus.NEW: {TicketStatus.DISPATCHED, TicketStatus.MERGED},
-    TicketStatus.DISPATCHED: {TicketStatus.IN_PROGRESS, TicketStatus.DISPUTED, TicketStatus.MERGED},
-    TicketStatus.IN_PROGRESS: {TicketStatus.RESOLVED, TicketStatus.DISPUTED},
+    TicketStatus.DISPATCHED: {TicketStatus.IN_PROGRESS, TicketStatus.DISPUTED, TicketStatus.MERGED,
+                              TicketStatus.RETURNED},
+    TicketStatus.IN_PROGRESS: {TicketStatus.RESOLVED, TicketStatus.DISPUTED, TicketStatus.RETURNED},
     TicketStatus.DISPUTED: {TicketStatus.IN_PROGRESS},
+    # 退单: approved → back to the dispatcher (待派单); rejected → back to the unit as it was (ADR 1602)
+    TicketStatus.RETURNED: {TicketStatus.NEW, TicketStatus.DISPATCHED, TicketStatus.IN_PROGRESS},
     TicketStatus.RESOLVED: {TicketStatus.CLOSED},
     TicketStatus.CLOSED: {TicketStatus.IN_PROGRESS},  # reopened once, when the caller was unsatisfied
 }
@@ -93,29 +115,46 @@ def _aware(moment: datetime) -> datetime:
 
 
 def set_deadlines(ticket: Ticket, received: datetime) -> None:
-    """Response, feedback and reminder times for a ticket received (or reopened) at `received`."""
+    """Response, feedback and reminder times for a ticket received (or reopened, or re-dispatched
+    after a 退单) at `received`; clears the reminder, escalation and any extension."""
     _compute_deadlines(ticket, received, current_calendar())
-    settings, _created = WorkingCalendar.objects.get_or_create(pk=1)
-    ticket.response_due = received + timedelta(minutes=settings.response_minutes)
     ticket.reminded_at = ticket.escalated_at = ticket.escalated_to = None
+    ticket.original_due_at = None
 
 
-def _compute_deadlines(ticket: Ticket, received: datetime, working: deadlines.Calendar) -> None:
-    """Set due_at and remind_at from `received`. A deadline reaching a year the holiday calendar does
-    not know is computed by the weekday rule and marked provisional (shown as such, alerted, and made
-    final when that year's notice is loaded — ADR 1601)."""
+def _response_clock(ticket: Ticket) -> str:
+    """Urgent tickets are always signed for round the clock; others by their category's clock (ADR 1602)."""
+    if ticket.urgency == Urgency.URGENT:
+        return deadlines.CALENDAR_CLOCK
+    return ticket.category.response_clock
+
+
+def _compute_deadlines(ticket: Ticket, received: datetime, working: deadlines.Calendar, *,
+                       keep_due: bool = False) -> None:
+    """Set response_due, due_at and remind_at from `received`. A deadline reaching a year the holiday
+    calendar does not know is computed by the weekday rule and marked provisional (shown as such,
+    alerted, and made final when that year's notice is loaded — ADR 1601). `keep_due`: an approved
+    extension fixed due_at and remind_at; only the response window is recomputed."""
     settings, _created = WorkingCalendar.objects.get_or_create(pk=1)
     category = ticket.category
     amount, unit = category.deadline_amount, category.deadline_unit
     if ticket.urgency == Urgency.URGENT and category.urgent_deadline_hours:
         amount, unit = category.urgent_deadline_hours, deadlines.HOURS
+    local, clock, provisional = _local(received), _response_clock(ticket), False
     try:
-        due, provisional = deadlines.deadline(_local(received), amount, unit, working), False
+        response = deadlines.response_deadline(local, settings.response_minutes, clock, working)
     except deadlines.CalendarMissing:
-        due, provisional = deadlines.deadline(_local(received), amount, unit, working.by_weekday_rule()), True
-    remind = deadlines.reminder_time(_local(received), due, percent=settings.reminder_percent,
-                                     cap=timedelta(minutes=settings.reminder_minutes))
-    ticket.due_at, ticket.remind_at = _aware(due), _aware(remind)
+        response = deadlines.response_deadline(local, settings.response_minutes, clock, working.by_weekday_rule())
+        provisional = True
+    ticket.response_due = _aware(response)
+    if not keep_due:
+        try:
+            due = deadlines.deadline(local, amount, unit, working)
+        except deadlines.CalendarMissing:
+            due, provisional = deadlines.deadline(local, amount, unit, working.by_weekday_rule()), True
+        remind = deadlines.reminder_time(local, due, percent=settings.reminder_percent,
+                                         cap=timedelta(minutes=settings.reminder_minutes))
+        ticket.due_at, ticket.remind_at = _aware(due), _aware(remind)
     ticket.deadline_from, ticket.deadline_provisional = received, provisional
 
 
@@ -125,8 +164,10 @@ def finalize_provisional_deadlines(year: int) -> int:
     tickets = list(Ticket.objects.filter(deadline_provisional=True, status__in=OPEN_STATUSES)
                    .select_related("category"))
     for ticket in tickets:
-        _compute_deadlines(ticket, ticket.deadline_from or ticket.received_at, working)
-    Ticket.objects.bulk_update(tickets, ["due_at", "remind_at", "deadline_from", "deadline_provisional"])
+        _compute_deadlines(ticket, ticket.deadline_from or ticket.received_at, working,
+                           keep_due=ticket.original_due_at is not None)
+    Ticket.objects.bulk_update(tickets, ["response_due", "due_at", "remind_at", "deadline_from",
+                                         "deadline_provisional"])
     return len(tickets)
 
 
@@ -174,17 +215,55 @@ def create_ticket(*, by, caller_name: str, caller_phone: str, place: Unit, categ
                         address=address, category=category, urgency=urgency, description=description, now=now)
 
 
+COMPLAINT_CATEGORY = "staff_complaint"
+
+
 @transaction.atomic
 def file_ticket_from_resident(*, resident, category: Category, description: str, urgency: str = Urgency.NORMAL,
-                              now=None) -> Ticket:
-    """A resident files a request on the resident site: name, phone and address come from the register."""
+                              cadre=None, now=None) -> Ticket:
+    """A resident files a request on the resident site: name, phone and address come from the register.
+    A complaint about staff may name a cadre who served there (`complaint_cadre_choices`); the
+    community's manager then checks it before it counts (ADR 1602)."""
     household = resident.household
     _check_intake(caller_name=resident.name, caller_phone=resident.phone or "", description=description,
                   phone_required=False)
-    return _open_ticket(by=resident.user, source=Source.RESIDENT_SITE, caller_name=resident.name,
-                        caller_phone=resident.phone or "", place=household.compound,
-                        address=household.address_label, category=category, urgency=urgency,
-                        description=description, resident=resident, now=now)
+    if cadre is not None:
+        if category.code != COMPLAINT_CATEGORY:
+            raise TicketError(_("只有“工作人员投诉”可以指明被投诉干部"))
+        if not complaint_cadre_choices(resident).filter(pk=cadre.pk).exists():
+            raise TicketError(_("所选干部未在您所在社区服务，请重新选择"))
+    ticket = _open_ticket(by=resident.user, source=Source.RESIDENT_SITE, caller_name=resident.name,
+                          caller_phone=resident.phone or "", place=household.compound,
+                          address=household.address_label, category=category, urgency=urgency,
+                          description=description, resident=resident, now=now)
+    if cadre is not None:
+        ComplaintSubject.objects.create(ticket=ticket, cadre=cadre)
+        audit.record(actor=resident.user, action="ticket.complaint_named", target=ticket,
+                     fields={"cadre": str(cadre.public_id)})
+        notifications.complaint_filed(ticket)
+    return ticket
+
+
+@transaction.atomic
+def review_complaint(*, by, ticket: Ticket, confirmed: bool, note: str) -> ComplaintSubject:
+    """The manager of the place checks a complaint naming a cadre: 属实 (counts in the cadre's
+    被投诉次数) or 不属实. Decided once; audited."""
+    _lock(ticket)
+    if not has_permission(by, "hotline.moderate_complaints", ticket.place):
+        raise PermissionDenied("hotline.moderate_complaints")
+    subject = ComplaintSubject.objects.select_for_update().filter(ticket=ticket).first()
+    if subject is None:
+        raise TicketError(_("该工单没有指明被投诉干部"))
+    if subject.status != ComplaintReview.PENDING:
+        raise TicketError(_("该投诉已核实（%(status)s）") % {"status": subject.get_status_display()})
+    note = _require_reason(note, _("请填写核实说明"))
+    subject.status = ComplaintReview.CONFIRMED if confirmed else ComplaintReview.REJECTED
+    subject.reviewed_by, subject.reviewed_at, subject.review_note = by, timezone.now(), note
+    subject.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note", "updated_at"])
+    add_event(ticket=ticket, kind=EventKind.COMPLAINT_REVIEWED, by=by, note=str(subject.get_status_display()))
+    audit.record(actor=by, action="ticket.complaint_reviewed", target=ticket,
+                 fields={"cadre": str(subject.cadre.public_id), "status": subject.status})
+    return subject
 
 
 # ---- routing, 首接负责, 兜底 -------------------------------------------------------------------
@@ -223,6 +302,8 @@ def route_ticket(*, by, ticket: Ticket, unit: Unit) -> Ticket:
                           % {"owner": ticket.owner.name if ticket.owner_id else "—"})
     if ticket.owner_id == unit.pk:
         raise TicketError(_("工单已派给“%(unit)s”") % {"unit": unit.name})
+    if unit.pk in returned_by(ticket):
+        raise TicketError(_("“%(unit)s”的退单已审核通过，请派给其他单位") % {"unit": unit.name})
     _dispatch(ticket=ticket, unit=unit, by=by)
     return ticket
 
@@ -401,3 +482,167 @@ def reveal_caller_field(*, by, ticket: Ticket, field: str) -> str:
         raise PermissionDenied("hotline.show_personal")
     audit.record(actor=by, action="ticket.personal_revealed", target=ticket, fields={"field": field})
     return getattr(ticket, field)
+
+
+# ---- 退单, 延期, 督办 (ADR 1602) -------------------------------------------------------------------
+
+REQUEST_ALLOWED = {RequestStatus.PENDING: {RequestStatus.APPROVED, RequestStatus.REJECTED}}
+REQUEST_EVENTS = {
+    (RequestKind.RETURN, RequestStatus.APPROVED): EventKind.RETURN_APPROVED,
+    (RequestKind.RETURN, RequestStatus.REJECTED): EventKind.RETURN_REJECTED,
+    (RequestKind.EXTENSION, RequestStatus.APPROVED): EventKind.EXTENSION_APPROVED,
+    (RequestKind.EXTENSION, RequestStatus.REJECTED): EventKind.EXTENSION_REJECTED,
+}
+
+
+def move_request(*, request: TicketRequest, to: RequestStatus, by, note: str) -> TicketRequest:
+    """The one place a 退单 or 延期 request is decided; audited (`ticket.<event kind>`) with the decision.
+    Raises TicketError for a request already decided."""
+    if to not in REQUEST_ALLOWED.get(RequestStatus(request.status), set()):
+        raise TicketError(_("该申请已审核（%(status)s）") % {"status": request.get_status_display()})
+    current = request.status
+    request.status, request.decided_by, request.decided_at = to, by, timezone.now()
+    request.decision_note = note.strip()
+    request.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "updated_at"])
+    kind = REQUEST_EVENTS[(request.kind, to)]
+    audit.record(actor=by, action=f"ticket.{kind}", target=request.ticket,
+                 fields={"request": str(request.public_id), "from": current, "to": str(to)})
+    return request
+
+
+def _require_reason(text: str, message: str) -> str:
+    """A reason in words: at least two characters that are not punctuation or spaces."""
+    if len(re.sub(r"[\W_]", "", text)) < 2:
+        raise TicketError(message)
+    return text.strip()
+
+
+def _pending(ticket: Ticket, kind: RequestKind) -> TicketRequest | None:
+    return ticket.requests.filter(kind=kind, status=RequestStatus.PENDING).first()
+
+
+def _new_request(*, ticket: Ticket, kind: RequestKind, by, reason: str, requested_due=None) -> TicketRequest:
+    request = TicketRequest.objects.create(ticket=ticket, kind=kind, unit=ticket.owner, requested_by=by,
+                                           reason=reason, requested_due=requested_due)
+    kind = EventKind.RETURN_REQUESTED if kind == RequestKind.RETURN else EventKind.EXTENSION_REQUESTED
+    audit.record(actor=by, action=f"ticket.{kind}", target=ticket,
+                 fields={"request": str(request.public_id), "unit": ticket.owner.code})
+    return request
+
+
+@transaction.atomic
+def request_return(*, by, ticket: Ticket, reason: str) -> TicketRequest:
+    """退单: the owning unit says the ticket is not its business and sends it back to the dispatcher,
+    who approves (the ticket is dispatched anew and does not count against this unit) or rejects it
+    (the unit handles it, and the rejected 退单 is counted against it)."""
+    _lock(ticket)
+    _require_handler(by, ticket.owner)
+    reason = _require_reason(reason, _("请填写退单理由（说明为何不属于本单位职责）"))
+    if ticket.status not in (TicketStatus.DISPATCHED, TicketStatus.IN_PROGRESS):
+        raise TicketError(_("当前状态（%(status)s）不能退单") % {"status": _label(ticket.status)})
+    if ticket.transfer_to_id:
+        raise TicketError(_("已申请转办，不能同时退单"))
+    request = _new_request(ticket=ticket, kind=RequestKind.RETURN, by=by, reason=reason)
+    move_ticket(ticket=ticket, to=TicketStatus.RETURNED, by=by, kind=EventKind.RETURN_REQUESTED,
+                unit=ticket.owner, note=reason)
+    notifications.return_requested(ticket)
+    return request
+
+
+@transaction.atomic
+def decide_return(*, by, ticket: Ticket, approve: bool, note: str) -> Ticket:
+    """The dispatcher decides a 退单. Approved: the owner is cleared, the ticket waits for dispatch
+    with fresh deadlines (the next unit gets its full time). Rejected: back to the unit as it was."""
+    _lock(ticket)
+    if not has_permission(by, "hotline.operate", ticket.place):
+        raise PermissionDenied("hotline.operate")
+    request = _pending(ticket, RequestKind.RETURN)
+    if request is None or ticket.status != TicketStatus.RETURNED:
+        raise TicketError(_("该工单没有待审核的退单"))
+    note = _require_reason(note, _("请填写审核意见") if approve else _("请填写驳回理由"))
+    unit = ticket.owner
+    move_request(request=request, to=RequestStatus.APPROVED if approve else RequestStatus.REJECTED, by=by, note=note)
+    if not approve:
+        back = TicketStatus.IN_PROGRESS if ticket.accepted_at else TicketStatus.DISPATCHED
+        move_ticket(ticket=ticket, to=back, by=by, kind=EventKind.RETURN_REJECTED, unit=unit, note=note)
+        notifications.return_rejected(ticket)
+        return ticket
+    set_deadlines(ticket, timezone.now())
+    ticket.owner = ticket.accepted_at = ticket.dispatched_at = None
+    move_ticket(ticket=ticket, to=TicketStatus.NEW, by=by, kind=EventKind.RETURN_APPROVED, unit=unit, note=note,
+                fields=("owner", "accepted_at", "dispatched_at", "response_due", "due_at", "remind_at",
+                        "reminded_at", "escalated_at", "escalated_to", "original_due_at", "deadline_from",
+                        "deadline_provisional"))
+    return ticket
+
+
+@transaction.atomic
+def request_extension(*, by, ticket: Ticket, until: datetime, reason: str) -> TicketRequest:
+    """延期: the owning unit asks for a later deadline, once per deadline, before the work is done."""
+    _lock(ticket)
+    _require_handler(by, ticket.owner)
+    reason = _require_reason(reason, _("请填写延期理由"))
+    if ticket.status != TicketStatus.IN_PROGRESS:
+        raise TicketError(_("只有办理中的工单可以申请延期"))
+    if ticket.original_due_at is not None:
+        raise TicketError(_("该工单的办理时限已延期过一次，不能再次申请"))
+    if _pending(ticket, RequestKind.EXTENSION):
+        raise TicketError(_("已有待审核的延期申请"))
+    if until <= ticket.due_at or until <= timezone.now():
+        raise TicketError(_("“申请延期至”必须晚于当前办理时限（%(due)s）")
+                          % {"due": f"{timezone.localtime(ticket.due_at):%Y-%m-%d %H:%M}"})
+    request = _new_request(ticket=ticket, kind=RequestKind.EXTENSION, by=by, reason=reason, requested_due=until)
+    add_event(ticket=ticket, kind=EventKind.EXTENSION_REQUESTED, by=by, unit=ticket.owner,
+              note=_("申请延期至 %(until)s：%(reason)s") % {"until": f"{timezone.localtime(until):%Y-%m-%d %H:%M}",
+                                                          "reason": reason})
+    notifications.extension_requested(ticket)
+    return request
+
+
+@transaction.atomic
+def decide_extension(*, by, ticket: Ticket, approve: bool, note: str) -> Ticket:
+    """The dispatcher or a supervisor decides a 延期. Approved: `due_at` moves to the date asked for —
+    the deadline the 按时办结率 uses — keeping the original in `original_due_at`; the reminder and
+    the escalation start over for the new deadline."""
+    _lock(ticket)
+    if not can_decide_requests(by, ticket):
+        raise PermissionDenied("hotline.supervise")
+    request = _pending(ticket, RequestKind.EXTENSION)
+    if request is None:
+        raise TicketError(_("该工单没有待审核的延期申请"))
+    note = _require_reason(note, _("请填写审核意见") if approve else _("请填写驳回理由"))
+    move_request(request=request, to=RequestStatus.APPROVED if approve else RequestStatus.REJECTED, by=by, note=note)
+    if not approve:
+        add_event(ticket=ticket, kind=EventKind.EXTENSION_REJECTED, by=by, unit=ticket.owner, note=note)
+        notifications.extension_decided(ticket, approved=False)
+        return ticket
+    settings, _created = WorkingCalendar.objects.get_or_create(pk=1)
+    now = timezone.now()
+    ticket.original_due_at, ticket.due_at = ticket.due_at, request.requested_due
+    remind = deadlines.reminder_time(_local(now), _local(ticket.due_at), percent=settings.reminder_percent,
+                                     cap=timedelta(minutes=settings.reminder_minutes))
+    ticket.remind_at, ticket.deadline_provisional = max(_aware(remind), now), False
+    ticket.reminded_at = ticket.escalated_at = ticket.escalated_to = None
+    ticket.save(update_fields=["original_due_at", "due_at", "remind_at", "deadline_provisional", "reminded_at",
+                               "escalated_at", "escalated_to", "updated_at"])
+    add_event(ticket=ticket, kind=EventKind.EXTENSION_APPROVED, by=by, unit=ticket.owner,
+              note=_("办理时限延至 %(until)s：%(note)s") % {
+                  "until": f"{timezone.localtime(ticket.due_at):%Y-%m-%d %H:%M}", "note": note})
+    notifications.extension_decided(ticket, approved=True)
+    return ticket
+
+
+@transaction.atomic
+def supervise_ticket(*, by, ticket: Ticket, reason: str) -> Ticket:
+    """督办: a supervisor (the dispatcher, or a manager of a unit above the owner) presses the owning
+    unit on an open ticket. Counted against the unit supervised in the rankings (ADR 1602)."""
+    _lock(ticket)
+    if not can_supervise(by, ticket):
+        raise PermissionDenied("hotline.supervise")
+    reason = _require_reason(reason, _("请填写督办意见"))
+    if ticket.status not in OPEN_STATUSES or ticket.owner_id is None:
+        raise TicketError(_("只有已派单、尚未办结的工单可以督办"))
+    add_event(ticket=ticket, kind=EventKind.SUPERVISED, by=by, unit=ticket.owner, note=reason)
+    audit.record(actor=by, action="ticket.supervised", target=ticket, fields={"unit": ticket.owner.code})
+    notifications.supervised(ticket)
+    return ticket

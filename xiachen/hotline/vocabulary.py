@@ -2,7 +2,8 @@
 
 from datetime import date
 
-# code, 中文, English, deadline amount, unit, urgent deadline in hours (None: same as normal)
+# code, 中文, English, deadline amount, unit, urgent deadline in hours (None: same as normal).
+# Categories counted in working days are signed for in working time (ADR 1602); the others round the clock.
 CATEGORIES = [
     ("emergency", "紧急求助", "Emergency", 2, "hours", 2),
     ("utilities", "水电气热", "Water, power, gas, heating", 24, "hours", None),
@@ -54,6 +55,7 @@ def load_defaults() -> None:
         Category.objects.get_or_create(code=code, defaults={
             "name_zh": zh, "name_en": en, "sort_order": order, "deadline_amount": amount,
             "deadline_unit": unit, "urgent_deadline_hours": urgent,
+            "response_clock": "working" if unit == "working_days" else "calendar",
         })
     for day, name, is_workday in HOLIDAYS:
         Holiday.objects.get_or_create(date=day, defaults={"name": name, "is_workday": is_workday})

@@ -14,6 +14,7 @@ from xiachen.accounts.permissions import require_permission
 from xiachen.core.models import Holiday
 from xiachen.org.models import Unit
 
+from ..enums import ResponseClock
 from ..forms import CalendarForm, CategoryForm, HolidayForm
 from ..models import Category, RoutingRule, WorkingCalendar
 from ..selectors import can_own
@@ -24,6 +25,7 @@ def _page(request: HttpRequest, **forms) -> HttpResponse:
     calendar, _created = WorkingCalendar.objects.get_or_create(pk=1)
     context = {
         "categories": Category.objects.all(),
+        "response_clocks": ResponseClock.choices,
         "rules": RoutingRule.objects.select_related("category", "area", "unit"),
         "holidays": Holiday.objects.filter(date__year__gte=timezone.localdate().year - 1),
         "calendar_form": forms.get("calendar_form") or CalendarForm(instance=calendar),

@@ -27,7 +27,7 @@ def _resident(request: HttpRequest):
 @require_http_methods(["GET", "POST"])
 def resident_file(request: HttpRequest) -> HttpResponse:
     resident = _resident(request)
-    form = ResidentTicketForm(request.POST or None)
+    form = ResidentTicketForm(request.POST or None, resident=resident)
     if request.method == "POST" and form.is_valid():
         try:
             ticket = services.file_ticket_from_resident(resident=resident, **form.cleaned_data)

@@ -14,10 +14,17 @@ from xiachen.core.pagination import keyset_page
 from xiachen.org.models import Unit
 
 from .. import services
-from ..enums import Satisfaction, TicketStatus
-from ..forms import RouteForm, TicketForm
+from ..enums import OPEN_STATUSES, ComplaintReview, RequestKind, RequestStatus, Satisfaction, TicketStatus
+from ..forms import ExtensionForm, RouteForm, TicketForm
 from ..models import Category
-from ..selectors import TICKET_ORDER, access_ticket, likely_duplicates, search_tickets, transfer_targets
+from ..selectors import (
+    TICKET_ORDER,
+    access_ticket,
+    can_supervise,
+    likely_duplicates,
+    search_tickets,
+    transfer_targets,
+)
 
 
 def _uuid(value: str | None) -> UUID | None:
@@ -74,6 +81,7 @@ def _detail_context(request: HttpRequest, ticket, *, callback: dict | None = Non
     is_operator = has_permission(user, "hotline.operate", ticket.place)
     context = {
         "ticket": ticket, "statuses": TicketStatus, "satisfactions": Satisfaction.choices,
+        "open_statuses": [str(status) for status in OPEN_STATUSES],
         "events": ticket.events.select_related("actor", "unit").order_by("created_at", "id"),
         "duplicates": likely_duplicates(ticket),
         "is_operator": is_operator,
@@ -86,7 +94,16 @@ def _detail_context(request: HttpRequest, ticket, *, callback: dict | None = Non
         "route_form": RouteForm(user=user, initial={"unit": ticket.owner.public_id if ticket.owner_id else None})
         if is_operator else None,
         "callback": callback or {"resolved": "yes", "satisfaction": "", "reason": ""},
+        "can_supervise": can_supervise(user, ticket),
+        "requests": list(ticket.requests.select_related("unit", "requested_by", "decided_by")),
+        "request_kinds": RequestKind, "request_statuses": RequestStatus,
+        "complaint": getattr(ticket, "complaint_subject", None),
+        "can_review_complaint": has_permission(user, "hotline.moderate_complaints", ticket.place),
+        "complaint_reviews": ComplaintReview,
     }
+    pending = {r.kind for r in context["requests"] if r.status == RequestStatus.PENDING}
+    context["pending_return"] = RequestKind.RETURN in pending
+    context["pending_extension"] = RequestKind.EXTENSION in pending
     if context["is_owner"]:
         context["transfer_units"] = transfer_targets(ticket)
     return context
@@ -204,3 +221,71 @@ def ticket_reveal(request: HttpRequest, public_id: UUID, field: str) -> HttpResp
     response = render(request, "components/revealed_value.html", {"value": value})
     response.reveals_personal_data = True
     return response
+
+
+# ---- 退单, 延期, 督办, complaints naming a cadre (ADR 1602) ------------------------------------------
+
+
+def _approve(request: HttpRequest) -> bool:
+    return request.POST.get("decision") == "approve"
+
+
+@require_POST
+def ticket_return(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    ticket = access_ticket(request.user, public_id)
+    require_permission(request.user, "hotline.handle")
+    reason = request.POST.get("reason", "")
+    return _attempt(request, ticket, lambda: services.request_return(by=request.user, ticket=ticket, reason=reason),
+                    _("已申请退单，等待派单员审核"))
+
+
+@require_POST
+def ticket_return_decide(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    ticket = access_ticket(request.user, public_id)
+    require_permission(request.user, "hotline.operate")
+    approve, note = _approve(request), request.POST.get("note", "")
+    return _attempt(request, ticket, lambda: services.decide_return(by=request.user, ticket=ticket, approve=approve,
+                                                                     note=note),
+                    _("已同意退单，请重新派单") if approve else _("已驳回退单，工单退回承办单位"))
+
+
+@require_POST
+def ticket_extend(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    ticket = access_ticket(request.user, public_id)
+    require_permission(request.user, "hotline.handle")
+    form = ExtensionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.error_text())
+        return redirect("hotline:ticket_detail", public_id=ticket.public_id)
+    return _attempt(request, ticket, lambda: services.request_extension(
+        by=request.user, ticket=ticket, until=form.cleaned_data["until"], reason=form.cleaned_data["reason"]),
+        _("已申请延期，等待审核"))
+
+
+@require_POST
+def ticket_extend_decide(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    ticket = access_ticket(request.user, public_id)
+    require_permission(request.user, "hotline.supervise")
+    approve, note = _approve(request), request.POST.get("note", "")
+    return _attempt(request, ticket, lambda: services.decide_extension(by=request.user, ticket=ticket,
+                                                                        approve=approve, note=note),
+                    _("已同意延期") if approve else _("已驳回延期申请"))
+
+
+@require_POST
+def ticket_supervise(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    ticket = access_ticket(request.user, public_id)
+    require_permission(request.user, "hotline.supervise")
+    reason = request.POST.get("reason", "")
+    return _attempt(request, ticket, lambda: services.supervise_ticket(by=request.user, ticket=ticket, reason=reason),
+                    _("已督办，承办单位已收到通知"))
+
+
+@require_POST
+def ticket_complaint_review(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    ticket = access_ticket(request.user, public_id)
+    require_permission(request.user, "hotline.moderate_complaints")
+    confirmed, note = request.POST.get("decision") == "confirmed", request.POST.get("note", "")
+    return _attempt(request, ticket, lambda: services.review_complaint(by=request.user, ticket=ticket,
+                                                                        confirmed=confirmed, note=note),
+                    _("已核实：投诉属实") if confirmed else _("已核实：投诉不属实"))
