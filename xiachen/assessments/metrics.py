@@ -252,7 +252,7 @@ def cadre_user_and_units(service: Service) -> tuple[int | None, list[str]]:
 
 class Complaints(SourceProvider):
     """Residents' complaints naming the cadre (`hotline.ComplaintSubject`) that the receiving unit's
-    manager found 属实, on tickets received during the service (ADR 1602). Pending and 不属实
+    manager found 属实, on tickets received during the service (ADR 1604). Pending and 不属实
     complaints do not count; without any confirmed complaint the count is 0 (full points)."""
 
     code, label, kind, source_app, source_model = "complaints", _("被投诉次数"), "penalty", "hotline", \

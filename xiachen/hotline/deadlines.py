@@ -19,7 +19,7 @@ from xiachen.core.workdays import Calendar, CalendarMissing
 __all__ = ["Calendar", "CalendarMissing", "deadline", "reminder_time", "response_deadline"]
 
 HOURS, WORKING_HOURS, WORKING_DAYS = "hours", "working_hours", "working_days"
-CALENDAR_CLOCK, WORKING_CLOCK = "calendar", "working"  # how a response window is counted (ADR 1602)
+CALENDAR_CLOCK, WORKING_CLOCK = "calendar", "working"  # how a response window is counted (ADR 1604)
 
 
 def _at(day: date, moment: time) -> datetime:

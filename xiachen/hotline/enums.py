@@ -16,7 +16,7 @@ class DeadlineUnit(models.TextChoices):
 
 
 class ResponseClock(models.TextChoices):
-    """How a category's response window (签收时限) is counted (ADR 1602)."""
+    """How a category's response window (签收时限) is counted (ADR 1604)."""
 
     CALENDAR = "calendar", _("自然时间（昼夜不停）")
     WORKING = "working", _("工作时间")
@@ -39,7 +39,7 @@ OPEN_STATUSES = (TicketStatus.NEW, TicketStatus.DISPATCHED, TicketStatus.IN_PROG
 
 
 class RequestKind(models.TextChoices):
-    """What a handling unit asks the dispatcher or a supervisor to decide (ADR 1602)."""
+    """What a handling unit asks the dispatcher or a supervisor to decide (ADR 1604)."""
 
     RETURN = "return", _("退单")
     EXTENSION = "extension", _("延期")
@@ -52,7 +52,7 @@ class RequestStatus(models.TextChoices):
 
 
 class ComplaintReview(models.TextChoices):
-    """The manager's check of a complaint that names a cadre (ADR 1602): only 属实 counts."""
+    """The manager's check of a complaint that names a cadre (ADR 1604): only 属实 counts."""
 
     PENDING = "pending", _("待核实")
     CONFIRMED = "confirmed", _("属实")

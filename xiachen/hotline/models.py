@@ -193,7 +193,7 @@ class TicketEvent(BaseModel):
 
 
 class TicketRequest(BaseModel):
-    """A handling unit's request that someone else decides (ADR 1602): 退单 — the ticket was wrongly
+    """A handling unit's request that someone else decides (ADR 1604): 退单 — the ticket was wrongly
     routed and goes back to the dispatcher — or 延期 — a later deadline. `unit` is the owner that asked;
     counted in its rankings by `unit_path`. Status moves only through services.move_request."""
 
@@ -231,7 +231,7 @@ class TicketRequest(BaseModel):
 
 class ComplaintSubject(BaseModel):
     """The cadre a resident's complaint (工作人员投诉) names, and the manager's check of it. Only a
-    complaint found 属实 counts in the cadre's 被投诉次数 (assessments, ADR 1602); the resident's
+    complaint found 属实 counts in the cadre's 被投诉次数 (assessments, ADR 1604); the resident's
     words stay on the ticket, the cadre never sees who complained."""
 
     ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="complaint_subject")

@@ -1,5 +1,5 @@
 """The three rates (三率), on-time resolution, 退单/延期/督办 counts, monthly rankings and weekly hot
-topics (docs/howto/hotline.md defines each; ADR 1602 the counting rules).
+topics (docs/howto/hotline.md defines each; ADR 1604 the counting rules).
 
 For a unit U and a period [start, end): the tickets counted are those received in the period, not
 merged as duplicates, whose current owner is U or a unit below it. A ticket whose 退单 was approved

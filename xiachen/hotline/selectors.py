@@ -138,7 +138,7 @@ def transfer_targets(ticket: Ticket) -> QuerySet[Unit]:
 
 def can_supervise(user, ticket: Ticket) -> bool:
     """督办 and deciding 延期: the dispatcher (an operator over the ticket's place) or a supervisor
-    holding `hotline.supervise` over a unit above the owner — never the owner itself (ADR 1602)."""
+    holding `hotline.supervise` over a unit above the owner — never the owner itself (ADR 1604)."""
     if ticket.owner_id is None:
         return False
     if has_permission(user, "hotline.operate", ticket.place):

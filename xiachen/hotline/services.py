@@ -51,7 +51,7 @@ ALLOWED = {
                               TicketStatus.RETURNED},
     TicketStatus.IN_PROGRESS: {TicketStatus.RESOLVED, TicketStatus.DISPUTED, TicketStatus.RETURNED},
     TicketStatus.DISPUTED: {TicketStatus.IN_PROGRESS},
-    # 退单: approved → back to the dispatcher (待派单); rejected → back to the unit as it was (ADR 1602)
+    # 退单: approved → back to the dispatcher (待派单); rejected → back to the unit as it was (ADR 1604)
     TicketStatus.RETURNED: {TicketStatus.NEW, TicketStatus.DISPATCHED, TicketStatus.IN_PROGRESS},
     TicketStatus.RESOLVED: {TicketStatus.CLOSED},
     TicketStatus.CLOSED: {TicketStatus.IN_PROGRESS},  # reopened once, when the caller was unsatisfied
@@ -123,7 +123,7 @@ def set_deadlines(ticket: Ticket, received: datetime) -> None:
 
 
 def _response_clock(ticket: Ticket) -> str:
-    """Urgent tickets are always signed for round the clock; others by their category's clock (ADR 1602)."""
+    """Urgent tickets are always signed for round the clock; others by their category's clock (ADR 1604)."""
     if ticket.urgency == Urgency.URGENT:
         return deadlines.CALENDAR_CLOCK
     return ticket.category.response_clock
@@ -223,7 +223,7 @@ def file_ticket_from_resident(*, resident, category: Category, description: str,
                               cadre=None, now=None) -> Ticket:
     """A resident files a request on the resident site: name, phone and address come from the register.
     A complaint about staff may name a cadre who served there (`complaint_cadre_choices`); the
-    community's manager then checks it before it counts (ADR 1602)."""
+    community's manager then checks it before it counts (ADR 1604)."""
     household = resident.household
     _check_intake(caller_name=resident.name, caller_phone=resident.phone or "", description=description,
                   phone_required=False)
@@ -484,7 +484,7 @@ def reveal_caller_field(*, by, ticket: Ticket, field: str) -> str:
     return getattr(ticket, field)
 
 
-# ---- 退单, 延期, 督办 (ADR 1602) -------------------------------------------------------------------
+# ---- 退单, 延期, 督办 (ADR 1604) -------------------------------------------------------------------
 
 REQUEST_ALLOWED = {RequestStatus.PENDING: {RequestStatus.APPROVED, RequestStatus.REJECTED}}
 REQUEST_EVENTS = {
@@ -635,7 +635,7 @@ def decide_extension(*, by, ticket: Ticket, approve: bool, note: str) -> Ticket:
 @transaction.atomic
 def supervise_ticket(*, by, ticket: Ticket, reason: str) -> Ticket:
     """督办: a supervisor (the dispatcher, or a manager of a unit above the owner) presses the owning
-    unit on an open ticket. Counted against the unit supervised in the rankings (ADR 1602)."""
+    unit on an open ticket. Counted against the unit supervised in the rankings (ADR 1604)."""
     _lock(ticket)
     if not can_supervise(by, ticket):
         raise PermissionDenied("hotline.supervise")

@@ -3,7 +3,7 @@
 from datetime import date
 
 # code, 中文, English, deadline amount, unit, urgent deadline in hours (None: same as normal).
-# Categories counted in working days are signed for in working time (ADR 1602); the others round the clock.
+# Categories counted in working days are signed for in working time (ADR 1604); the others round the clock.
 CATEGORIES = [
     ("emergency", "紧急求助", "Emergency", 2, "hours", 2),
     ("utilities", "水电气热", "Water, power, gas, heating", 24, "hours", None),

@@ -223,7 +223,7 @@ def ticket_reveal(request: HttpRequest, public_id: UUID, field: str) -> HttpResp
     return response
 
 
-# ---- 退单, 延期, 督办, complaints naming a cadre (ADR 1602) ------------------------------------------
+# ---- 退单, 延期, 督办, complaints naming a cadre (ADR 1604) ------------------------------------------
 
 
 def _approve(request: HttpRequest) -> bool:

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 
 def working_day_categories_sign_in_working_time(apps, schema_editor):
-    """Categories counted in working days are signed for in working time (ADR 1602); 24 h and
+    """Categories counted in working days are signed for in working time (ADR 1604); 24 h and
     emergency categories keep the round-the-clock response window."""
     Category = apps.get_model("hotline", "Category")
     Category.objects.filter(deadline_unit="working_days").update(response_clock="working")
@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cadres', '0003_calendar_feed_version'),
-        ('hotline', '0004_provisional_deadlines'),
+        ('hotline', '0005_bound_field_encryption'),
         ('org', '0002_default_vocabulary'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
