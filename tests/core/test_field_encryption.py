@@ -218,6 +218,8 @@ MIGRATIONS = {
     "hotline": "xiachen.hotline.migrations.0005_bound_field_encryption",
     "passes": "xiachen.passes.migrations.0007_bound_field_encryption",
 }
+# Tables created after row binding existed never held an unbound value: nothing to re-seal.
+BORN_BOUND = {("downloads", "downloadjob", "content"), ("downloads", "downloadjob", "params")}
 
 
 def test_the_data_migrations_cover_every_encrypted_field():
@@ -229,7 +231,7 @@ def test_the_data_migrations_cover_every_encrypted_field():
         (model._meta.app_label, model._meta.model_name, name)
         for (model, _row_key), names in encrypted_fields().items() for name in names
     }
-    assert covered == expected
+    assert covered | BORN_BOUND == expected
 
 
 def _legacy_resident(household):

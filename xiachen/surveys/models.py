@@ -137,6 +137,10 @@ class PendingAnswerSheet(models.Model):
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="pending_sheets")
     answers = models.JSONField()
 
+    class Meta:
+        verbose_name = _("待入库的匿名答卷")
+        verbose_name_plural = verbose_name
+
     def __str__(self) -> str:
         return str(self.id)
 
