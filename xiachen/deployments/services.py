@@ -54,8 +54,10 @@ ALLOWED = {
 
 
 def _lock(instance):
-    """Lock the row and reload the caller's instance, so a stale object cannot drive a decision."""
-    type(instance).objects.select_for_update().filter(pk=instance.pk).first()
+    """Lock the row and reload the caller's instance, so a stale object cannot drive a decision.
+    A row deleted meanwhile (a proposal replaced by a re-run) is a RoundError, not a crash."""
+    if type(instance).objects.select_for_update().filter(pk=instance.pk).first() is None:
+        raise RoundError(_("该记录已被更新或删除，请刷新页面后重试"))
     instance.refresh_from_db()
     return instance
 
