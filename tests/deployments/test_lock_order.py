@@ -58,7 +58,7 @@ def _in_threads(**work) -> dict[str, BaseException | None]:
         try:
             action()
             outcome[name] = None
-        except BaseException as error:  # noqa: BLE001 — reported to the test
+        except BaseException as error:
             outcome[name] = error
         finally:
             connections.close_all()
