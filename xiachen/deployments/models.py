@@ -148,7 +148,7 @@ class Match(BaseModel):
     decline_reason = models.CharField(_("婉拒原因"), max_length=200, blank=True)
     # A declined cadre is not proposed again anywhere in the round, unless their agency says they may
     # take another post of it (still never the post they declined).
-    other_posts_allowed = models.BooleanField(_("婉拒后可推荐到本轮其他岗位"), default=False)
+    other_posts_allowed = models.BooleanField(_("婉拒后可推荐到本轮其他岗位"), default=False, db_default=False)
     arrived_at = models.DateTimeField(_("报到时间"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
 

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='match',
             name='other_posts_allowed',
-            field=models.BooleanField(default=False, verbose_name='婉拒后可推荐到本轮其他岗位'),
+            field=models.BooleanField(db_default=False, default=False, verbose_name='婉拒后可推荐到本轮其他岗位'),
         ),
         migrations.AddField(
             model_name='round',
