@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_tasks",
+    "xiachen.ops.worker",  # before django_tasks_db: its db_worker command replaces the stock one
     "django_tasks_db",
     "xiachen.core",
     "xiachen.audit",
@@ -112,10 +113,15 @@ DATABASES = {
         env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'xiachen.sqlite3'}"), conn_max_age=60
     )
 }
+SQLITE_BUSY_SECONDS = 30
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the gate sync and the dashboards read while a writer commits.
+    # WAL lets the gate sync and the dashboards read while a writer commits. Writers queue: a
+    # transaction takes the write lock when it begins (IMMEDIATE, so the busy handler applies) and
+    # waits up to SQLITE_BUSY_SECONDS for it instead of failing with "database is locked" (a roster
+    # being stored or a rollup refresh can hold it for seconds).
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "timeout": SQLITE_BUSY_SECONDS,
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -186,6 +192,12 @@ XIACHEN_IMPORT_MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 XIACHEN_IMPORT_MAX_ROWS = 100_000
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Leases of long tasks (xiachen/ops/leases.py, ADR 1602): a running task renews its heartbeat every
+# HEARTBEAT seconds; one silent for LEASE seconds, or queued and not started for QUEUE seconds, is
+# reclaimed and its round/roster handed back to the user.
+XIACHEN_TASK_HEARTBEAT_SECONDS = 10
+XIACHEN_TASK_LEASE_SECONDS = 90
+XIACHEN_TASK_QUEUE_SECONDS = 30 * 60
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -122,9 +122,9 @@ MATRIX = {
         200, ["org_department", "liaison1", "manager1", "cadre_user1"], 404
     ),
     ("deployments:round_scope", "round", "post"): ROUND_WRITE,
-    # The organization department goes first and its run drops the proposed match, so afterwards
-    # only the receiving unit's manager still sees the round.
-    ("deployments:round_run", "round", "post"): ROUND_WRITE | {"liaison1": 404, "cadre_user1": 404},
+    # The organization department goes first and queues a run; the proposed match stays until the
+    # run stores its plan (issue #16), so the liaison and the cadre still see the round.
+    ("deployments:round_run", "round", "post"): ROUND_WRITE,
     ("deployments:round_publish", "round", "post"): ROUND_WRITE,
     ("deployments:round_close", "round", "post"): ROUND_WRITE,
     ("deployments:round_progress", "round", "get"): only(

@@ -54,6 +54,9 @@ def test_whole_round_from_creation_to_check_in(page, phone_page, people, demands
     row.locator("input[name=reason]").fill("年底审计任务重")
     row.locator("button.decline").click()
     assert round_.matches.get(cadre=first_auditor).status == MatchStatus.DECLINED
+    # declined for the whole round unless the agency says otherwise (issue #16 item 14)
+    assert "本轮不再推荐" in row.locator(".other-posts").inner_text()
+    assert row.locator("button.other-posts-toggle").inner_text() == "允许推荐到本轮其他岗位"
 
     page.context.clear_cookies()
     sign_in(page, "org")

@@ -119,9 +119,11 @@ def _confirm_all(round_, people):
 def test_a_cadre_cannot_be_published_in_two_rounds(draft_round, tree, people, django_capture_on_commit_callbacks):
     by = people.org_department
     second = create_round(by=by, name="另一轮", kind="emergency", start=date(2026, 12, 1), end=date(2026, 12, 31))
-    set_round_scope(
-        by=by, round_=second, demands=list(draft_round.demands.all()), quotas={tree.agency1: 2, tree.agency2: 2}
-    )
+    twins = [  # the same asks again as separate demands: a demand itself is deployed by one round only
+        make_demand(tree.community1, "finance_audit_support", by),
+        make_demand(tree.community2, "quarantine_service", by, needs_medical=True),
+    ]
+    set_round_scope(by=by, round_=second, demands=twins, quotas={tree.agency1: 2, tree.agency2: 2})
     first = _run(draft_round, by, django_capture_on_commit_callbacks)
     second = _run(second, by, django_capture_on_commit_callbacks)
     _confirm_all(first, people)
@@ -161,14 +163,19 @@ def test_arrival_and_close_write_the_service_history(draft_round, people, django
     assert Deployment.objects.filter(is_active=True).count() == 0
 
 
-def test_infeasible_medical_requirement_is_explained_not_a_crash(tree, people, staffed,
-                                                                  django_capture_on_commit_callbacks):
+def test_an_unmet_medical_requirement_leaves_that_place_unfilled_not_the_round_failed(
+    tree, people, staffed, django_capture_on_commit_callbacks
+):
+    """Issue #16 item 13: it used to send the round back to draft with an English sentence."""
     by = people.org_department
     demand = make_demand(tree.community1, "quarantine_service", by, needs_medical=True)
+    finance = make_demand(tree.community1, "finance_audit_support", by)
     round_ = create_round(by=by, name="只有审计局", kind="emergency", start=date(2026, 12, 1), end=date(2026, 12, 31))
-    set_round_scope(by=by, round_=round_, demands=[demand], quotas={tree.agency1: 2})
+    set_round_scope(by=by, round_=round_, demands=[demand, finance], quotas={tree.agency1: 2})
     round_ = _run(round_, by, django_capture_on_commit_callbacks)
-    assert round_.status == RoundStatus.DRAFT
-    assert round_.result["status"] == "infeasible"
-    assert len(round_.result["reasons"]) == 1
-    assert round_.matches.count() == 0
+    assert round_.status == RoundStatus.REVIEW
+    assert round_.result["status"] == "optimal"
+    assert _plan(round_) == {"finance_audit_support": "A-AUDIT"}  # the rest of the round is matched
+    medical = round_.unfilled.get(demand=demand)
+    assert medical.places == 1
+    assert medical.reason_label == "没有符合条件的医护背景干部，医护岗位空缺"

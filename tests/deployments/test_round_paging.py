@@ -24,7 +24,7 @@ def test_scope_picker_pages_and_filters_candidates(client, people, tree, draft_r
     assert response.context["scope_matching"] == 62
     assert "scope_after=" in response.content.decode()
     filtered = client.get(url, {"scope_post_type": "finance_audit_support"})
-    assert [d.pk for d, chosen in filtered.context["open_demands"]] == [draft_round.demands.get(
+    assert [d.pk for d, *_shown in filtered.context["open_demands"]] == [draft_round.demands.get(
         post_type__code="finance_audit_support").pk]
     assert filtered.context["open_demands"][0][1] is True  # already in the round: checked
 

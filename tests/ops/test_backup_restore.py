@@ -103,7 +103,7 @@ def test_backup_restores_into_a_scratch_database_with_equal_counts_and_checksums
     live = table_checksums(connection)  # the live database changed only by the backup's own audit row
     changed = {table for table in live if live[table] != manifest["tables"].get(table)}
     assert changed == {"audit_auditevent", "audit_auditchainhead"}
-    assert manifest["migrations"]["ops"] == ["0001_job_state"]
+    assert manifest["migrations"]["ops"] == ["0001_job_state", "0002_task_lease"]
 
 
 def test_restore_refuses_a_database_that_is_not_empty_unless_forced(city_data, tmp_path, scratch_url):

@@ -129,3 +129,47 @@ def test_the_command_succeeds_and_lists_the_jobs(people, capsys):
     assert "deliver_outbox: ok" in listing
     assert "verify_audit_chain" in listing
     assert "daily from 02:00" in listing
+
+
+@pytest.mark.django_db
+def test_a_database_error_in_the_bookkeeping_fails_that_job_only(monkeypatch):
+    """A "database is locked" (SQLite) or a restarted PostgreSQL while claiming a job used to end the
+    whole run, and with it bin/demo's loop (issue #16 item 16)."""
+    from django.db import OperationalError
+
+    from xiachen.ops import schedule
+
+    claim = schedule._claim
+
+    def flaky(job, now, *, force):
+        if job.command == "deliver_outbox":
+            raise OperationalError("database is locked")
+        return claim(job, now, force=force)
+
+    monkeypatch.setattr(schedule, "_claim", flaky)
+    jobs = [Job("deliver_outbox", MINUTE), Job("escalate_policy_feedback", MINUTE)]
+    outcomes = {o.job: o.status for o in run_due_jobs(jobs=jobs, now=NOW)}
+    assert outcomes == {"deliver_outbox": "failed", "escalate_policy_feedback": "ok"}
+
+
+def test_the_worker_outlives_a_database_error_while_polling(monkeypatch):
+    """The stock worker re-raised it and exited (a PostgreSQL restart while idle)."""
+    from django.db import OperationalError
+    from django_tasks_db.management.commands import db_worker as stock
+
+    from xiachen.ops.worker.management.commands import db_worker
+
+    polls = []
+
+    def poll(self):
+        polls.append(1)
+        if len(polls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(stock.Worker, "run", poll)
+    monkeypatch.setattr(db_worker.leases, "reclaim_stale", lambda: [])
+    monkeypatch.setattr(db_worker.time, "sleep", lambda seconds: None)
+    worker = db_worker.ResilientWorker(queue_names=["default"], interval=0.1, batch=True, backend_name="default",
+                                       startup_delay=False, max_tasks=None, worker_id="w", excluded_queue_names=[])
+    worker.run()
+    assert len(polls) == 2

@@ -309,3 +309,20 @@ def test_malformed_input_raises_value_error() -> None:
         solve(MatchingProblem((Cadre("a", "g"), Cadre("a", "g")), (), ()))
     with pytest.raises(ValueError, match="unknown id"):
         solve(MatchingProblem((Cadre("a", "g"),), (), (Arc("a", "nowhere", 1),)))
+
+
+def test_an_unmet_medical_requirement_can_leave_the_medical_place_vacant_instead():
+    """unmet_medical="vacancy": the post keeps one place empty for the medical cadre it lacks, its
+    other places are filled, and the other posts are solved as usual (issue #16 item 13)."""
+    from xiachen.solver.matching import MEDICAL_NONE_ELIGIBLE, Arc, Cadre, MatchingProblem, Post, solve
+
+    problem = MatchingProblem(
+        cadres=(Cadre("a1", "A"), Cadre("a2", "A"), Cadre("a3", "A")),
+        posts=(Post("clinic", 2, requires_medical=True), Post("office", 1)),
+        arcs=(Arc("a1", "clinic", affinity=50), Arc("a2", "clinic", affinity=40), Arc("a3", "office", affinity=30)),
+    )
+    assert solve(problem).status == "infeasible"
+    result = solve(problem, unmet_medical="vacancy")
+    assert result.status == "optimal"
+    assert sorted(result.assignments) == [("a1", "clinic"), ("a3", "office")]
+    assert [(u.post_id, u.vacancies, u.reason) for u in result.unfilled] == [("clinic", 1, MEDICAL_NONE_ELIGIBLE)]

@@ -113,7 +113,7 @@ def create_demands(ctx: Context, round_: Round, organizer: int) -> list[Demand]:
                     longitude=unit.longitude,
                     hazard=post.hazard,
                     needs_medical=post.needs_medical,
-                    status=DemandStatus.IN_ROUND,
+                    status=DemandStatus.DEPLOYED,  # the month's round is published
                     created_by_id=organizer,
                     notes="演示月度需求",
                 )

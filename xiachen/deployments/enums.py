@@ -38,6 +38,7 @@ ACTIVE_MATCH_STATUSES = (MatchStatus.PROPOSED, MatchStatus.CONFIRMED, MatchStatu
 class DemandStatus(models.TextChoices):
     OPEN = "open", _("待匹配")
     IN_ROUND = "in_round", _("已纳入轮次")
+    DEPLOYED = "deployed", _("已派驻")
     CLOSED = "closed", _("已关闭")
 
 
@@ -51,6 +52,10 @@ REASON_LABELS = {
     "health": _("符合条件的干部健康状况不适合该风险等级"),
     "already_deployed": _("符合条件的干部都已在其他岗位派驻"),
     "declined": _("派出单位婉拒"),
+    "declined_in_round": _("派出单位已在本轮婉拒该干部"),
+    "no medically trained candidate": _("没有符合条件的医护背景干部，医护岗位空缺"),
+    "medical candidates needed elsewhere": _("医护背景干部已用于其他需要医护的岗位或名额不足，医护岗位空缺"),
+    "fixed matches fill a medical post": _("已确认的干部占满该岗位，其中没有医护背景干部"),
     "too few eligible candidates": _("符合条件的干部人数不足"),
     "candidates placed elsewhere": _("候选干部在其他岗位更合适"),
     "no candidate with positive fit": _("候选干部与该岗位匹配度过低"),

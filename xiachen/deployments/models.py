@@ -100,6 +100,7 @@ class Round(BaseModel):
     progress = models.PositiveSmallIntegerField(_("进度"), default=0)
     progress_note = models.CharField(max_length=200, blank=True)
     result = models.JSONField(_("求解结果"), default=dict, blank=True)
+    run_error = models.CharField(_("上次匹配未完成的原因"), max_length=300, blank=True)
     created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -145,6 +146,9 @@ class Match(BaseModel):
     total = models.IntegerField(_("总分"), default=0)
     is_manual = models.BooleanField(_("人工调整"), default=False)
     decline_reason = models.CharField(_("婉拒原因"), max_length=200, blank=True)
+    # A declined cadre is not proposed again anywhere in the round, unless their agency says they may
+    # take another post of it (still never the post they declined).
+    other_posts_allowed = models.BooleanField(_("婉拒后可推荐到本轮其他岗位"), default=False, db_default=False)
     arrived_at = models.DateTimeField(_("报到时间"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
 

@@ -157,25 +157,39 @@ def affinity_table() -> dict[tuple[str, int], int]:
     }
 
 
-def build_problem(round_: Round) -> solver.MatchingProblem:
-    """The round as a solver problem; confirmed and still-proposed matches are kept fixed when
-    re-matching after a decline, so only the freed places move."""
-    demands, cadres, affinities = demand_facts(round_), cadre_facts(round_), affinity_table()
+def declined_in_round(round_: Round) -> tuple[set[tuple[int, int]], set[int]]:
+    """What earlier answers rule out: (cadre, demand) pairs released by a decline, a no-show or a
+    replacement, and cadres declined for the whole round (a decline counts for every post of the
+    round unless the agency allowed other posts)."""
     released = (MatchStatus.DECLINED, MatchStatus.NO_SHOW, MatchStatus.REPLACED)
-    declined = set(round_.matches.filter(status__in=released).values_list("cadre_id", "demand_id"))
+    rows = round_.matches.filter(status__in=released).values_list("cadre_id", "demand_id", "status",
+                                                                  "other_posts_allowed")
+    pairs = {(cadre, demand) for cadre, demand, _status, _allowed in rows}
+    cadres = {cadre for cadre, _demand, status, allowed in rows if status == MatchStatus.DECLINED and not allowed}
+    return pairs, cadres
+
+
+def build_problem(round_: Round, *, keep_proposed: bool = True) -> solver.MatchingProblem:
+    """The round as a solver problem. Confirmed (and arrived) matches are always kept fixed; still-
+    proposed ones too when `keep_proposed` (re-matching the places freed by a decline), so only the
+    freed places move. A declined cadre is not proposed again in the round (see declined_in_round)."""
+    demands, cadres, affinities = demand_facts(round_), cadre_facts(round_), affinity_table()
+    declined, declined_cadres = declined_in_round(round_)
     arcs, exclusions = [], []
     for facts in demands:
         for cadre in cadres:
-            reason = (
-                "declined"
-                if (cadre.cadre_id, facts.demand.pk) in declined
-                else ineligibility(cadre, facts, round_.max_commute_km)
-            )
+            if (cadre.cadre_id, facts.demand.pk) in declined:
+                reason = "declined"
+            elif cadre.cadre_id in declined_cadres:
+                reason = "declined_in_round"
+            else:
+                reason = ineligibility(cadre, facts, round_.max_commute_km)
             if reason:
                 exclusions.append(solver.Exclusion(cadre.cadre_id, facts.demand.pk, reason))
             else:
                 arcs.append(score_arc(cadre, facts, affinities))
-    fixed = tuple(round_.matches.filter(status__in=ACTIVE_MATCH_STATUSES).values_list("cadre_id", "demand_id"))
+    kept = ACTIVE_MATCH_STATUSES if keep_proposed else (MatchStatus.CONFIRMED, MatchStatus.ARRIVED)
+    fixed = tuple(round_.matches.filter(status__in=kept).values_list("cadre_id", "demand_id"))
     return solver.MatchingProblem(
         cadres=tuple(
             solver.Cadre(

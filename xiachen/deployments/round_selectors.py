@@ -80,8 +80,9 @@ SCOPE_ORDER = ["unit_path", "start", "id"]  # the scope picker's keyset order
 
 
 def scope_candidates(*, query: str = "", post_type: str = "", district: str = "") -> QuerySet[Demand]:
-    """Demands a draft round may take (open, or in another round), narrowed by the picker's filter:
-    `query` in the unit's name or code, a post type code, a district's code."""
+    """Demands a draft round may take (open, or in another round not yet published — never one
+    already deployed or closed), narrowed by the picker's filter: `query` in the unit's name or
+    code, a post type code, a district's code."""
     demands = Demand.objects.filter(status__in=[DemandStatus.OPEN, DemandStatus.IN_ROUND])
     if query:
         demands = demands.filter(Q(unit__name__icontains=query) | Q(unit__code__startswith=query))
@@ -115,7 +116,8 @@ def my_matches(user) -> QuerySet[Match]:
 
 def hand_edit_candidates(round_: Round) -> QuerySet:
     """Cadres a hand edit may add to `round_`: active cadres of its agencies, not deployed elsewhere,
-    not already placed in this round, and not unavailable during any day of the round's period.
+    not already placed in this round, not declined for the round by their agency, and not unavailable
+    during any day of the round's period.
     (Per-post rules — specialty, hazard, commute — are checked live for the chosen post.)"""
     from xiachen.cadres.enums import AvailabilityKind
     from xiachen.cadres.models import AvailabilityPeriod, Cadre
@@ -124,12 +126,13 @@ def hand_edit_candidates(round_: Round) -> QuerySet:
 
     deployed = Deployment.objects.filter(is_active=True).exclude(match__round=round_).values("cadre_id")
     placed = round_.matches.filter(status__in=ACTIVE_MATCH_STATUSES).values("cadre_id")
+    declined = round_.matches.filter(status=MatchStatus.DECLINED, other_posts_allowed=False).values("cadre_id")
     away = AvailabilityPeriod.objects.filter(
         kind=AvailabilityKind.UNAVAILABLE, start__lte=round_.end, end__gte=round_.start
     ).values("cadre_id")
     return (
         Cadre.objects.filter(agency_id__in=round_.agencies.values("agency_id"), is_active=True)
-        .exclude(pk__in=deployed).exclude(pk__in=placed).exclude(pk__in=away)
+        .exclude(pk__in=deployed).exclude(pk__in=placed).exclude(pk__in=away).exclude(pk__in=declined)
         .select_related("agency", "department")
         .order_by("agency_path", "name", "id")
     )

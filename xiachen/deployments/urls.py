@@ -19,6 +19,7 @@ urlpatterns = [
     path("matches/<uuid:public_id>/remove/", rounds.match_remove, name="match_remove"),
     path("matches/<uuid:public_id>/replace/", rounds.match_replace, name="match_replace"),
     path("matches/<uuid:public_id>/decide/", coordination.match_decide, name="match_decide"),
+    path("matches/<uuid:public_id>/other-posts/", coordination.match_other_posts, name="match_other_posts"),
     path("matches/<uuid:public_id>/arrive/", coordination.match_arrive, name="match_arrive"),
     path("nominations/", coordination.nominations, name="nominations"),
     path("units/<uuid:public_id>/checkin-code/", coordination.checkin_code, name="checkin_code"),

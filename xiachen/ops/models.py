@@ -21,3 +21,25 @@ class JobState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job}: {self.last_status or 'never run'}"
+
+
+class TaskLease(models.Model):
+    """A background task's hold on the object it works on (a round being matched, a roster being
+    generated): granted when the task is queued, renewed by a heartbeat while it runs, ended in the
+    transaction that stores its result. A lease whose heartbeat stops is reclaimed (xiachen.ops.leases)."""
+
+    QUEUED, RUNNING = "queued", "running"
+
+    subject = models.CharField(max_length=120, unique=True)  # "<app_label>.<model>:<pk>"
+    token = models.UUIDField()
+    state = models.CharField(max_length=10, default=QUEUED)
+    task_id = models.CharField(max_length=64, blank=True)  # the django-tasks result id, once known
+    holder = models.CharField(max_length=200, blank=True)  # "<host>:<pid>" of the worker running it
+    granted_at = models.DateTimeField()
+    heartbeat_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["granted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.state} ({self.holder or '-'})"

@@ -4,7 +4,8 @@ Each job is an existing management command with an interval, or a local hour for
 The last run of every job is kept in `JobState`; a job is due when its interval has passed since
 its last start (a failed job is retried after at most RETRY_AFTER). A runner claims a due job by
 moving `last_started_at` with a compare-and-set UPDATE, so two overlapping runners never run the
-same job twice. One job failing never stops the others; the runner exits non-zero if any failed.
+same job twice. One job failing never stops the others, nor does a database error in the runner's
+own bookkeeping (that job counts as failed); the runner exits non-zero if any failed.
 """
 
 import logging
@@ -15,7 +16,7 @@ from datetime import datetime, timedelta
 from io import StringIO
 
 from django.core.management import CommandError, call_command, get_commands
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from .models import JobState
@@ -46,6 +47,7 @@ JOBS: tuple[Job, ...] = (
     Job("axes_reset_logs", DAY, ("--age", "180"), at_hour=3, why="retention: sign-in logs, 6 months (网络安全法 §21)"),
     Job("axes_reset_failure_logs", DAY, ("--age", "180"), at_hour=3, why="retention: failed sign-ins, 6 months"),
     Job("prune_db_task_results", DAY, ("--min-age-days", "30"), at_hour=4, why="finished background tasks"),
+    Job("reclaim_tasks", MINUTE, why="rounds/rosters whose background task died: back to a state the user can act on"),
     Job("deliver_outbox", MINUTE, why="SMS/WeChat notifications"),
     Job("errand_jobs", 5 * MINUTE, why="close stale errands, visit tasks, overdue visits"),
     Job("hotline_jobs", 5 * MINUTE, why="ticket reminders and escalation"),
@@ -82,8 +84,13 @@ def run_due_jobs(*, jobs: Iterable[Job] = JOBS, now: datetime | None = None, for
     now = now or timezone.now()
     outcomes = []
     for job in jobs:
-        if _claim(job, now, force=force):
-            outcomes.append(_run(job, now))
+        try:
+            if _claim(job, now, force=force):
+                outcomes.append(_run(job, now))
+        except DatabaseError as error:  # the bookkeeping itself failed (database restarted, locked)
+            logger.error("scheduled job %s: bookkeeping failed: %s", job.command, error)
+            _drop_broken_connection()
+            outcomes.append(Outcome(job.command, FAILED, f"{type(error).__name__}: {error}"[:2000], 0.0))
     return outcomes
 
 

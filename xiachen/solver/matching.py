@@ -8,7 +8,10 @@ Contract
 * a post receives at most ``headcount`` cadres;
 * an agency deploys at most ``agency_quotas[agency]`` cadres (agencies without a quota are unbounded);
 * at most ``max_per_agency_per_post`` cadres of one agency sit on one post (``None`` = no cap);
-* every post with ``requires_medical`` gets at least one medically trained cadre;
+* every post with ``requires_medical`` gets at least one medically trained cadre (when no
+  distinct one can reach it: ``unmet_medical="infeasible"`` reports the problem infeasible with
+  reasons; ``"vacancy"`` leaves that post's medical place empty, reported as an ``UnfilledPlace``
+  with a ``MEDICAL_*`` reason, and solves the rest);
 * every ``fixed`` (already confirmed) match is kept and counts against all capacities.
 
 Matches are optional: a match is made only where it raises the objective, so posts may stay
@@ -613,6 +616,7 @@ def solve(
     time_limit: float = 30.0,
     seed: int = 0,
     progress: ProgressCallback | None = None,
+    unmet_medical: Literal["infeasible", "vacancy"] = "infeasible",
 ) -> MatchingResult:
     """Optimal (or bounded, with gap) plan for ``problem``; infeasible side constraints are explained.
 
@@ -633,6 +637,8 @@ def solve(
     if len(needy) == 0 or _serves(ix, relaxed, needy):
         return _result(ix, relaxed, "optimal", "min_cost_flow", relaxed_obj, start, report)
     witness, reasons = _medical_feasibility(ix, needy)
+    if reasons and unmet_medical == "vacancy":
+        return _with_medical_vacancies(ix, needy, witness, time_limit, seed, progress, start)
     if reasons:
         return _infeasible(tuple(reasons), "medical_feasibility_flow", start)
     medical_table = dataclasses.replace(
@@ -657,6 +663,51 @@ def solve(
     bound = min(bound, lower_obj)
     status: Status = "optimal" if optimal or objective >= bound else "feasible"
     return _result(ix, plan, status, "cp_sat", bound, start, report)
+
+
+MEDICAL_NONE_ELIGIBLE = "no medically trained candidate"
+MEDICAL_NEEDED_ELSEWHERE = "medical candidates needed elsewhere"
+MEDICAL_FIXED_FULL = "fixed matches fill a medical post"
+
+
+def _with_medical_vacancies(
+    ix: _Indexed,
+    needy: np.ndarray,
+    witness: np.ndarray,
+    time_limit: float,
+    seed: int,
+    progress: ProgressCallback | None,
+    start: float,
+) -> MatchingResult:
+    """The plan when some posts' medical requirement cannot be met: each such post keeps one place
+    empty for the medical cadre it lacks (none when fixed matches already fill it) and the rest of
+    the problem is solved as usual. The witness still serves every other needy post, so the relaxed
+    problem's medical rule is feasible."""
+    t = ix.table
+    served = np.zeros(t.n_posts, dtype=bool)
+    served[t.arc_post[witness]] = True
+    is_needy = np.zeros(t.n_posts, dtype=bool)
+    is_needy[needy] = True
+    candidate = is_needy[t.arc_post] & ix.cadre_medical[t.arc_cadre]
+    posts, places = list(ix.problem.posts), []
+    for p in (p for p in needy.tolist() if not served[p]):
+        post, open_places = posts[p], int(t.post_cap[p] > 0)
+        if not open_places:
+            reason = MEDICAL_FIXED_FULL
+        elif not (candidate & (t.arc_post == p)).any():
+            reason = MEDICAL_NONE_ELIGIBLE
+        else:
+            reason = MEDICAL_NEEDED_ELSEWHERE
+        posts[p] = dataclasses.replace(post, requires_medical=False, headcount=post.headcount - open_places)
+        places.append(UnfilledPlace(post.post_id, open_places, reason, _medical_reason(ix, p, candidate)))
+    relaxed = solve(
+        dataclasses.replace(ix.problem, posts=tuple(posts)), time_limit=time_limit, seed=seed, progress=progress
+    )
+    if relaxed.status == "infeasible":
+        return relaxed
+    return dataclasses.replace(
+        relaxed, unfilled=relaxed.unfilled + tuple(places), seconds=time.perf_counter() - start
+    )
 
 
 def _mask(indices: np.ndarray, ix: _Indexed) -> np.ndarray:

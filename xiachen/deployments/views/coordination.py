@@ -31,12 +31,28 @@ def match_decide(request: HttpRequest, public_id: UUID) -> HttpResponse:
     confirm = request.POST.get("decision") == "confirm"
     form = DeclineForm(request.POST)
     reason = form.data.get("reason", "")
+    other_posts = request.POST.get("other_posts") == "1"
     try:
-        services.decide_nomination(by=request.user, match=match, confirm=confirm, reason=reason)
+        services.decide_nomination(by=request.user, match=match, confirm=confirm, reason=reason,
+                                   other_posts=other_posts)
     except services.RoundError as refusal:
         messages.error(request, str(refusal))
     else:
         messages.success(request, _("已确认") if confirm else _("已婉拒，组织部将重新匹配该岗位"))
+    return redirect("deployments:nominations")
+
+
+@require_POST
+def match_other_posts(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The liaison says whether a cadre they declined may still be proposed for another post of the round."""
+    match = access_match(request.user, public_id)
+    allowed = request.POST.get("allowed") == "1"
+    try:
+        services.set_other_posts(by=request.user, match=match, allowed=allowed)
+    except services.RoundError as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("已允许推荐到本轮其他岗位") if allowed else _("本轮不再推荐该干部"))
     return redirect("deployments:nominations")
 
 

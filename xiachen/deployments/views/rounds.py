@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from xiachen.accounts.permissions import has_permission, require_permission
 from xiachen.cadres.models import Cadre
 from xiachen.core.pagination import keyset_page
+from xiachen.ops import leases
 from xiachen.org.models import Unit
 
 from .. import services
@@ -51,9 +52,16 @@ def round_new(request: HttpRequest) -> HttpResponse:
     return render(request, "deployments/round_form.html", {"form": form})
 
 
+def _reclaim_if_stale(round_) -> None:
+    """A round shown as matching whose task died is handed back now, not at the next reclaim job."""
+    if round_.status == RoundStatus.MATCHING and leases.reclaim_stale(obj=round_):
+        round_.refresh_from_db()
+
+
 @require_GET
 def round_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     round_ = access_round(request.user, public_id)
+    _reclaim_if_stale(round_)
     filters = {key: request.GET.get(key, "") for key in ("agency", "unit", "post_type")}
     # Keyset pages (issue #14 item 6): a city round's plan is 23,000 matches; the demo's was 1,091
     # rows in one 400 KB page.
@@ -94,9 +102,12 @@ def _scope_choices(request: HttpRequest, round_) -> dict:
     candidates = scope_candidates(**filters)
     page = keyset_page(request, candidates, ordering=SCOPE_ORDER, prefix="scope_")
     agencies = Unit.objects.filter(kind__code="agency", depth=1).order_by("code")
+    elsewhere = _other_rounds(round_, [d.pk for d in page])
     return {
         "scope_page": page,
-        "open_demands": [(d, d.pk in chosen) for d in page],
+        "open_demands": [
+            (d, d.pk in chosen, elsewhere.get(d.pk, []), bool(services.period_problems(round_, [d]))) for d in page
+        ],
         "scope_filters": filters,
         "scope_matching": candidates.count(),
         "scope_chosen": len(chosen),
@@ -105,23 +116,38 @@ def _scope_choices(request: HttpRequest, round_) -> dict:
     }
 
 
+def _other_rounds(round_, demand_ids: list[int]) -> dict[int, list[str]]:
+    """Names of the other unpublished rounds each demand is in (the picker shows them)."""
+    live = [RoundStatus.DRAFT, RoundStatus.MATCHING, RoundStatus.REVIEW]
+    rows = Demand.rounds.through.objects.filter(demand_id__in=demand_ids, round__status__in=live).exclude(
+        round=round_).values_list("demand_id", "round__name").order_by("round__name")
+    names: dict[int, list[str]] = {}
+    for demand_id, name in rows:
+        names.setdefault(demand_id, []).append(name)
+    return names
+
+
 def _chosen_demands(request: HttpRequest, round_) -> list[Demand]:
     """The round's demands after the picker's POST.
 
-    "select=all" adds every demand matching the posted filter (on every page), "select=none" removes
-    them; otherwise the boxes of the page shown (`shown`) replace those demands' choice and the rest
+    "select=all" adds every demand matching the posted filter (on every page) whose period overlaps
+    the round's, "select=none" removes them; otherwise the boxes of the page shown (`shown`) replace
+    those demands' choice and the rest
     of the round's demands stay. A POST without `shown` is the whole choice (the old form).
     """
     chosen = set(round_.demands.values_list("pk", flat=True))
     action = request.POST.get("select", "")
     if action in ("all", "none"):
-        matching = set(scope_candidates(**_scope_filters(request.POST)).values_list("pk", flat=True))
+        matching = scope_candidates(**_scope_filters(request.POST))
+        if action == "all":
+            matching = matching.filter(start__lte=round_.end, end__gte=round_.start)
+        matching = set(matching.values_list("pk", flat=True))
         chosen = chosen | matching if action == "all" else chosen - matching
     else:
         checked = set(_demand_ids(request.POST.getlist("demands")))
         shown = request.POST.getlist("shown")
         chosen = (chosen - set(_demand_ids(shown))) | checked if shown else checked
-    return list(Demand.objects.filter(pk__in=chosen))
+    return list(Demand.objects.filter(pk__in=chosen).select_related("unit", "post_type"))
 
 
 def _demand_ids(public_ids: list[str]) -> list[int]:
@@ -166,6 +192,7 @@ def round_run(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_GET
 def round_progress(request: HttpRequest, public_id: UUID) -> HttpResponse:
     round_ = access_round(request.user, public_id)
+    _reclaim_if_stale(round_)
     response = render(request, "deployments/round_progress.html", {"round": round_})
     if round_.status != RoundStatus.MATCHING and request.htmx:
         response["HX-Refresh"] = "true"  # the plan is ready: reload the page to show it
