@@ -120,3 +120,18 @@ def cadre1(people):
 @pytest.fixture
 def resident1(people):
     return people.resident_user1.resident
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked postgresql_only exercise what SQLite does not have (row-lock deadlocks, a server
+    that drops its clients). The suite runs once per database (bin/test, .ci/run), so they are
+    collected in the PostgreSQL run only: deselected, and named, in the SQLite run."""
+    from django.conf import settings
+
+    if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
+        return
+    kept = [item for item in items if item.get_closest_marker("postgresql_only") is None]
+    deselected = [item for item in items if item.get_closest_marker("postgresql_only") is not None]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept

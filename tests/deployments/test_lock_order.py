@@ -17,7 +17,7 @@ from xiachen.deployments.enums import MatchStatus, RoundStatus
 from xiachen.ops.models import TaskLease
 
 pytestmark = [
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks and deadlocks: PostgreSQL"),
+    pytest.mark.postgresql_only,
     pytest.mark.django_db(transaction=True),
 ]
 

@@ -2,16 +2,12 @@
 whenever it exits (kill -9, a lost database), and one failing scheduled run does not end the loop.
 The bash helpers of bin/_supervise are run for real with no delays (well under a second)."""
 
-import shutil
 import subprocess
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 HELPERS = ROOT / "bin" / "_supervise"
 
-pytestmark = pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
 
 
 def _bash(script: str, tmp_path: Path, **env: str) -> str:

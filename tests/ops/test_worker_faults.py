@@ -139,7 +139,7 @@ def test_a_worker_killed_mid_run_leaves_a_round_the_user_can_run_again(
     assert done.matches.count() == 1
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL connection loss")
+@pytest.mark.postgresql_only
 def test_a_worker_that_loses_its_database_connection_fails_the_run_cleanly_and_keeps_working(
     client, people, round_, queued_tasks, workers
 ):
