@@ -40,6 +40,8 @@ class TaskLease(models.Model):
 
     class Meta:
         ordering = ["granted_at"]
+        verbose_name = _("后台任务租约")
+        verbose_name_plural = verbose_name
 
     def __str__(self) -> str:
         return f"{self.subject} {self.state} ({self.holder or '-'})"
