@@ -173,10 +173,14 @@ def _queue_generation(*, by, roster: Roster, time_limit: float) -> Roster:
     move_roster(roster=roster, to=RosterStatus.GENERATING, by=by)
     roster.progress, roster.progress_note, roster.result = 0, _("排队中"), {}
     roster.save(update_fields=["progress", "progress_note", "result"])
+    from xiachen.ops import leases
+
     from .tasks import generate_roster_task
 
+    # The lease is taken with the queueing, so a run that never starts (no worker) is reclaimed too.
+    lease = leases.grant(roster)
     transaction.on_commit(lambda: generate_roster_task.enqueue(roster_id=roster.pk, user_id=by.pk,
-                                                               time_limit=time_limit))
+                                                               time_limit=time_limit, lease=lease))
     return roster
 
 
