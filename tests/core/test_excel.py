@@ -193,17 +193,36 @@ def test_escape_cell_neutralizes_formula_injection(value, written):
     assert escape_cell(value) == written
 
 
-def test_build_workbook_escapes_bolds_freezes_and_fits():
+def test_build_workbook_writes_formula_like_text_as_text_cells_bolds_freezes_and_fits():
     rows = [["张三", "=HYPERLINK(\"http://x\")"], ["李四", "@evil"]]
     content = build_workbook(["姓名", "备注"], rows, title="名单")
     sheet = openpyxl.load_workbook(io.BytesIO(content))["名单"]
+    # The cell shows exactly the text (no apostrophe added to the value) and is still not a formula.
     assert [[cell.value for cell in row] for row in sheet.iter_rows()] == [
-        ["姓名", "备注"], ["张三", "'=HYPERLINK(\"http://x\")"], ["李四", "'@evil"]
+        ["姓名", "备注"], ["张三", "=HYPERLINK(\"http://x\")"], ["李四", "@evil"]
     ]
     assert {cell.data_type for row in sheet.iter_rows() for cell in row} == {"s"}
+    assert sheet["B2"].quotePrefix is True and sheet["B3"].quotePrefix is True and not sheet["A2"].quotePrefix
+    assert b"<f>" not in zipfile.ZipFile(io.BytesIO(content)).read(SHEET)
     assert sheet["A1"].font.bold is True and sheet["A2"].font.bold is False
     assert sheet.freeze_panes == "A2"
     assert sheet.column_dimensions["B"].width == 24
+
+
+def test_build_workbook_writes_real_dates_and_percentages():
+    from django.utils import timezone
+
+    from xiachen.core.excel import Percent
+
+    at = timezone.make_aware(datetime(2026, 12, 1, 9, 30))
+    content = build_workbook(["日期", "时间", "比率", "空"], [[date(2026, 12, 1), at, Percent(0.853), Percent(None)]])
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    day, moment, rate, empty = sheet[2]
+    assert (day.value, day.number_format) == (datetime(2026, 12, 1), "yyyy-mm-dd")
+    assert (moment.value, moment.number_format) == (datetime(2026, 12, 1, 9, 30), "yyyy-mm-dd hh:mm:ss")
+    assert (rate.value, rate.number_format) == (0.853, "0.0%")
+    assert empty.value == "—"
+    assert sheet.column_dimensions["B"].width >= 19
 
 
 def test_template_workbook_has_headers_text_columns_and_instructions():

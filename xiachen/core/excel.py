@@ -25,12 +25,13 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 
 import openpyxl
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -328,23 +329,82 @@ def _is_blank(value: object) -> bool:
 
 
 def escape_cell(value: object) -> object:
-    """Neutralize formula injection: text starting with = + - @ tab CR or NUL gets a leading apostrophe."""
+    """For sheets built cell by cell (not `build_workbook`): text starting with = + - @ tab CR or NUL
+    gets a leading apostrophe, which becomes part of the value. `build_workbook` instead writes such
+    text as a text cell (quote prefix), which shows the original text and is still never a formula."""
     if isinstance(value, datetime | date) or not isinstance(value, str):
         return value
     escaped = "'" + value if value.startswith(FORMULA_PREFIXES) else value
     return ILLEGAL_CHARACTERS_RE.sub("", escaped)
 
 
+@dataclass(frozen=True)
+class Percent:
+    """A rate for an export: written as the number (0.853) with a percent format (85.3%)."""
+
+    rate: float | None
+    places: int = 1
+
+    def __str__(self) -> str:
+        return "—" if self.rate is None else f"{self.rate * 100:.{self.places}f}%"
+
+
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+
+
+def export_cell(sheet, value: object) -> object:
+    """One value of an exported row as Excel should hold it.
+
+    Text is cleaned of characters XML cannot hold; text that Excel would read as a formula is written
+    as a text cell with the quote-prefix style (the cell shows exactly the text, never runs it);
+    dates and date-times are real dates (aware date-times in local time); `Percent` is a number
+    with a percent format; numbers and empty cells pass through.
+    """
+    if isinstance(value, Percent):
+        if value.rate is None:
+            return "—"
+        cell = WriteOnlyCell(sheet, value=float(value.rate))
+        cell.number_format = "0." + "0" * value.places + "%" if value.places else "0%"
+        return cell
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            from django.utils import timezone
+
+            value = timezone.localtime(value).replace(tzinfo=None)
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = DATETIME_FORMAT
+        return cell
+    if isinstance(value, date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = DATE_FORMAT
+        return cell
+    if isinstance(value, Decimal):
+        return float(value)
+    if not isinstance(value, str):
+        return value
+    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if not text.startswith(FORMULA_PREFIXES):
+        return text
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"  # openpyxl would otherwise write it as a formula
+    cell.quotePrefix = True
+    return cell
+
+
 def _display_width(value: object) -> int:
     text = "" if value is None else str(value)
+    if isinstance(value, datetime):
+        text = "2026-12-31 23:59:59"
+    elif isinstance(value, date):
+        text = "2026-12-31"
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
 def build_workbook(headers: Sequence[str], rows: Iterable[Sequence[object]], *,
                    title: str = "Sheet1") -> bytes:
-    """Write one sheet (bold frozen header, fitted widths, every text cell escaped) and return the bytes.
-
-    `rows` may be a lazy iterator; widths are fitted to the header and the first 200 rows.
+    """Write one sheet (bold frozen header, fitted widths, every cell through `export_cell`) and
+    return the bytes. `rows` may be a lazy iterator; widths are fitted to the header and the first 200 rows.
     """
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title)
@@ -355,7 +415,7 @@ def build_workbook(headers: Sequence[str], rows: Iterable[Sequence[object]], *,
     sheet.freeze_panes = "A2"
     sheet.append([_bold_cell(sheet, header) for header in headers])
     for row in [*head, *rows]:
-        sheet.append([escape_cell(value) for value in row])
+        sheet.append([export_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -370,7 +430,8 @@ def _widths(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> list[fl
 
 
 def _bold_cell(sheet, value: object) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=escape_cell(value))
+    cell = export_cell(sheet, value)
+    cell = cell if isinstance(cell, Cell) else WriteOnlyCell(sheet, value=cell)
     cell.font = Font(bold=True)
     return cell
 
