@@ -20,7 +20,7 @@ from django.utils import timezone
 from xiachen.audit.models import AuditEvent
 from xiachen.cadres.importers import CADRE_IMPORTER
 from xiachen.cadres.models import Cadre
-from xiachen.core.excel import SheetChoiceNeeded, read_table
+from xiachen.core.excel import ExcelRejected, SheetChoiceNeeded, read_table
 from xiachen.core.imports import stash_upload
 from xiachen.core.models import PendingImport
 from xiachen.households.importers import HOUSEHOLD_IMPORTER
@@ -261,3 +261,59 @@ def test_birth_date_alias_and_unknown_header_row_number(people):
     assert [(e.row, e.column, e.message) for e in table.errors] == [
         (2, "奇怪的列", "无法识别的列名，请使用模板中的列名或删除该列")]
     assert date(1960, 5, 1) == HOUSEHOLD_IMPORTER.columns()[7].parse("1960-05-01")
+
+
+# --- hostile and bloated files: bounded by cells and rows read, measured deterministically ---------------
+
+
+def _bench():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("hostile", Path(__file__).parents[2] / "bench" / "hostile_imports.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_empty_cells_at_column_xfd_cost_one_cell_each(people):
+    from xiachen.core.spreadsheets import Budget
+
+    budget = Budget()
+    table = read_table(_bench().xfd_empty_cells(2_000), filename="a.xlsx", columns=CADRE_IMPORTER.columns(),
+                       budget=budget)
+    assert table.rows == [] and table.errors[0].message == "没有数据行：请从第2行开始填写"
+    assert budget.cells < 2_000 + 50  # one per <c/> element (+ headers), not 16,384 per row
+    assert budget.rows == 2_000
+
+
+def test_shared_strings_flood_is_refused_before_parsing(people, settings):
+    settings.XIACHEN_IMPORT_MAX_CELLS = 10_000
+    data = _bench().shared_strings_flood(20_000)
+    with pytest.raises(ExcelRejected) as refused:
+        read_table(data, filename="a.xlsx", columns=CADRE_IMPORTER.columns())
+    assert str(refused.value) == "文件中的文字条目过多（超过 10000 条），疑似异常文件，已拒绝"
+
+
+def test_blank_rows_count_toward_the_row_limit(people, settings):
+    settings.XIACHEN_IMPORT_MAX_ROWS = 100
+    with pytest.raises(ExcelRejected) as refused:
+        read_table(_bench().blank_rows(500), filename="a.xlsx", columns=CADRE_IMPORTER.columns())
+    assert str(refused.value) == "数据行数超过上限 100 行（空行也计入），请删除空行或分批导入"
+
+
+def test_cells_beyond_the_limit_are_refused(people, settings):
+    settings.XIACHEN_IMPORT_MAX_CELLS = 100
+    data = xlsx(cadre_sheet(*[cadre_values(index) for index in range(1, 11)]))
+    with pytest.raises(ExcelRejected) as refused:
+        read_table(data, filename="a.xlsx", columns=CADRE_IMPORTER.columns())
+    assert str(refused.value) == "文件中的单元格过多（超过 100 个），请删除无关内容或分批导入"
+
+
+def test_ods_repeated_cells_count_every_repetition(people, settings, office_corpus):
+    """LibreOffice writes runs of equal cells as one element with a repeat count: each copy is a cell read."""
+    from xiachen.core.spreadsheets import Budget
+
+    budget = Budget()
+    read_table(office_corpus[("hidden_first", "ods")], filename="a.ods", columns=CADRE_IMPORTER.columns(),
+               budget=budget)
+    assert 3 * 12 <= budget.cells < 200

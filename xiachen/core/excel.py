@@ -104,13 +104,13 @@ class Column:
     aliases: tuple[str, ...] = ()
 
 
-@dataclass
+@dataclass(slots=True)  # slots: 100,000 of these are held at once
 class SheetRow:
     number: int  # as the office program shows it
     values: dict[str, object]
     errors: list[CellError] = field(default_factory=list)
-    raw: dict[str, object] = field(default_factory=dict)  # the cells as read, for the error workbook
-    notes: dict[str, str] = field(default_factory=dict)  # why a stored value differs from its cell
+    raw: tuple = ()  # the cells as read, in column order, for the error workbook
+    notes: dict[str, str] | None = None  # why a stored value differs from its cell, by column key
 
     @property
     def ok(self) -> bool:
@@ -157,11 +157,13 @@ def header_lookup(columns: Sequence[Column]) -> dict[str, Column]:
     return lookup
 
 
-def read_table(data: bytes, *, filename: str, columns: Sequence[Column], sheet: str | None = None) -> Table:
+def read_table(data: bytes, *, filename: str, columns: Sequence[Column], sheet: str | None = None,
+               budget: Budget | None = None) -> Table:
     """Parse the data sheet into typed rows. Raises ExcelRejected for a file refused as a whole and
-    SheetChoiceNeeded when `sheet` (a sheet name) is not given and several sheets could be the data."""
+    SheetChoiceNeeded when `sheet` (a sheet name) is not given and several sheets could be the data.
+    `budget` (default: the configured limits) counts the cells and rows read."""
     book = open_book(data, filename)
-    budget = Budget()
+    budget = budget or Budget()
     try:
         index = _data_sheet(book, columns, sheet)
         return _read_sheet(book, index, columns, budget)
@@ -294,11 +296,13 @@ def _typed_rows(lines: Iterator, header_row: int, positions: dict[str, int], col
 def _typed_row(number: int, cells: dict[int, object], positions: dict[str, int],
                columns: Sequence[Column]) -> SheetRow:
     row = SheetRow(number=number, values={})
+    raw = []
     for column in columns:
         index = positions.get(column.key)
         value = cells.get(index) if index is not None else None
-        row.raw[column.key] = value
+        raw.append(value)
         row.values[column.key] = _cell_value(row, column, value)
+    row.raw = tuple(raw)
     return row
 
 
@@ -316,7 +320,7 @@ def _cell_value(row: SheetRow, column: Column, value: object) -> object:
         row.errors.append(CellError(row.number, column.header, str(invalid)))
         return None
     if isinstance(parsed, Normalized):
-        row.notes[column.key] = parsed.note
+        row.notes = {**(row.notes or {}), column.key: parsed.note}
         return parsed.value
     return parsed
 

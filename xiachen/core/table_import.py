@@ -67,16 +67,17 @@ class TableImporter:
         """Every row with an error, as the uploader wrote it, plus a column naming its errors; file-level
         errors first. The uploader fixes this file and uploads it again (bookkeeping columns dropped)."""
         preview, table = self._check(by=by, data=data, filename=filename, sheet=sheet)
-        columns = [column for column in self.columns() if column.key in table.headers] or self.columns()
-        headers = [_("行号"), *(str(table.headers.get(column.key, column.header)) for column in columns),
+        all_columns = self.columns()
+        kept = [(i, c) for i, c in enumerate(all_columns) if c.key in table.headers] or list(enumerate(all_columns))
+        headers = [_("行号"), *(str(table.headers.get(column.key, column.header)) for _i, column in kept),
                    _("错误原因")]
         by_row: dict[int, list[str]] = {}
         for error in preview.errors:
             text = f"{error.column}：{error.message}" if error.column else error.message
             by_row.setdefault(error.row, []).append(text)
-        rows = [[number, *([""] * len(columns)), "；".join(messages)]
+        rows = [[number, *([""] * len(kept)), "；".join(messages)]
                 for number, messages in by_row.items() if number not in {row.number for row in table.rows}]
-        rows += [[row.number, *(_plain(row.raw.get(column.key)) for column in columns), "；".join(by_row[row.number])]
+        rows += [[row.number, *(_plain(row.raw[index]) for index, _c in kept), "；".join(by_row[row.number])]
                  for row in table.rows if row.number in by_row]
         return build_workbook(headers, rows, title=_("错误清单"))
 
@@ -117,7 +118,7 @@ def changed_values(rows: Sequence[SheetRow], columns: Sequence[Column]) -> list[
     headers = {column.key: column for column in columns}
     return [
         (row.number, headers[key].header, headers[key].display(row.values[key]), note)
-        for row in rows for key, note in row.notes.items() if row.values.get(key) is not None
+        for row in rows for key, note in (row.notes or {}).items() if row.values.get(key) is not None
     ]
 
 
