@@ -28,8 +28,10 @@ def test_roster_with_one_bad_row_shows_the_row_error_and_stores_nothing(page, pe
     rows = [cadre_values(1), _bad_check_digit(cadre_values(2)), cadre_values(3)]
     page.set_input_files("input[type=file]", files=[_roster(rows)])
     page.click("form.import-upload button[type=submit]")
-    errors = page.locator("#import-errors tbody tr")
+    errors = page.locator("#import-errors tbody tr:has(td)")  # each kind of error: a heading row, then rows
     assert errors.count() == 1
+    assert page.locator("#import-errors tbody th").inner_text().startswith("身份证号：身份证号校验位错误")
+    assert page.locator("#import-error-list").count() == 1
     cells = errors.first.locator("td").all_inner_texts()
     assert cells[0] == "第3行"
     assert cells[1] == "身份证号"

@@ -49,6 +49,11 @@ def test_full_export_denied_without_permission(client, people):
 def test_export_escapes_formula_injection(client, people, tree):
     CadreFactory(agency=tree.agency1, name="=cmd|' /C calc'!A0", position="@SUM(1+1)")
     client.force_login(people.liaison1)
-    rows = sheet_rows(client.get(reverse("cadres:export")).content)
-    escaped = next(row for row in rows if row[0].startswith("'="))
-    assert (escaped[0], escaped[MASKED_HEADERS.index("职务")]) == ("'=cmd|' /C calc'!A0", "'@SUM(1+1)")
+    content = client.get(reverse("cadres:export")).content
+    rows = sheet_rows(content)
+    escaped = next(row for row in rows if row[0].startswith("="))
+    # Shown exactly as stored, but written as text cells (quote prefix), never as formulas.
+    assert (escaped[0], escaped[MASKED_HEADERS.index("职务")]) == ("=cmd|' /C calc'!A0", "@SUM(1+1)")
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value in ("=cmd|' /C calc'!A0", "@SUM(1+1)")]
+    assert len(cells) == 2 and all(cell.data_type == "s" and cell.quotePrefix for cell in cells)

@@ -65,7 +65,7 @@ def refused(people, data: bytes, filename: str = "roster.xlsx") -> str:
 VALID = xlsx(cadre_sheet(cadre_values(1)))
 
 
-NOT_XLSX = "只接受 .xlsx 格式的 Excel 文件，请在 Excel 或 WPS 中另存为 .xlsx 后重新上传"
+NOT_ACCEPTED = "只接受 .xlsx、.xls、.ods 或 .csv 文件，请在 Excel 或 WPS 中另存为 .xlsx 后重新上传"
 RENAMED = "文件内容不是 .xlsx 格式（可能是改了扩展名的其他文件）"
 OLE_HEADER = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -73,8 +73,9 @@ OLE_HEADER = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 @pytest.mark.parametrize(
     ("filename", "data", "message"),
     [
-        pytest.param("roster.xls", VALID, NOT_XLSX, id="xls"),
-        pytest.param("roster.csv", b"a,b\n1,2\n", NOT_XLSX, id="csv"),
+        pytest.param("roster.pdf", b"%PDF-1.7", NOT_ACCEPTED, id="pdf"),
+        pytest.param("roster.xls", VALID, "文件内容不是 .xls 格式（可能是改了扩展名的其他文件）", id="xlsx-as-xls"),
+        pytest.param("roster.csv", VALID, "文件内容不是 .csv 格式（可能是改了扩展名的其他文件）", id="xlsx-as-csv"),
         pytest.param("roster.xlsx", b"", "文件为空", id="empty"),
         pytest.param("roster.xlsx", OLE_HEADER + b"\0" * 500, RENAMED, id="ole-renamed"),
         pytest.param("roster.xlsx", "姓名,身份证号\n".encode(), RENAMED, id="csv-renamed"),
@@ -102,7 +103,7 @@ def test_import_refuses_oversize_file(people, settings):
 def test_import_refuses_too_many_rows(people, settings):
     settings.XIACHEN_IMPORT_MAX_ROWS = 2
     data = xlsx(cadre_sheet(cadre_values(1), cadre_values(2), cadre_values(3)))
-    assert refused(people, data) == "数据行数超过上限 2 行，请分批导入"
+    assert refused(people, data) == "数据行数超过上限 2 行（空行也计入），请删除空行或分批导入"
 
 
 def test_import_refuses_xml_entity_expansion(people):
@@ -131,9 +132,9 @@ def test_read_table_skips_blank_rows_keeping_excel_row_numbers(people):
 
 def test_import_page_shows_file_refusal(client, people):
     client.force_login(people.org_department)
-    response = client.post(reverse("cadres:import"), {"file": SimpleUploadedFile("roster.csv", b"a,b\n")})
+    response = client.post(reverse("cadres:import"), {"file": SimpleUploadedFile("roster.pdf", b"%PDF-1.7")})
     assert response.status_code == 200
-    assert "只接受 .xlsx 格式的 Excel 文件" in response.content.decode()
+    assert "只接受 .xlsx、.xls、.ods 或 .csv 文件" in response.content.decode()
 
 
 # --- cell parsers ---------------------------------------------------------------------------------------
@@ -192,17 +193,36 @@ def test_escape_cell_neutralizes_formula_injection(value, written):
     assert escape_cell(value) == written
 
 
-def test_build_workbook_escapes_bolds_freezes_and_fits():
+def test_build_workbook_writes_formula_like_text_as_text_cells_bolds_freezes_and_fits():
     rows = [["张三", "=HYPERLINK(\"http://x\")"], ["李四", "@evil"]]
     content = build_workbook(["姓名", "备注"], rows, title="名单")
     sheet = openpyxl.load_workbook(io.BytesIO(content))["名单"]
+    # The cell shows exactly the text (no apostrophe added to the value) and is still not a formula.
     assert [[cell.value for cell in row] for row in sheet.iter_rows()] == [
-        ["姓名", "备注"], ["张三", "'=HYPERLINK(\"http://x\")"], ["李四", "'@evil"]
+        ["姓名", "备注"], ["张三", "=HYPERLINK(\"http://x\")"], ["李四", "@evil"]
     ]
     assert {cell.data_type for row in sheet.iter_rows() for cell in row} == {"s"}
+    assert sheet["B2"].quotePrefix is True and sheet["B3"].quotePrefix is True and not sheet["A2"].quotePrefix
+    assert b"<f>" not in zipfile.ZipFile(io.BytesIO(content)).read(SHEET)
     assert sheet["A1"].font.bold is True and sheet["A2"].font.bold is False
     assert sheet.freeze_panes == "A2"
     assert sheet.column_dimensions["B"].width == 24
+
+
+def test_build_workbook_writes_real_dates_and_percentages():
+    from django.utils import timezone
+
+    from xiachen.core.excel import Percent
+
+    at = timezone.make_aware(datetime(2026, 12, 1, 9, 30))
+    content = build_workbook(["日期", "时间", "比率", "空"], [[date(2026, 12, 1), at, Percent(0.853), Percent(None)]])
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    day, moment, rate, empty = sheet[2]
+    assert (day.value, day.number_format) == (datetime(2026, 12, 1), "yyyy-mm-dd")
+    assert (moment.value, moment.number_format) == (datetime(2026, 12, 1, 9, 30), "yyyy-mm-dd hh:mm:ss")
+    assert (rate.value, rate.number_format) == (0.853, "0.0%")
+    assert empty.value == "—"
+    assert sheet.column_dimensions["B"].width >= 19
 
 
 def test_template_workbook_has_headers_text_columns_and_instructions():

@@ -88,8 +88,13 @@ def test_rankings_export_is_an_excel_workbook(client, month, people):
     sheet = openpyxl.load_workbook(BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:4] == ("级别", "名次", "单位代码", "单位")
-    expected = ("社区/村", 2, "420102001001", "车站路社区", 4, 2, 3, 2, 2, "50.0%", "66.7%", "66.7%", "65.0")
-    assert expected in [row[:13] for row in rows]
+    # Rates are numbers shown as percentages (sortable), the score a number.
+    expected = ("社区/村", 2, "420102001001", "车站路社区", 4, 2, 3, 2, 2, 0.5, 2 / 3, 2 / 3, 65.0)
+    found = [row[:13] for row in rows if row[3] == "车站路社区"]
+    assert [tuple(round(v, 6) if isinstance(v, float) else v for v in row) for row in found] == \
+        [tuple(round(v, 6) if isinstance(v, float) else v for v in expected)]
+    rate_cell = next(r for r in sheet.iter_rows() if r[3].value == "车站路社区")[9]
+    assert rate_cell.number_format == "0.0%"
 
 
 def test_covering_prefixes_shrink_to_ancestors_and_cover_every_path():

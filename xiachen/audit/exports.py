@@ -45,6 +45,6 @@ def _as_rows(batch):
     for row in readable(batch):
         event = row.event
         details = "；".join(f"{label}：{value}" for label, value in row.details)
-        yield [event.pk, timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M:%S"), row.actor, event.actor_label,
+        yield [event.pk, timezone.localtime(event.at).replace(tzinfo=None), row.actor, event.actor_label,
                row.action, row.target_type, event.target_id, details, row.result,
                json.dumps(event.fields, ensure_ascii=False, sort_keys=True)]

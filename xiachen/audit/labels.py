@@ -46,6 +46,8 @@ ACTION_LABELS = {
     "unit.moved": gettext_lazy("调整单位隶属"),
     "unit.imported": gettext_lazy("导入单位"),
     "cadre.imported": gettext_lazy("导入干部名册"),
+    "import.errors_downloaded": gettext_lazy("下载导入错误清单"),
+    "import.pending_purged": gettext_lazy("删除超时未确认的导入文件"),
     "cadre.exported": gettext_lazy("导出干部名册"),
     "cadre.exported_full": gettext_lazy("导出干部名册（含完整个人信息）"),
     "cadre.personal_revealed": gettext_lazy("查看干部完整个人信息"),

@@ -14,6 +14,7 @@ from xiachen.core.table_import import (
     check_duplicate_id,
     existing_id_indexes,
 )
+from xiachen.core.text import closest, fold_key
 from xiachen.org.importers import units_by_code
 from xiachen.org.models import Unit
 
@@ -33,7 +34,7 @@ class CadreImporter(TableImporter):
         # Headers are the file format, identical in every UI language, hence not translated.
         specialties = cells.vocabulary_options(Specialty.objects.all())
         return [
-            Column("姓名", "name", True, cells.text(60), example="张三"),
+            Column("姓名", "name", True, cells.person_name(60), example="张三"),
             Column("性别", "sex", True, cells.choice(cells.choices_options(Sex)), cells.show_choice(Sex),
                    note=_("男 / 女，须与身份证号一致"), example="男"),
             Column("身份证号", "identity", True, cells.id_number, cells.show_id_number, as_text=True,
@@ -79,9 +80,14 @@ class CadreImporter(TableImporter):
             return add_error(row, "派出单位代码", _("无权向该派出单位导入干部（只能导入本人负责的单位）"))
         row.values["agency"] = agency
         name = row.values["department_name"]
-        row.values["department"] = departments.get((agency.pk, name)) if name else None
+        own = departments.get(agency.pk, {})
+        row.values["department"] = own.get(fold_key(name)) if name else None
         if name and row.values["department"] is None:
-            add_error(row, "内设机构", _("派出单位下没有名为「%(name)s」的内设机构") % {"name": name[:30]})
+            message = _("派出单位下没有名为「%(name)s」的内设机构") % {"name": name[:30]}
+            suggestion = closest(name, [unit.name for unit in own.values()])
+            if suggestion:
+                message += _("，是否为「%(name)s」？") % {"name": suggestion}
+            add_error(row, "内设机构", message)
 
     def store(self, *, by, rows: list[SheetRow]) -> int:
         cadres = [_cadre_from(row.values) for row in rows]
@@ -96,9 +102,12 @@ class CadreImporter(TableImporter):
         return len(cadres)
 
 
-def _departments_of(agencies) -> dict[tuple[int, str], Unit]:
-    departments = Unit.objects.filter(parent__in=list(agencies), kind__code="department")
-    return {(unit.parent_id, unit.name): unit for unit in departments}
+def _departments_of(agencies) -> dict[int, dict[str, Unit]]:
+    """Departments by agency pk, then by folded name (width, brackets and spaces do not matter)."""
+    departments: dict[int, dict[str, Unit]] = {}
+    for unit in Unit.objects.filter(parent__in=list(agencies), kind__code="department"):
+        departments.setdefault(unit.parent_id, {})[fold_key(unit.name)] = unit
+    return departments
 
 
 def _check_sex(row: SheetRow) -> None:

@@ -11,6 +11,7 @@ class CoreConfig(AppConfig):
         # Each app's searchable pickers register themselves (xiachen.core.pickers).
         autodiscover_modules("pickers")
 
-        from .forms import use_native_pickers
+        from .forms import use_clean_text, use_native_pickers
 
         use_native_pickers()
+        use_clean_text()

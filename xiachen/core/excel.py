@@ -1,52 +1,82 @@
-"""Safe reading and writing of Excel workbooks (.xlsx only).
+"""Safe reading and writing of office spreadsheets for imports and exports.
 
-Reading refuses a file before openpyxl sees it when the name, magic bytes, size or the sizes the
-zip directory declares are wrong (Python's zipfile never inflates an entry past its declared size,
-so the directory check bounds the work). XML goes through defusedxml; formulas are never evaluated.
-Cell problems come back as `CellError`s naming the row as Excel shows it and the Chinese header.
+Reading (`read_table`) goes through `spreadsheets`: .xlsx, .xls, .ods and .csv, refused before any
+parser sees them when the name, magic bytes, size or the zip's declared sizes are wrong, and bounded
+by the cells and rows actually read. XML goes through defusedxml; formulas are never evaluated.
+Cell problems come back as `CellError`s naming the row as the office program shows it and the
+Chinese header.
 
-Headers: spaces and full-width forms are normalized; missing required or duplicate headers are
-errors; unknown headers are errors too (a misspelt optional column would otherwise be dropped
-silently), except the bookkeeping columns in `IGNORED_HEADERS`.
+Sheet: the sheet shown when the file was saved, if visible, else the first visible one; hidden
+sheets are never read. When several visible sheets carry the columns of the import, the caller is
+asked which one (`SheetChoiceNeeded`).
+
+Headers: looked for among the first `HEADER_SEARCH_ROWS` rows (a title row above the header is the
+most common government layout; merged title cells above the header are fine). Header text is
+normalized (`normalize_header`: width, spaces, asterisk, trailing colon, a parenthetical such as
+（18位）), and the documented aliases in `HEADER_ALIASES` (身份证号码 → 身份证号, …) are accepted.
+Missing required or duplicate headers are errors; unknown headers are errors too (a misspelt
+optional column would otherwise be dropped silently), except the bookkeeping columns in
+`IGNORED_HEADERS`.
 """
 
 import io
 import re
 import unicodedata
-import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from xml.etree.ElementTree import ParseError
+from decimal import Decimal
 
 import openpyxl
-from defusedxml import DefusedXmlException
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
-from .excel_cells import CellInvalid
+from .excel_cells import CellInvalid, Normalized
 from .imports import CellError
+from .spreadsheets import FORMULA, UNREADABLE, Book, Budget, ExcelRejected, open_book
+from .text import clean_text
 
 if not openpyxl.DEFUSEDXML:  # openpyxl falls back to the stdlib parser silently; refuse to run that way
     raise ImproperlyConfigured("defusedxml must be installed (and OPENPYXL_DEFUSEDXML not disabled)")
 
-ZIP_MAGIC = b"PK\x03\x04"
-# What openpyxl and defusedxml raise on a malformed or hostile package while rows are streamed.
-UNREADABLE = (zipfile.BadZipFile, KeyError, IndexError, OSError, ParseError, DefusedXmlException, ValueError,
-              TypeError)
+__all__ = ["ExcelRejected", "SheetChoiceNeeded"]
+
 IGNORED_HEADERS = frozenset({"序号", "备注"})
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
-_MERGE_REF = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]+\d+(?::[A-Z]+\d+)?)\"")
+HEADER_SEARCH_ROWS = 10
+# Header variants offices use, by the template's header (docs/howto/imports.md lists them). An alias
+# applies only when the import has the canonical column and no column of the alias's own name.
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "姓名": ("名字",),
+    "身份证号": ("身份证号码", "公民身份号码", "公民身份证号", "公民身份证号码", "身份证", "身份证件号码",
+             "证件号码"),
+    "手机号": ("手机号码", "手机", "移动电话", "联系电话", "联系方式", "电话", "电话号码"),
+    "出生日期": ("出生年月日", "生日"),
+    "与户主关系": ("与户主的关系", "关系"),
+    "楼栋": ("楼号", "楼栋号", "栋", "幢", "楼"),
+    "单元": ("单元号",),
+    "房号": ("房间号", "门牌号", "室号"),
+    "内设机构": ("科室", "处室", "所在科室", "内设机构名称", "部门"),
+    "专长": ("特长", "专业特长"),
+    "家庭住址": ("住址", "家庭地址", "现住址"),
+    "困难类型": ("困难群体类型", "特殊人群类型"),
+    "名称": ("单位名称",),
+    "上级代码": ("上级单位代码",),
+    "人数": ("需求人数",),
+}
+_PARENTHETICAL = re.compile(r"\([^()]*\)")
 
 
-class ExcelRejected(ValueError):
-    """The whole file is refused (wrong type, too large, zip bomb, unreadable); the message is Chinese."""
+class SheetChoiceNeeded(Exception):
+    """Several visible sheets could hold the data; the user picks one of `names`."""
+
+    def __init__(self, names: list[str]):
+        super().__init__(", ".join(names))
+        self.names = names
 
 
 def _identity(value: object) -> object:
@@ -57,9 +87,10 @@ def _identity(value: object) -> object:
 class Column:
     """One column of an import: its Chinese header, the key in row dicts, and how a cell is parsed.
 
-    `parse` receives a non-empty cell value and returns the typed value or raises CellInvalid.
-    `display` turns a parsed value into the (masked) text of the preview. `as_text` columns are
-    formatted as text in the template so Excel keeps long numbers intact.
+    `parse` receives a non-empty cell value and returns the typed value (or `Normalized` when it
+    changed the text in a way the preview should explain) or raises CellInvalid. `display` turns a
+    parsed value into the (masked) text of the preview. `as_text` columns are formatted as text in
+    the template so Excel keeps long numbers intact. `aliases` add to `HEADER_ALIASES`.
     """
 
     header: str
@@ -70,13 +101,16 @@ class Column:
     note: str = ""
     example: str = ""
     as_text: bool = False
+    aliases: tuple[str, ...] = ()
 
 
-@dataclass
+@dataclass(slots=True)  # slots: 100,000 of these are held at once
 class SheetRow:
-    number: int  # as Excel shows it
+    number: int  # as the office program shows it
     values: dict[str, object]
     errors: list[CellError] = field(default_factory=list)
+    raw: tuple = ()  # the cells as read, in column order, for the error workbook
+    notes: dict[str, str] | None = None  # why a stored value differs from its cell, by column key
 
     @property
     def ok(self) -> bool:
@@ -85,82 +119,136 @@ class SheetRow:
 
 @dataclass
 class Table:
-    """The first worksheet: file-level errors (headers, merged cells) and the typed data rows."""
+    """One worksheet: file-level errors (headers, merged cells), the typed data rows, and notices."""
 
     errors: list[CellError]
     rows: list[SheetRow]
+    notices: list[str] = field(default_factory=list)
+    sheet_name: str = ""
+    header_row: int = 1
+    headers: dict[str, object] = field(default_factory=dict)  # column key → header text as written
 
 
 # --- reading -------------------------------------------------------------------------------------
 
 
-def check_upload(data: bytes, filename: str) -> zipfile.ZipFile:
-    """Refuse anything but a plausible, bounded .xlsx; return the opened zip for further checks."""
-    if not filename.lower().endswith(".xlsx"):
-        raise ExcelRejected(_("只接受 .xlsx 格式的 Excel 文件，请在 Excel 或 WPS 中另存为 .xlsx 后重新上传"))
-    if not data:
-        raise ExcelRejected(_("文件为空"))
-    if len(data) > settings.XIACHEN_IMPORT_MAX_BYTES:
-        limit = settings.XIACHEN_IMPORT_MAX_BYTES // (1024 * 1024)
-        raise ExcelRejected(_("文件过大：不能超过 %(limit)d MB") % {"limit": limit})
-    if not data.startswith(ZIP_MAGIC):
-        raise ExcelRejected(_("文件内容不是 .xlsx 格式（可能是改了扩展名的其他文件）"))
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        declared = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise ExcelRejected(_("文件已损坏，无法读取")) from None
-    if declared > settings.XIACHEN_IMPORT_MAX_UNCOMPRESSED_BYTES:
-        raise ExcelRejected(_("文件解压后过大（疑似压缩炸弹），已拒绝"))
-    return archive
+def check_upload(data: bytes, filename: str) -> None:
+    """Refuse a file as a whole (type, size, zip declarations) without reading its rows."""
+    open_book(data, filename).close()
 
 
 def normalize_header(value: object) -> str:
-    """NFKC (full-width → half-width), no whitespace, no required-marker asterisk."""
-    text = unicodedata.normalize("NFKC", "" if value is None else str(value))
-    return re.sub(r"\s+", "", text).strip("*")
+    """NFKC (full-width → half-width), no whitespace or invisible characters, no required-marker
+    asterisk, no trailing colon, no parenthetical remark such as （18位） or (必填)."""
+    text = unicodedata.normalize("NFKC", clean_text(value))
+    text = re.sub(r"\s+", "", text).strip("*").rstrip(":").strip("*")
+    without = _PARENTHETICAL.sub("", text)
+    return without or text
 
 
-def read_table(data: bytes, *, filename: str, columns: Sequence[Column]) -> Table:
-    """Parse the first worksheet into typed rows. Raises ExcelRejected for a file refused as a whole."""
-    archive = check_upload(data, filename)
+def header_lookup(columns: Sequence[Column]) -> dict[str, Column]:
+    """Normalized header or alias → column. Own headers win over aliases; X编码 is read as X代码."""
+    lookup = {normalize_header(column.header): column for column in columns}
+    for column in columns:
+        for alias in (*HEADER_ALIASES.get(column.header, ()), *column.aliases):
+            lookup.setdefault(normalize_header(alias), column)
+        if column.header.endswith("代码"):
+            lookup.setdefault(normalize_header(column.header[:-2] + "编码"), column)
+    return lookup
+
+
+def read_table(data: bytes, *, filename: str, columns: Sequence[Column], sheet: str | None = None,
+               budget: Budget | None = None) -> Table:
+    """Parse the data sheet into typed rows. Raises ExcelRejected for a file refused as a whole and
+    SheetChoiceNeeded when `sheet` (a sheet name) is not given and several sheets could be the data.
+    `budget` (default: the configured limits) counts the cells and rows read."""
+    book = open_book(data, filename)
+    budget = budget or Budget()
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception:  # openpyxl raises many types for a malformed package
-        raise ExcelRejected(_("文件已损坏或不是有效的 .xlsx 文件，无法读取")) from None
-    try:
-        sheet = workbook.worksheets[0]
-        errors = _merged_cell_errors(archive, sheet._worksheet_path)  # no public accessor in openpyxl 3.1
-        sheet.reset_dimensions()  # a wrong <dimension> tag must not truncate the rows we read
-        lines = iter(sheet.iter_rows())
-        positions, header_errors = _header_positions(next(lines, ()), columns)
-        errors += header_errors
-        if errors:
-            return Table(errors=errors, rows=[])
-        rows = list(_typed_rows(lines, positions, columns))
-    except ExcelRejected:
+        index = _data_sheet(book, columns, sheet)
+        return _read_sheet(book, index, columns, budget)
+    except (ExcelRejected, SheetChoiceNeeded):
         raise
     except UNREADABLE:
-        raise ExcelRejected(_("文件已损坏或不是有效的 .xlsx 文件，无法读取")) from None
+        raise ExcelRejected(_("文件已损坏或无法读取，请在 Excel 或 WPS 中打开后另存为 .xlsx 再上传")) from None
     finally:
-        workbook.close()
-    if not rows:
-        errors.append(CellError(2, "", _("没有数据行：请从第2行开始填写")))
-    return Table(errors=errors, rows=rows)
+        book.close()
 
 
-def _merged_cell_errors(archive: zipfile.ZipFile, sheet_path: str) -> list[CellError]:
-    """Read-only mode ignores merges, so find <mergeCell ref=…> in the sheet XML ourselves (streamed)."""
-    refs: list[str] = []
-    tail = b""
-    with archive.open(sheet_path.lstrip("/")) as source:
-        while chunk := source.read(1 << 20):
-            window = tail + chunk
-            refs += [m.decode() for m in _MERGE_REF.findall(window) if m.decode() not in refs]
-            tail = window[-300:]
+def _data_sheet(book: Book, columns: Sequence[Column], chosen: str | None) -> int:
+    visible = [index for index, sheet in enumerate(book.sheets) if sheet.visible]
+    if not visible:
+        raise ExcelRejected(_("文件中没有可见的工作表"))
+    if chosen is not None:
+        for index in visible:
+            if book.sheets[index].name == chosen:
+                return index
+        raise ExcelRejected(_("文件中没有名为「%(name)s」的可见工作表") % {"name": chosen[:40]})
+    if len(visible) == 1:
+        return visible[0]
+    lookup = header_lookup(columns)
+    candidates = [index for index in visible if _find_header(book, index, lookup, Budget())[1] >= _enough(columns)]
+    if len(candidates) == 1:
+        return candidates[0]
+    if len(candidates) > 1:
+        raise SheetChoiceNeeded([book.sheets[index].name for index in candidates])
+    return book.active if book.active in visible else visible[0]
+
+
+def _enough(columns: Sequence[Column]) -> int:
+    """How many recognized headers make a row the header row (two, or one for a one-column import)."""
+    return min(2, len(columns))
+
+
+def _find_header(book: Book, index: int, lookup: dict[str, Column],
+                 budget: Budget) -> tuple[tuple[int, dict[int, object]] | None, int]:
+    """The row among the first HEADER_SEARCH_ROWS rows with the most recognized headers, and that count."""
+    best, best_count, first = None, 0, None
+    for number, values in book.rows(index, budget):
+        if number > HEADER_SEARCH_ROWS:
+            break
+        if not values:
+            continue
+        first = first or (number, values)
+        count = len({lookup[h].key for h in map(normalize_header, values.values()) if h in lookup})
+        if count > best_count:
+            best, best_count = (number, values), count
+    needed = min(2, len({column.key for column in lookup.values()}))
+    return (best if best_count >= needed else first), best_count
+
+
+def _read_sheet(book: Book, index: int, columns: Sequence[Column], budget: Budget) -> Table:
+    lookup = header_lookup(columns)
+    found, _count = _find_header(book, index, lookup, budget)
+    table = Table(errors=[], rows=[], sheet_name=book.sheets[index].name)
+    if found is None:
+        table.errors.append(CellError(1, "", _("工作表「%(name)s」是空的") % {"name": table.sheet_name[:40]}))
+        return table
+    header_row, header_cells = found
+    table.header_row = header_row
+    if header_row > 1:
+        table.notices.append(_("第%(row)d行是表头，其上方的标题行未导入") % {"row": header_row})
+    if sum(1 for sheet in book.sheets if sheet.visible) > 1 or len(book.sheets) > 1:
+        table.notices.append(_("读取的工作表：%(name)s") % {"name": table.sheet_name})
+    table.errors += _merged_cell_errors(book.merged_ranges(index), header_row)
+    positions, header_errors = _header_positions(header_row, header_cells, columns, lookup)
+    table.errors += header_errors
+    table.headers = {key: header_cells[position] for key, position in positions.items()}
+    if table.errors:
+        return table
+    table.rows = list(_typed_rows(book.rows(index, budget), header_row, positions, columns, budget))
+    if not table.rows:
+        first = header_row + 1
+        table.errors.append(CellError(first, "", _("没有数据行：请从第%(row)d行开始填写") % {"row": first}))
+    return table
+
+
+def _merged_cell_errors(refs: list[str], header_row: int) -> list[CellError]:
+    """Merged cells in or below the header are refused; a merged title above the header is fine."""
     return [
         CellError(_first_row(ref), "", _("含合并单元格 %(range)s，请取消合并后每格单独填写") % {"range": ref})
         for ref in refs
+        if _last_row(ref) >= header_row
     ]
 
 
@@ -168,53 +256,58 @@ def _first_row(ref: str) -> int:
     return int(re.search(r"\d+", ref).group())
 
 
-def _header_positions(cells: Iterable, columns: Sequence[Column]) -> tuple[dict[str, int], list[CellError]]:
+def _last_row(ref: str) -> int:
+    return int(re.findall(r"\d+", ref)[-1])
+
+
+def _header_positions(number: int, cells: dict[int, object], columns: Sequence[Column],
+                      lookup: dict[str, Column]) -> tuple[dict[str, int], list[CellError]]:
     """Map column key → cell index from the header row; report missing, duplicate and unknown headers."""
-    by_header = {normalize_header(column.header): column for column in columns}
     positions: dict[str, int] = {}
     errors: list[CellError] = []
-    for index, cell in enumerate(cells):
-        header = normalize_header(cell.value)
-        column = by_header.get(header)
+    for index in sorted(cells):
+        header = normalize_header(cells[index])
+        column = lookup.get(header)
         if not header or (column is None and header in IGNORED_HEADERS):
             continue  # bookkeeping columns are skipped unless the importer declares them
         if column is None:
-            errors.append(CellError(1, header, _("无法识别的列名，请使用模板中的列名或删除该列")))
+            errors.append(CellError(number, header, _("无法识别的列名，请使用模板中的列名或删除该列")))
         elif column.key in positions:
-            errors.append(CellError(1, column.header, _("列名重复")))
+            errors.append(CellError(number, column.header, _("列名重复")))
         else:
             positions[column.key] = index
     for column in columns:
         if column.required and column.key not in positions:
-            errors.append(CellError(1, column.header, _("缺少必填列")))
+            errors.append(CellError(number, column.header, _("缺少必填列")))
     return positions, errors
 
 
-def _typed_rows(lines: Iterator, positions: dict[str, int], columns: Sequence[Column]) -> Iterator[SheetRow]:
-    limit = settings.XIACHEN_IMPORT_MAX_ROWS
-    count = 0
-    for number, cells in enumerate(lines, start=2):
-        if all(_is_blank(cell.value) for cell in cells):
+def _typed_rows(lines: Iterator, header_row: int, positions: dict[str, int], columns: Sequence[Column],
+                budget: Budget) -> Iterator[SheetRow]:
+    for number, cells in lines:
+        if number <= header_row:
             continue
-        count += 1
-        if count > limit:
-            raise ExcelRejected(_("数据行数超过上限 %(limit)d 行，请分批导入") % {"limit": limit})
+        budget.add_row()
+        if all(_is_blank(value) for value in cells.values()):
+            continue
         yield _typed_row(number, cells, positions, columns)
 
 
-def _typed_row(number: int, cells: Sequence, positions: dict[str, int],
+def _typed_row(number: int, cells: dict[int, object], positions: dict[str, int],
                columns: Sequence[Column]) -> SheetRow:
     row = SheetRow(number=number, values={})
+    raw = []
     for column in columns:
         index = positions.get(column.key)
-        cell = cells[index] if index is not None and index < len(cells) else None
-        row.values[column.key] = _cell_value(row, column, cell)
+        value = cells.get(index) if index is not None else None
+        raw.append(value)
+        row.values[column.key] = _cell_value(row, column, value)
+    row.raw = tuple(raw)
     return row
 
 
-def _cell_value(row: SheetRow, column: Column, cell) -> object:
-    value = None if cell is None else cell.value
-    if cell is not None and (cell.data_type == "f" or isinstance(value, ArrayFormula | DataTableFormula)):
+def _cell_value(row: SheetRow, column: Column, value: object) -> object:
+    if value is FORMULA:
         row.errors.append(CellError(row.number, column.header, _("单元格含公式，请粘贴为数值")))
         return None
     if _is_blank(value):
@@ -222,37 +315,100 @@ def _cell_value(row: SheetRow, column: Column, cell) -> object:
             row.errors.append(CellError(row.number, column.header, _("必填项为空")))
         return None
     try:
-        return column.parse(value)
+        parsed = column.parse(value)
     except CellInvalid as invalid:
         row.errors.append(CellError(row.number, column.header, str(invalid)))
         return None
+    if isinstance(parsed, Normalized):
+        row.notes = {**(row.notes or {}), column.key: parsed.note}
+        return parsed.value
+    return parsed
 
 
 def _is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip(" \t\r\n\u3000\u00a0"))
+    return value is None or (isinstance(value, str) and not clean_text(value))
 
 
 # --- writing -------------------------------------------------------------------------------------
 
 
 def escape_cell(value: object) -> object:
-    """Neutralize formula injection: text starting with = + - @ tab CR or NUL gets a leading apostrophe."""
+    """For sheets built cell by cell (not `build_workbook`): text starting with = + - @ tab CR or NUL
+    gets a leading apostrophe, which becomes part of the value. `build_workbook` instead writes such
+    text as a text cell (quote prefix), which shows the original text and is still never a formula."""
     if isinstance(value, datetime | date) or not isinstance(value, str):
         return value
     escaped = "'" + value if value.startswith(FORMULA_PREFIXES) else value
     return ILLEGAL_CHARACTERS_RE.sub("", escaped)
 
 
+@dataclass(frozen=True)
+class Percent:
+    """A rate for an export: written as the number (0.853) with a percent format (85.3%)."""
+
+    rate: float | None
+    places: int = 1
+
+    def __str__(self) -> str:
+        return "—" if self.rate is None else f"{self.rate * 100:.{self.places}f}%"
+
+
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+
+
+def export_cell(sheet, value: object) -> object:
+    """One value of an exported row as Excel should hold it.
+
+    Text is cleaned of characters XML cannot hold; text that Excel would read as a formula is written
+    as a text cell with the quote-prefix style (the cell shows exactly the text, never runs it);
+    dates and date-times are real dates (aware date-times in local time); `Percent` is a number
+    with a percent format; numbers and empty cells pass through.
+    """
+    if isinstance(value, Percent):
+        if value.rate is None:
+            return "—"
+        cell = WriteOnlyCell(sheet, value=float(value.rate))
+        cell.number_format = "0." + "0" * value.places + "%" if value.places else "0%"
+        return cell
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            from django.utils import timezone
+
+            value = timezone.localtime(value).replace(tzinfo=None)
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = DATETIME_FORMAT
+        return cell
+    if isinstance(value, date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = DATE_FORMAT
+        return cell
+    if isinstance(value, Decimal):
+        return float(value)
+    if not isinstance(value, str):
+        return value
+    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if not text.startswith(FORMULA_PREFIXES):
+        return text
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"  # openpyxl would otherwise write it as a formula
+    cell.quotePrefix = True
+    return cell
+
+
 def _display_width(value: object) -> int:
     text = "" if value is None else str(value)
+    if isinstance(value, datetime):
+        text = "2026-12-31 23:59:59"
+    elif isinstance(value, date):
+        text = "2026-12-31"
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
 def build_workbook(headers: Sequence[str], rows: Iterable[Sequence[object]], *,
                    title: str = "Sheet1") -> bytes:
-    """Write one sheet (bold frozen header, fitted widths, every text cell escaped) and return the bytes.
-
-    `rows` may be a lazy iterator; widths are fitted to the header and the first 200 rows.
+    """Write one sheet (bold frozen header, fitted widths, every cell through `export_cell`) and
+    return the bytes. `rows` may be a lazy iterator; widths are fitted to the header and the first 200 rows.
     """
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title)
@@ -263,7 +419,7 @@ def build_workbook(headers: Sequence[str], rows: Iterable[Sequence[object]], *,
     sheet.freeze_panes = "A2"
     sheet.append([_bold_cell(sheet, header) for header in headers])
     for row in [*head, *rows]:
-        sheet.append([escape_cell(value) for value in row])
+        sheet.append([export_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -278,7 +434,8 @@ def _widths(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> list[fl
 
 
 def _bold_cell(sheet, value: object) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=escape_cell(value))
+    cell = export_cell(sheet, value)
+    cell = cell if isinstance(cell, Cell) else WriteOnlyCell(sheet, value=cell)
     cell.font = Font(bold=True)
     return cell
 

@@ -7,6 +7,7 @@ A parser raises `CellInvalid` with a Chinese reason that never repeats a full ID
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -16,6 +17,7 @@ from openpyxl.utils.datetime import from_excel
 from . import idnumbers
 from .idnumbers import IdentityFacts, InvalidIdentity
 from .masking import mask_id_number, mask_phone
+from .text import clean_person_name, clean_text
 
 Parser = Callable[[object], object]
 FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．－", "0123456789.-")
@@ -28,19 +30,48 @@ class CellInvalid(ValueError):
     """A cell's value is unusable; the message is Chinese and safe to show."""
 
 
+@dataclass(frozen=True)
+class Normalized:
+    """A parsed value that differs from the cell's text, with the Chinese reason the preview shows."""
+
+    value: object
+    note: str
+
+
 def _as_text(value: object) -> str:
-    """Numbers Excel stored for what is really text (101.0 → "101"), full-width digits to ASCII."""
+    """Numbers Excel stored for what is really text (101.0 → "101"), full-width digits to ASCII,
+    invisible characters removed and spaces and line breaks made one space (`text.clean_text`)."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).translate(FULL_WIDTH_DIGITS).strip(" \t\r\n\u3000\u00a0")
+    return clean_text(str(value).translate(FULL_WIDTH_DIGITS))
+
+
+def _as_identifier(value: object) -> str:
+    """`_as_text` without the leading apostrophe that marks text in Excel but stays in CSV and
+    LibreOffice exports ('420102…), nor any space inside (an ID typed in groups of digits)."""
+    return re.sub(r"\s+", "", _as_text(value)).lstrip("'\u2018\u2019`")
 
 
 def text(max_length: int) -> Parser:
     def parse(value: object) -> str:
-        result = re.sub(r"\s+", " ", _as_text(value))
+        result = _as_text(value)
         if len(result) > max_length:
             raise CellInvalid(_("内容过长：最多 %(limit)d 个字") % {"limit": max_length})
         return result
+
+    return parse
+
+
+def person_name(max_length: int) -> Parser:
+    """A person's name: `text.clean_person_name` (周　七 → 周七); the preview says what changed and why."""
+
+    def parse(value: object) -> str | Normalized:
+        name, reasons = clean_person_name(_as_text(value) if not isinstance(value, str) else value)
+        if not name:
+            raise CellInvalid(_("必填项为空"))
+        if len(name) > max_length:
+            raise CellInvalid(_("内容过长：最多 %(limit)d 个字") % {"limit": max_length})
+        return Normalized(name, "；".join(reasons)) if reasons else name
 
     return parse
 
@@ -49,7 +80,7 @@ def code(max_length: int) -> Parser:
     """An identifier: NFKC-normalized, no spaces, letters digits - _ only (it becomes part of a path)."""
 
     def parse(value: object) -> str:
-        result = re.sub(r"\s+", "", unicodedata.normalize("NFKC", _as_text(value)))
+        result = unicodedata.normalize("NFKC", _as_identifier(value))
         if not re.fullmatch(r"[A-Za-z0-9_-]+", result):
             raise CellInvalid(_("代码只能包含字母、数字、- 和 _"))
         if len(result) > max_length:
@@ -63,6 +94,8 @@ def id_number(value: object) -> IdentityFacts:
     """Validate per GB 11643 (check digit, birth date, region); numbers Excel mangled are refused."""
     if isinstance(value, int) and not isinstance(value, bool) and len(str(value)) > 15:
         value = float(value)  # Excel cannot hold 18 digits in a number: the tail is already lost
+    if isinstance(value, str):
+        value = _as_identifier(value)
     try:
         return idnumbers.parse_id_number(value)
     except InvalidIdentity as invalid:
@@ -70,6 +103,8 @@ def id_number(value: object) -> IdentityFacts:
 
 
 def mobile(value: object) -> str:
+    if isinstance(value, str):
+        value = _as_identifier(value).removeprefix("+86").removeprefix("0086")
     try:
         return idnumbers.parse_mobile(value)
     except InvalidIdentity as invalid:

@@ -3,6 +3,8 @@
 from django import forms
 from django.forms.renderers import TemplatesSetting
 
+from .text import clean_text
+
 
 class FormRenderer(TemplatesSetting):
     """Forms and fields render through templates/components/form.html and field.html: errors once,
@@ -44,3 +46,23 @@ def use_native_pickers() -> None:
     forms.DateField.widget = DateInput
     forms.TimeField.widget = TimeInput
     forms.DateTimeField.widget = DateTimeInput
+
+
+def use_clean_text() -> None:
+    """Make every form CharField (and its subclasses: email, slug, …) store text through the shared
+    normalizer `text.clean_text`, as imports do: no BOM or zero-width characters, one ASCII space for
+    any run of spaces (ideographic ones included). One-line inputs also turn line breaks into a space;
+    a Textarea keeps its lines. Passwords are left exactly as typed (called once from CoreConfig.ready).
+    """
+    original = forms.CharField.to_python
+    if getattr(original, "cleans_text", False):
+        return
+
+    def to_python(self, value):
+        value = original(self, value)
+        if not isinstance(value, str) or not value or isinstance(self.widget, forms.PasswordInput):
+            return value
+        return clean_text(value, multiline=isinstance(self.widget, forms.Textarea))
+
+    to_python.cleans_text = True
+    forms.CharField.to_python = to_python

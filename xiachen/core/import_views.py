@@ -1,4 +1,10 @@
-"""Views for the shared Excel import flow; each app wires its importer in its own urls."""
+"""Views for the shared import flow; each app wires its importer in its own urls.
+
+One page per import: GET shows the upload form (GET ?errors=<upload> downloads the error list);
+POST a file previews it (nothing stored; the file is kept encrypted as a pending upload); POST
+action=sheet picks the sheet when several could hold the data; POST action=confirm commits
+all-or-nothing.
+"""
 
 from uuid import UUID
 
@@ -10,52 +16,103 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xiachen.accounts.permissions import require_permission
+from xiachen.audit import services as audit
 
-from .excel import ExcelRejected
-from .imports import Importer, ImportRejected, commit_pending, stash_upload
+from .excel import ExcelRejected, SheetChoiceNeeded
+from .exports import xlsx_response
+from .imports import Importer, ImportRejected, commit_pending, stash_upload, unstash_upload
 from .models import PendingImport
+from .spreadsheets import ACCEPTED
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Excel 文件（.xlsx）"))
+    file = forms.FileField(
+        label=gettext_lazy("表格文件（.xlsx、.xls、.ods 或 .csv）"),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(ACCEPTED)}),
+    )
 
 
 def import_page(request: HttpRequest, importer: Importer) -> HttpResponse:
-    """GET: upload form. POST file: preview (nothing stored). POST pending: commit all-or-nothing."""
+    """GET: upload form or error list download. POST: preview, choose sheet, or commit."""
     require_permission(request.user, importer.permission)
-    if request.method == "POST" and "pending" in request.POST:
+    if request.method == "GET" and "errors" in request.GET:
+        return _error_list(request, importer)
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "confirm" or (request.method == "POST" and "pending" in request.POST and not action):
         return _commit(request, importer)
+    if action == "sheet":
+        return _choose_sheet(request, importer)
     form = UploadForm(request.POST or None, request.FILES or None)
     context = {"importer": importer, "form": form}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        data = upload.read()
-        try:
-            context["preview"] = importer.preview(by=request.user, data=data, filename=upload.name)
-        except ExcelRejected as rejected:
-            form.add_error("file", str(rejected))
-        else:
-            if context["preview"].ok:
-                context["pending"] = stash_upload(by=request.user, kind=importer.kind, data=data, filename=upload.name)
+        context.update(_preview(request, importer, form, upload.read(), upload.name))
+    return render(request, "core/import.html", context)
+
+
+def _preview(request: HttpRequest, importer: Importer, form: UploadForm, data: bytes, filename: str,
+             *, sheet: str | None = None, pending: PendingImport | None = None) -> dict:
+    """Preview `data`; keep it as a pending upload unless the file is refused as a whole."""
+    try:
+        preview = importer.preview(by=request.user, data=data, filename=filename, sheet=sheet)
+    except ExcelRejected as rejected:
+        form.add_error("file" if pending is None else None, str(rejected))
+        if pending is not None:
+            pending.delete()
+        return {}
+    except SheetChoiceNeeded as choice:
+        pending = pending or stash_upload(by=request.user, kind=importer.kind, data=data, filename=filename)
+        return {"pending": pending, "sheet_names": choice.names}
+    if pending is None:
+        pending = stash_upload(by=request.user, kind=importer.kind, data=data, filename=filename, sheet=sheet or "")
+    elif sheet is not None:
+        pending.sheet = sheet[:100]
+        pending.save(update_fields=["sheet", "updated_at"])
+    return {"preview": preview, "pending": pending}
+
+
+def _pending(request: HttpRequest, importer: Importer, public_id: str) -> PendingImport:
+    try:
+        pending_id = UUID(public_id)
+    except (ValueError, TypeError):
+        raise Http404 from None
+    return get_object_or_404(PendingImport, public_id=pending_id, uploaded_by=request.user, kind=importer.kind)
+
+
+def _choose_sheet(request: HttpRequest, importer: Importer) -> HttpResponse:
+    pending = _pending(request, importer, request.POST.get("pending"))
+    form = UploadForm()
+    context = {"importer": importer, "form": form}
+    context.update(_preview(request, importer, form, unstash_upload(pending), pending.filename,
+                            sheet=request.POST.get("sheet", ""), pending=pending))
     return render(request, "core/import.html", context)
 
 
 def _commit(request: HttpRequest, importer: Importer) -> HttpResponse:
-    try:
-        pending_id = UUID(request.POST["pending"])
-    except ValueError:
-        raise Http404 from None
-    pending = get_object_or_404(PendingImport, public_id=pending_id, uploaded_by=request.user, kind=importer.kind)
+    pending = _pending(request, importer, request.POST.get("pending"))
     form = UploadForm()
     try:
         count = commit_pending(by=request.user, importer=importer, pending=pending)
     except ImportRejected as rejected:
-        return render(request, "core/import.html", {"importer": importer, "form": form, "preview": rejected.preview})
-    except ExcelRejected as rejected:
-        form.add_error(None, str(rejected))
+        context = {"importer": importer, "form": form, "preview": rejected.preview, "pending": pending}
+        return render(request, "core/import.html", context)
+    except (ExcelRejected, SheetChoiceNeeded) as rejected:
+        form.add_error(None, str(rejected) if isinstance(rejected, ExcelRejected) else _("请重新上传文件"))
         return render(request, "core/import.html", {"importer": importer, "form": form})
     messages.success(request, _("导入成功：共 %(count)d 行") % {"count": count})
     return redirect(request.path)
+
+
+def _error_list(request: HttpRequest, importer: Importer) -> HttpResponse:
+    """The uploader's own rows with errors, unmasked (they fix and upload it again); audited."""
+    pending = _pending(request, importer, request.GET.get("errors"))
+    try:
+        content = importer.error_workbook(by=request.user, data=unstash_upload(pending), filename=pending.filename,
+                                          sheet=pending.sheet or None)
+    except (ExcelRejected, SheetChoiceNeeded):
+        raise Http404 from None
+    audit.record(actor=request.user, action="import.errors_downloaded", fields={"kind": importer.kind})
+    return xlsx_response(content, f"{importer.kind}-errors.xlsx", reveals_personal_data=True)
 
 
 def template_download(request: HttpRequest, importer: Importer) -> HttpResponse:

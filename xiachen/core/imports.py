@@ -5,12 +5,19 @@ all-or-nothing (`commit`); the page between them shows what will be stored and e
 """
 
 import base64
+import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Protocol
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from .models import PendingImport
+
+ERRORS_SHOWN_PER_KIND = 5
+_VARYING = re.compile(r"「[^」]*」|\d+")
 
 
 @dataclass(frozen=True)
@@ -21,15 +28,42 @@ class CellError:
 
 
 @dataclass
+class ErrorKind:
+    """Errors of one kind (same column, same message but for the values it quotes) and the first rows."""
+
+    column: str
+    message: str  # the first error's message
+    count: int
+    examples: list[CellError]
+
+
+@dataclass
 class ImportPreview:
     headers: list[str] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)  # display values, personal data masked
     total_rows: int = 0
     errors: list[CellError] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # which sheet and header row were read
+    changed: list[tuple[int, str, str, str]] = field(default_factory=list)  # row, column, stored, why
 
     @property
     def ok(self) -> bool:
         return not self.errors and self.total_rows > 0
+
+    @property
+    def error_kinds(self) -> list[ErrorKind]:
+        """Errors grouped by kind, in order of first appearance, each with its first few rows; the page
+        stays small however many rows are wrong (the full list is a download)."""
+        kinds: dict[tuple[str, str], ErrorKind] = {}
+        for error in self.errors:
+            key = (error.column, _VARYING.sub("…", error.message))
+            kind = kinds.get(key)
+            if kind is None:
+                kind = kinds[key] = ErrorKind(error.column, error.message, 0, [])
+            kind.count += 1
+            if len(kind.examples) < ERRORS_SHOWN_PER_KIND:
+                kind.examples.append(error)
+        return list(kinds.values())
 
 
 class ImportRejected(Exception):
@@ -47,24 +81,43 @@ class Importer(Protocol):
 
     def template(self) -> bytes: ...
 
-    def preview(self, *, by, data: bytes, filename: str) -> ImportPreview: ...
+    def preview(self, *, by, data: bytes, filename: str, sheet: str | None = None) -> ImportPreview: ...
 
-    def commit(self, *, by, data: bytes, filename: str) -> int: ...
+    def commit(self, *, by, data: bytes, filename: str, sheet: str | None = None) -> int: ...
+
+    def error_workbook(self, *, by, data: bytes, filename: str, sheet: str | None = None) -> bytes: ...
 
 
-def stash_upload(*, by, kind: str, data: bytes, filename: str) -> PendingImport:
-    """Keep an uploaded file (encrypted) until the user confirms the preview."""
+def stash_upload(*, by, kind: str, data: bytes, filename: str, sheet: str = "") -> PendingImport:
+    """Keep an uploaded file (encrypted) until the user confirms the preview or `purge_pending` drops it.
+
+    The same user's earlier unconfirmed uploads of the same kind are dropped: a new upload replaces them.
+    """
+    PendingImport.objects.filter(kind=kind, uploaded_by=by).delete()
     content = base64.b64encode(data).decode()
-    return PendingImport.objects.create(kind=kind, uploaded_by=by, filename=filename[:200], content=content)
+    return PendingImport.objects.create(kind=kind, uploaded_by=by, filename=filename[:200], content=content,
+                                        sheet=sheet[:100])
 
 
 def unstash_upload(pending: PendingImport) -> bytes:
     return base64.b64decode(pending.content)
 
 
+def purge_pending(*, now=None) -> int:
+    """Delete unconfirmed uploads older than XIACHEN_PENDING_IMPORT_MAX_AGE; return how many.
+
+    An upload holds a whole file of ID numbers and phones (encrypted): it is kept for the preview and
+    its confirmation, not for ever (scheduled hourly, xiachen/ops/schedule.py).
+    """
+    cutoff = (now or timezone.now()) - timedelta(hours=settings.XIACHEN_PENDING_IMPORT_MAX_AGE_HOURS)
+    deleted, _by_model = PendingImport.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
 @transaction.atomic
 def commit_pending(*, by, importer: Importer, pending: PendingImport) -> int:
     """Commit a previewed upload and forget the file; raises ImportRejected (nothing stored) on errors."""
-    count = importer.commit(by=by, data=unstash_upload(pending), filename=pending.filename)
+    count = importer.commit(by=by, data=unstash_upload(pending), filename=pending.filename,
+                            sheet=pending.sheet or None)
     pending.delete()
     return count

@@ -58,11 +58,13 @@ class Vocabulary(models.Model):
 
 
 class PendingImport(BaseModel):
-    """An uploaded workbook between preview and commit. Content is encrypted; deleted once committed."""
+    """An uploaded workbook between preview and commit. Content is encrypted; deleted once committed,
+    replaced by the same user's next upload of the kind, or purged when unconfirmed (imports.purge_pending)."""
 
     kind = models.CharField(max_length=30)
     uploaded_by = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
     filename = models.CharField(max_length=200)
+    sheet = models.CharField(_("工作表"), max_length=100, blank=True)  # chosen by the user; "" = the default
     content = EncryptedTextField()  # base64 of the workbook bytes, encrypted and bound to this row
 
     class Meta:

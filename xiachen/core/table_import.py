@@ -6,6 +6,7 @@ transaction, so a file that became invalid since its preview stores nothing.
 """
 
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from xiachen.accounts.permissions import require_permission
 from xiachen.audit import services as audit
 
 from .crypto import blind_index
-from .excel import Column, SheetRow, read_table, template_workbook
+from .excel import Column, SheetRow, Table, build_workbook, read_table, template_workbook
 from .imports import CellError, ImportPreview, ImportRejected
 
 PREVIEW_ROWS = 200
@@ -43,28 +44,47 @@ class TableImporter:
     def template(self) -> bytes:
         return template_workbook(self.columns())
 
-    def preview(self, *, by, data: bytes, filename: str) -> ImportPreview:
-        """Parse and validate without writing. Raises ExcelRejected for a file refused as a whole."""
-        return self._check(by=by, data=data, filename=filename)[0]
+    def preview(self, *, by, data: bytes, filename: str, sheet: str | None = None) -> ImportPreview:
+        """Parse and validate without writing. Raises ExcelRejected for a file refused as a whole,
+        SheetChoiceNeeded when `sheet` is needed to tell which sheet holds the data."""
+        return self._check(by=by, data=data, filename=filename, sheet=sheet)[0]
 
-    def commit(self, *, by, data: bytes, filename: str) -> int:
+    def commit(self, *, by, data: bytes, filename: str, sheet: str | None = None) -> int:
         """Re-validate and store every row or none; one audit row with the count (never the values).
 
         Raises ImportRejected (nothing stored) when any cell has an error, ExcelRejected for a bad file,
         PermissionDenied when `by` lacks the import permission.
         """
         with transaction.atomic():
-            preview, rows = self._check(by=by, data=data, filename=filename)
+            preview, table = self._check(by=by, data=data, filename=filename, sheet=sheet)
             if not preview.ok:
                 raise ImportRejected(preview)
-            count = self.store(by=by, rows=rows)
-            audit.record(actor=by, action=self.audit_action, fields={"rows": len(rows), "created": count})
+            count = self.store(by=by, rows=table.rows)
+            audit.record(actor=by, action=self.audit_action, fields={"rows": len(table.rows), "created": count})
         return count
 
-    def _check(self, *, by, data: bytes, filename: str) -> tuple[ImportPreview, list[SheetRow]]:
+    def error_workbook(self, *, by, data: bytes, filename: str, sheet: str | None = None) -> bytes:
+        """Every row with an error, as the uploader wrote it, plus a column naming its errors; file-level
+        errors first. The uploader fixes this file and uploads it again (bookkeeping columns dropped)."""
+        preview, table = self._check(by=by, data=data, filename=filename, sheet=sheet)
+        all_columns = self.columns()
+        kept = [(i, c) for i, c in enumerate(all_columns) if c.key in table.headers] or list(enumerate(all_columns))
+        headers = [_("行号"), *(str(table.headers.get(column.key, column.header)) for _i, column in kept),
+                   _("错误原因")]
+        by_row: dict[int, list[str]] = {}
+        for error in preview.errors:
+            text = f"{error.column}：{error.message}" if error.column else error.message
+            by_row.setdefault(error.row, []).append(text)
+        rows = [[number, *([""] * len(kept)), "；".join(messages)]
+                for number, messages in by_row.items() if number not in {row.number for row in table.rows}]
+        rows += [[row.number, *(_plain(row.raw[index]) for index, _c in kept), "；".join(by_row[row.number])]
+                 for row in table.rows if row.number in by_row]
+        return build_workbook(headers, rows, title=_("错误清单"))
+
+    def _check(self, *, by, data: bytes, filename: str, sheet: str | None) -> tuple[ImportPreview, Table]:
         require_permission(by, self.permission)
         columns = self.columns()
-        table = read_table(data, filename=filename, columns=columns)
+        table = read_table(data, filename=filename, columns=columns, sheet=sheet)
         if table.rows and not table.errors:
             self.validate(by=by, rows=table.rows)
         row_errors = (error for row in table.rows for error in row.errors)
@@ -74,8 +94,10 @@ class TableImporter:
             rows=[display_row(row, columns) for row in table.rows[:PREVIEW_ROWS]],
             total_rows=len(table.rows),
             errors=errors,
+            notices=table.notices,
+            changed=changed_values(table.rows, columns)[:PREVIEW_ROWS],
         )
-        return preview, table.rows
+        return preview, table
 
 
 def sorted_errors(errors: Iterable[CellError], columns: Sequence[Column]) -> list[CellError]:
@@ -89,6 +111,20 @@ def display_row(row: SheetRow, columns: Sequence[Column]) -> list[str]:
     values = [row.values.get(column.key) for column in columns]
     pairs = zip(columns, values, strict=True)
     return ["" if value is None else column.display(value) for column, value in pairs]
+
+
+def changed_values(rows: Sequence[SheetRow], columns: Sequence[Column]) -> list[tuple[int, str, str, str]]:
+    """(row, column, value as stored and shown, why it differs from the cell) for the preview."""
+    headers = {column.key: column for column in columns}
+    return [
+        (row.number, headers[key].header, headers[key].display(row.values[key]), note)
+        for row in rows for key, note in (row.notes or {}).items() if row.values.get(key) is not None
+    ]
+
+
+def _plain(value: object) -> object:
+    """A cell as read, for the error workbook: text, number or date; a formula shows as empty."""
+    return value if isinstance(value, str | int | float | date | datetime) else ""
 
 
 def chunked(items: Sequence, size: int = LOOKUP_CHUNK) -> Iterator[Sequence]:

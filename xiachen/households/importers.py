@@ -13,6 +13,7 @@ from xiachen.core.table_import import (
     TableImporter,
     add_error,
     check_duplicate_id,
+    chunked,
     existing_id_indexes,
 )
 from xiachen.org.importers import units_by_code
@@ -39,7 +40,7 @@ class HouseholdImporter(TableImporter):
             Column("楼栋", "building", True, cells.text(20), example="3"),
             Column("单元", "entrance", False, cells.text(20), example="1"),
             Column("房号", "room", True, cells.text(20), example="502"),
-            Column("姓名", "name", True, cells.text(60), example="李四"),
+            Column("姓名", "name", True, cells.person_name(60), example="李四"),
             Column("与户主关系", "relation", True, cells.choice(cells.choices_options(Relation)),
                    cells.show_choice(Relation), note="、".join(str(label) for label in Relation.labels),
                    example="户主"),
@@ -64,7 +65,9 @@ class HouseholdImporter(TableImporter):
             self._check_compound(by, row, compounds)
             _check_identity(row)
             check_duplicate_id(row, first_row_of, existing, _("系统中已有该身份证号的居民，不能重复导入"))
-            _check_single_head(row, head_row_of)
+        stored_heads = _addresses_with_a_head(rows)
+        for row in rows:
+            _check_single_head(row, head_row_of, stored_heads)
 
     def _check_compound(self, by, row: SheetRow, compounds: dict) -> None:
         code = row.values["compound_code"]
@@ -123,11 +126,27 @@ def _check_identity(row: SheetRow) -> None:
         add_error(row, "出生日期", _("出生日期与身份证号不符"))
 
 
-def _check_single_head(row: SheetRow, head_row_of: dict[tuple, int]) -> None:
+def _addresses_with_a_head(rows: list[SheetRow]) -> set[Address]:
+    """The file's addresses whose household already has a head in the database."""
+    heads = [row for row in rows if row.values["relation"] == Relation.HEAD and "compound" in row.values]
+    compounds = sorted({row.values["compound"].pk for row in heads})
+    buildings = sorted({row.values["building"] for row in heads})
+    found: set[Address] = set()
+    for chunk in chunked(buildings):
+        households = Resident.objects.filter(relation=Relation.HEAD, household__compound_id__in=compounds,
+                                             household__building__in=chunk)
+        found.update(households.values_list("household__compound_id", "household__building",
+                                            "household__entrance", "household__room"))
+    return found
+
+
+def _check_single_head(row: SheetRow, head_row_of: dict[tuple, int], stored_heads: set[Address]) -> None:
     if row.values["relation"] != Relation.HEAD or "compound" not in row.values:
         return
     address = _address(row.values)
-    if address in head_row_of:
+    if address in stored_heads:
+        add_error(row, "与户主关系", _("该住户在系统中已有户主，同一住户只能有一位户主"))
+    elif address in head_row_of:
         message = _("同一住户只能有一位户主（第%(row)d行已是户主）") % {"row": head_row_of[address]}
         add_error(row, "与户主关系", message)
     head_row_of.setdefault(address, row.number)

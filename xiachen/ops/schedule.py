@@ -48,6 +48,7 @@ JOBS: tuple[Job, ...] = (
     Job("axes_reset_failure_logs", DAY, ("--age", "180"), at_hour=3, why="retention: failed sign-ins, 6 months"),
     Job("prune_db_task_results", DAY, ("--min-age-days", "30"), at_hour=4, why="finished background tasks"),
     Job("reclaim_tasks", MINUTE, why="rounds/rosters whose background task died: back to a state the user can act on"),
+    Job("purge_pending_imports", HOUR, why="unconfirmed uploads hold whole files of IDs and phones: 24 h at most"),
     Job("deliver_outbox", MINUTE, why="SMS/WeChat notifications"),
     Job("errand_jobs", 5 * MINUTE, why="close stale errands, visit tasks, overdue visits"),
     Job("hotline_jobs", 5 * MINUTE, why="ticket reminders and escalation"),
