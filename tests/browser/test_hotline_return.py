@@ -1,4 +1,4 @@
-"""In the browser (ADR 1602): the community returns a wrongly routed ticket with a reason, the
+"""In the browser (ADR 1604): the community returns a wrongly routed ticket with a reason, the
 dispatcher approves the return on the ticket page, and the ticket waits to be dispatched again."""
 
 import pytest

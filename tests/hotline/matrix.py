@@ -45,7 +45,7 @@ MATRIX = {
     ("hotline:ticket_callback", "hotline_ticket", "post"): on_ticket(hotline=200),
     ("hotline:ticket_reopen", "hotline_ticket", "post"): on_ticket(hotline=302),
     ("hotline:ticket_link", "hotline_ticket", "post"): on_ticket(hotline=404),
-    # 退单, 延期, 督办, complaint review (ADR 1602): an empty form is refused with a message (302); the
+    # 退单, 延期, 督办, complaint review (ADR 1604): an empty form is refused with a message (302); the
     # owner's manager holds hotline.supervise but may not supervise or approve for its own unit (403).
     ("hotline:ticket_return", "hotline_ticket", "post"): on_ticket(manager1=302, worker1=302),
     ("hotline:ticket_return_decide", "hotline_ticket", "post"): on_ticket(hotline=302),

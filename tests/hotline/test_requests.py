@@ -1,4 +1,4 @@
-"""Issue #16 item 11 (ADR 1602): 退单, 延期 and 督办 — services, audit, the ticket page's buttons for
+"""Issue #16 item 11 (ADR 1604): 退单, 延期 and 督办 — services, audit, the ticket page's buttons for
 the right role, and how each is counted in the rankings."""
 
 from datetime import timedelta

@@ -1,4 +1,4 @@
-"""Issue #16 item 10 (ADR 1602): the response window (签收时限) counts calendar or working time per
+"""Issue #16 item 10 (ADR 1604): the response window (签收时限) counts calendar or working time per
 category; past the holiday calendar's end it is provisional like the feedback deadline."""
 
 from datetime import date

@@ -1,6 +1,6 @@
 """Background work of deployment rounds: primitive ids in, fetch, call a service.
 
-The matching run holds a lease on its round (xiachen.ops.leases, ADR 1602): if its worker dies, the
+The matching run holds a lease on its round (xiachen.ops.leases, ADR 1606): if its worker dies, the
 round is handed back by `matching_lost` instead of staying "matching" for ever.
 """
 

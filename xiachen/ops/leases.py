@@ -1,4 +1,4 @@
-"""Leases of long background tasks, and reclaiming the ones whose worker died (ADR 1602).
+"""Leases of long background tasks, and reclaiming the ones whose worker died (ADR 1606).
 
 A service that queues a long task on an object (matching a round, generating a roster) moves the
 object to a busy status and, in the same transaction, `grant`s a lease on it; the token goes to the

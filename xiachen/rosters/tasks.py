@@ -1,6 +1,6 @@
 """Background work of rosters: primitive ids in, fetch, call a service.
 
-Generation holds a lease on its roster (xiachen.ops.leases, ADR 1602), taken when it is queued:
+Generation holds a lease on its roster (xiachen.ops.leases, ADR 1606), taken when it is queued:
 if its worker dies or the run fails, `generation_lost` returns the roster to draft — its cells as
 they were — with the reason.
 """

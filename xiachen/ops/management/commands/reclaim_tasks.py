@@ -1,4 +1,4 @@
-"""`manage.py reclaim_tasks`: hand back rounds and rosters whose background task died (ADR 1602)."""
+"""`manage.py reclaim_tasks`: hand back rounds and rosters whose background task died (ADR 1606)."""
 
 from django.core.management.base import BaseCommand
 
