@@ -122,16 +122,33 @@ def resident1(people):
     return people.resident_user1.resident
 
 
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+def uses_the_database(item) -> bool:
+    """Whether a test touches the database: marked django_db, or needs a database fixture (directly or
+    through its fixtures, e.g. `people`)."""
+    return item.get_closest_marker("django_db") is not None or bool(DATABASE_FIXTURES & set(item.fixturenames))
+
+
 def pytest_collection_modifyitems(config, items):
-    """Tests marked postgresql_only exercise what SQLite does not have (row-lock deadlocks, a server
-    that drops its clients). The suite runs once per database (bin/test, .ci/run), so they are
-    collected in the PostgreSQL run only: deselected, and named, in the SQLite run."""
+    """The suite runs once per database (bin/test, .ci/run: SQLite, then PostgreSQL).
+
+    - Tests marked postgresql_only exercise what SQLite does not have (row-lock deadlocks, a server
+      that drops its clients): deselected, and named, in the SQLite run.
+    - Tests that never touch the database (the solver, the JavaScript verifier on the shared vectors,
+      subprocess checks of the production settings, the translations) give the same result on either
+      database: they run in the SQLite run (the default) and are deselected in the PostgreSQL run, so
+      CI does not pay for them twice.
+    """
     from django.conf import settings
 
-    if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
-        return
-    kept = [item for item in items if item.get_closest_marker("postgresql_only") is None]
-    deselected = [item for item in items if item.get_closest_marker("postgresql_only") is not None]
-    if deselected:
-        config.hook.pytest_deselected(items=deselected)
-        items[:] = kept
+    on_postgresql = "postgresql" in settings.DATABASES["default"]["ENGINE"]
+    if on_postgresql:
+        dropped = [item for item in items if not uses_the_database(item)]
+    else:
+        dropped = [item for item in items if item.get_closest_marker("postgresql_only") is not None]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        kept = set(map(id, dropped))
+        items[:] = [item for item in items if id(item) not in kept]
