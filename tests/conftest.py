@@ -139,13 +139,16 @@ def pytest_collection_modifyitems(config, items):
     - Tests that never touch the database (the solver, the JavaScript verifier on the shared vectors,
       subprocess checks of the production settings, the translations) give the same result on either
       database: they run in the SQLite run (the default) and are deselected in the PostgreSQL run, so
-      CI does not pay for them twice.
+      CI does not pay for them twice. So do the site-wide rendering sweeps marked `rendering` (every
+      page of every role for overflow, console errors, accessibility and codes on screen): the
+      PostgreSQL run keeps the browser journeys, which exercise the data.
     """
     from django.conf import settings
 
     on_postgresql = "postgresql" in settings.DATABASES["default"]["ENGINE"]
     if on_postgresql:
-        dropped = [item for item in items if not uses_the_database(item)]
+        dropped = [item for item in items
+                   if not uses_the_database(item) or item.get_closest_marker("rendering") is not None]
     else:
         dropped = [item for item in items if item.get_closest_marker("postgresql_only") is not None]
     if dropped:

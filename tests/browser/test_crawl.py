@@ -22,7 +22,8 @@ from tests.seeds import restore_seeded_rows
 from .conftest import sign_in
 from .quality import PageWatch, horizontal_overflow, snake_case_leaks
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.rendering,
+              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 DEMO_PASSWORD = "xiachen-demo"
 LOGINS = ["zuzhibu", "lianluo", "shequ", "ganbu", "shegong", "rexian", "jumin", "shenji", "xitong"]

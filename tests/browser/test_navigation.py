@@ -106,6 +106,7 @@ def test_a_user_with_no_unread_messages_sees_no_badge_and_residents_no_staff_hea
     assert page.locator("#unread-count").count() == 0
 
 
+@pytest.mark.rendering
 def test_each_staff_roles_home_has_no_serious_accessibility_violation(page, phone_page, people, manager):
     """axe-core on each staff role's home page, on a desktop and on a phone with the menu open."""
     found = {}

@@ -130,6 +130,7 @@ RESIDENT_PAGES = [
 ]
 
 
+@pytest.mark.rendering
 @pytest.mark.parametrize("elder", [False, True], ids=["standard", "elder"])
 def test_every_resident_page_is_accessible_and_fits_a_phone(phone_page, resident_world, elder):
     page = phone_page

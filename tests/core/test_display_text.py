@@ -120,6 +120,7 @@ def test_visible_text_strips_markup_and_finds_codes():
     assert english_leaks(text, {"valid", "open", "scan"}) == ["valid"]
 
 
+@pytest.mark.rendering
 def test_no_internal_codes_in_the_chinese_pages_of_any_role(client, tiny_city):
     words = english_enum_values()
     assert {"requested", "draft", "review", "valid"} <= words  # the rule knows the enums (and verdicts)
