@@ -30,7 +30,11 @@ XIACHEN_AUDIT_ANCHOR_FILE = str(Path(tempfile.gettempdir()) / f"xiachen-test-anc
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     # The flush between transactional tests TRUNCATEs every table; the audit table's trigger lets
     # only sessions with this setting do that (xiachen/audit/migrations/0005).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c xiachen.allow_truncate=on"  # noqa: F405
+    # synchronous_commit=off: a test's commits need not wait for the disk (a crash loses only the
+    # last test's rows, which the next run recreates); transactional and browser tests commit often.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (  # noqa: F405
+        "-c xiachen.allow_truncate=on -c synchronous_commit=off"
+    )
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not the in-memory default: the live server's request threads then get their own
