@@ -12,6 +12,7 @@ import io
 
 import openpyxl
 import pytest
+from playwright.sync_api import expect
 
 from xiachen.accounts.enums import Role
 from xiachen.accounts.models import GrantStatus, Membership, RoleGrant, User
@@ -165,8 +166,9 @@ def test_auditor_verifies_the_chain_and_exports_a_filtered_view(wide_page, tree,
     page.select_option("#id_action", label="导出住户")
     _pick_unit(page, "audit-unit", "车站路", "车站路社区")
     page.click("#apply-filters")
+    page.wait_for_url("**action=household.exported**")  # the click starts a navigation: read the new page
     table = page.locator("#audit-table tbody")
-    assert table.locator("tr").count() == 2
+    expect(table.locator("tr")).to_have_count(2)
     assert set(table.locator("tr td:nth-child(2)").all_inner_texts()) == {"王芳 manager1"}
     assert set(table.locator("tr td:nth-child(3)").all_inner_texts()) == {"导出住户"}
     _check_page(page, watch)
