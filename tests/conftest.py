@@ -131,6 +131,16 @@ def uses_the_database(item) -> bool:
     return item.get_closest_marker("django_db") is not None or bool(DATABASE_FIXTURES & set(item.fixturenames))
 
 
+BROWSER_ON_BOTH = {"test_gate.py", "test_deployment_round.py"}
+
+
+def _browser_once(item) -> bool:
+    """Site-wide rendering sweeps and browser tests outside BROWSER_ON_BOTH run in the SQLite run only."""
+    if item.get_closest_marker("rendering") is not None:
+        return True
+    return item.get_closest_marker("browser") is not None and item.path.name not in BROWSER_ON_BOTH
+
+
 def pytest_collection_modifyitems(config, items):
     """The suite runs once per database (bin/test, .ci/run: SQLite, then PostgreSQL).
 
@@ -139,16 +149,17 @@ def pytest_collection_modifyitems(config, items):
     - Tests that never touch the database (the solver, the JavaScript verifier on the shared vectors,
       subprocess checks of the production settings, the translations) give the same result on either
       database: they run in the SQLite run (the default) and are deselected in the PostgreSQL run, so
-      CI does not pay for them twice. So do the site-wide rendering sweeps marked `rendering` (every
-      page of every role for overflow, console errors, accessibility and codes on screen): the
-      PostgreSQL run keeps the browser journeys, which exercise the data.
+      CI does not pay for them twice.
+    - Browser tests check what people see and do; what the database does under them is covered by the
+      service, selector, matrix and fault tests, which run on both. They run in full in the SQLite run;
+      the PostgreSQL run keeps the journeys whose server side is most database-bound
+      (BROWSER_ON_BOTH: the offline gate syncing scans, a whole deployment round with matching).
     """
     from django.conf import settings
 
     on_postgresql = "postgresql" in settings.DATABASES["default"]["ENGINE"]
     if on_postgresql:
-        dropped = [item for item in items
-                   if not uses_the_database(item) or item.get_closest_marker("rendering") is not None]
+        dropped = [item for item in items if not uses_the_database(item) or _browser_once(item)]
     else:
         dropped = [item for item in items if item.get_closest_marker("postgresql_only") is not None]
     if dropped:
