@@ -80,7 +80,7 @@ def test_every_fever_scan_has_an_alert_and_only_those(month):
 def test_scan_indexes_are_rebuilt_after_the_load(month):
     assert secondary_indexes(Scan) == month
     assert [name for name, _sql in month] == [  # besides the primary key and the unique client UUID
-        "passes_scan_gate_path",
+        "passes_scan_gate_path_time",
         "passes_scan_gate_time",
         "passes_scan_household_public_id_11ce73db",
         "passes_scan_scanned_at_1fdac958",

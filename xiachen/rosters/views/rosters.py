@@ -2,6 +2,7 @@
 moves, live-checked manual edits, cover, unavailable days, wishes, and the round's rules."""
 
 from datetime import date
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib import messages
@@ -53,7 +54,13 @@ def index(request: HttpRequest) -> HttpResponse:
     require_permission(request.user, "rosters.oversee")
     page = Paginator(roster_list(request.user), 50).get_page(request.GET.get("page"))
     page.object_list = with_assignment_counts(list(page.object_list))
-    return render(request, "rosters/roster_list.html", {"page": page, "posts": posts_visible_to(request.user)[:200]})
+    # Posts page on their own (a city has thousands): each pager keeps the other list's page.
+    posts = Paginator(posts_visible_to(request.user), 20).get_page(request.GET.get("posts_page"))
+    return render(request, "rosters/roster_list.html", {
+        "page": page, "posts": posts,
+        "rosters_querystring": urlencode({"posts_page": posts.number}),
+        "posts_querystring": urlencode({"page": page.number}),
+    })
 
 
 @require_GET
