@@ -6,11 +6,17 @@ contradictory problem (the reasons are returned instead). Hard rules and the obj
 documented in ``roster_problem.py`` and ``docs/adr/0101-rostering-formulation.md``.
 
 Search: a first roster (for problems whose hard rules each concern one person — see
-:func:`decomposable` — greedy per-person rows and a one-row-at-a-time descent, :class:`RowSearch`;
+``row_search.decomposable`` — greedy per-person rows and a one-row-at-a-time descent, ``RowSearch``;
 otherwise CP-SAT's local search), one CP-SAT run on the whole model (it proves optimality on small
 problems and gives the lower bound), then large-neighbourhood search — repeated CP-SAT sub-solves
 with most of the roster fixed — for the rest of the time budget. With ``workers == 1`` every budget
 is counted in CP-SAT's deterministic time, so the same seed and input give the same roster.
+
+Modules, in the order a solve uses them: ``precheck`` (contradictions found by counting) and
+``rules`` (rule arithmetic it shares with the model); ``model`` (the CP-SAT model); ``state`` (budget
+clock, CP-SAT parameters, the incumbent shared by the threads); ``strategies`` (how the budget is
+split, in sequence or in threads); ``row_search`` and ``neighbourhoods`` (the LNS moves); ``result``.
+Only the names in ``__all__`` are the public interface; the modules' own names may change.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN = "OPTIMAL", "FEASIBLE", "INFEASIBLE", "U
 
 @dataclass(frozen=True)
 class RosterResult:
-    """Outcome of :func:`solve`. ``roster`` is empty unless a roster was found."""
+    """Outcome of :func:`~xiachen.solver.rostering.solve`. ``roster`` is empty unless a roster was found."""
 
     status: str
     roster: Roster
