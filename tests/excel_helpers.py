@@ -12,7 +12,7 @@ CADRE_HEADERS = ["姓名", "性别", "身份证号", "手机号", "派出单位�
 HOUSEHOLD_HEADERS = ["小区代码", "楼栋", "单元", "房号", "姓名", "与户主关系", "性别", "出生日期", "身份证号",
                      "手机号", "困难类型"]
 UNIT_HEADERS = ["代码", "名称", "类型", "上级代码", "地址", "纬度", "经度", "机关类型"]
-# 19491231002X: a woman's number whose check character is X (SECURITY.md's example, with a Wuhan region).
+# 19491231002X: a woman's number whose check character is X (docs/security.md's example, with a Wuhan region).
 ID_WITH_X = make_id_number("110105", date(1949, 12, 31), 2)
 
 

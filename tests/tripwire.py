@@ -1,4 +1,4 @@
-"""The PII tripwire (SECURITY.md): no full ID number or phone in any response or log line of the suite.
+"""The PII tripwire (docs/security.md): no full ID number or phone in any response or log line of the suite.
 
 Active in the test settings for every test. Text, JSON and JavaScript responses are scanned as they
 are; spreadsheets (xlsx) are read cell by cell with openpyxl, every sheet, hidden ones included; PDFs

@@ -143,7 +143,7 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lockout (SECURITY.md): 5 failures in 15 min lock the username+IP pair for 15 min.
+# Lockout (docs/security.md): 5 failures in 15 min lock the username+IP pair for 15 min.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -5,7 +5,7 @@ object belongs to one of the pair's communities or agencies, so every request is
 the role's own unit and once with ids of another. The last test fails when a URL pattern exists that
 this matrix does not cover.
 
-This is also the privacy sweep (SECURITY.md): the PII tripwire of the test settings reads every
+This is also the privacy sweep (docs/security.md): the PII tripwire of the test settings reads every
 response — HTML, JSON, spreadsheets cell by cell, PDF text — and every log line, and fails the request
 on a full ID number or mobile number that is not a deliberate, audited reveal. The fixture people
 carry real-format ID numbers and phones (checked below), so a leak cannot pass unseen.

@@ -1,4 +1,4 @@
-"""Every field that holds personal data is in the register (SECURITY.md, PIPL)."""
+"""Every field that holds personal data is in the register (docs/security.md, PIPL)."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""Retention purge of health and service records (SECURITY.md), with a simulated clock: health data
+"""Retention purge of health and service records (docs/security.md), with a simulated clock: health data
 goes 180 days after the episode's end, service and support texts 365 days after completion; the
 aggregates stay, the person does not; every purge is audited with counts only."""
 

@@ -1,4 +1,4 @@
-"""Backup and restore drill (SECURITY.md): back up the test database, restore it into a scratch
+"""Backup and restore drill (docs/security.md): back up the test database, restore it into a scratch
 database of the same engine (a SQLite file, or a new PostgreSQL database when the suite runs on
 PostgreSQL), and compare row counts and checksums; a damaged or altered backup is refused."""
 

@@ -7,9 +7,10 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from hypothesis import event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 
+from tests.solver.pinned import pinned
 from xiachen.solver.matching import (
     Arc,
     ArcTable,
@@ -24,7 +25,7 @@ from xiachen.solver.matching import (
     solve_table,
 )
 
-FAST = settings(max_examples=300, deadline=None)
+FAST = pinned(300)
 
 
 @st.composite
@@ -160,7 +161,7 @@ def test_side_constraints_equal_brute_force(problem: MatchingProblem) -> None:
         assert_valid(problem, result)
 
 
-@settings(max_examples=40, deadline=None)
+@pinned(40)
 @given(problems(side_constraints=True))
 def test_deterministic_and_greedy_is_valid_and_not_better(problem: MatchingProblem) -> None:
     first, second = solve(problem, seed=3), solve(problem, seed=3)
@@ -183,7 +184,7 @@ def test_deterministic_and_greedy_is_valid_and_not_better(problem: MatchingProbl
         assert base.objective <= solve(relaxed).objective
 
 
-@settings(max_examples=25, deadline=None)
+@pinned(25)
 @given(st.integers(0, 10_000))
 def test_table_flow_matches_cp_sat_on_medium_instances(seed: int) -> None:
     rng = np.random.default_rng(seed)

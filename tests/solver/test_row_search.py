@@ -7,27 +7,21 @@ import random
 from dataclasses import replace
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 
+from tests.solver.pinned import pinned
 from tests.solver.roster_strategies import brute_force, small_problems
 from xiachen.solver.benchmark_format import read_benchmark
-from xiachen.solver.rostering import (
-    CoverRequirement,
-    Problem,
-    SolveOptions,
-    _Clock,
-    _decomposable,
-    _first_phase_share,
-    _Incumbent,
-    _RosterModel,
-    _RowSearch,
-    _Shared,
-)
+from xiachen.solver.rostering import CoverRequirement, Problem, SolveOptions
+from xiachen.solver.rostering.model import RosterModel
+from xiachen.solver.rostering.row_search import RowSearch, decomposable
+from xiachen.solver.rostering.state import Clock, Incumbent, Shared
+from xiachen.solver.rostering.strategies import first_phase_share
 from xiachen.solver.validate import validate
 
 INSTANCES = Path(__file__).resolve().parent / "instances"  # the public benchmark, copied (README there)
 OPTIONS = SolveOptions(time_limit_seconds=30, workers=1, seed=5)
-PROPERTY = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = pinned(25)
 
 
 def _decomposed(problem: Problem) -> Problem:
@@ -43,7 +37,7 @@ def _valid_rows(problem: Problem, p: int) -> list[tuple[str | None, ...]]:
     return [row for row in itertools.product(options, repeat=problem.horizon_days) if validate(alone, (row,)).is_valid]
 
 
-def _row_cost(rows: _RowSearch, p: int, others: dict, shift_ids: list[str], candidate: tuple[str | None, ...]) -> int:
+def _row_cost(rows: RowSearch, p: int, others: dict, shift_ids: list[str], candidate: tuple[str | None, ...]) -> int:
     """Wish cost plus marginal cover cost of one row, counted independently of ``best_row``."""
     total = 0
     for d, shift_id in enumerate(candidate):
@@ -53,10 +47,10 @@ def _row_cost(rows: _RowSearch, p: int, others: dict, shift_ids: list[str], cand
     return total
 
 
-def _setup(problem: Problem) -> tuple[_RosterModel, _RowSearch, _Clock, _Shared]:
-    built = _RosterModel(problem)
-    clock = _Clock(OPTIONS)
-    return built, _RowSearch(built), clock, _Shared(OPTIONS, clock)
+def _setup(problem: Problem) -> tuple[RosterModel, RowSearch, Clock, Shared]:
+    built = RosterModel(problem)
+    clock = Clock(OPTIONS)
+    return built, RowSearch(built), clock, Shared(OPTIONS, clock)
 
 
 def test_decomposable_only_without_hard_cover_or_fairness() -> None:
@@ -68,13 +62,13 @@ def test_decomposable_only_without_hard_cover_or_fairness() -> None:
         night_fairness_weight=0,
         weekend_fairness_weight=0,
     )
-    assert _decomposable(problem)
-    assert not _decomposable(replace(problem, cover=(CoverRequirement(0, "D", 2, minimum=1),)))
-    assert not _decomposable(replace(problem, weekend_fairness_weight=1))
+    assert decomposable(problem)
+    assert not decomposable(replace(problem, cover=(CoverRequirement(0, "D", 2, minimum=1),)))
+    assert not decomposable(replace(problem, weekend_fairness_weight=1))
 
 
 def test_benchmark_instances_are_decomposable() -> None:
-    assert _decomposable(read_benchmark(INSTANCES / "Instance14.txt"))
+    assert decomposable(read_benchmark(INSTANCES / "Instance14.txt"))
 
 
 @PROPERTY
@@ -109,7 +103,7 @@ def test_best_row_is_valid_and_optimal_against_every_row(problem: Problem) -> No
             assert rows.wish_constant[p] + wish_part == validate(alone, (candidate,)).objective
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pinned(20)
 @given(small_problems(people=(2, 2), days=(4, 5), shift_kinds=(2, 2)))
 def test_rows_of_everybody_resolved_together_reach_the_brute_force_optimum(problem: Problem) -> None:
     problem = _decomposed(problem)
@@ -138,7 +132,7 @@ def test_row_moves_on_a_benchmark_instance_agree_with_the_validator() -> None:
     problem = read_benchmark(INSTANCES / "Instance6.txt")
     built, rows, clock, shared = _setup(problem)
     rng = random.Random(1)
-    incumbent: _Incumbent | None = rows.construct(OPTIONS, clock, rng, shared)
+    incumbent: Incumbent | None = rows.construct(OPTIONS, clock, rng, shared)
     assert incumbent is not None
     for _ in range(5):
         chosen = rows.pick_rows(rng, incumbent, 3)
@@ -155,7 +149,7 @@ def test_row_moves_on_a_benchmark_instance_agree_with_the_validator() -> None:
 def test_whole_model_phase_is_shorter_only_where_the_row_search_applies():
     benchmark = read_benchmark(INSTANCES / "Instance1.txt")
     tied = replace(benchmark, cover=tuple(replace(row, minimum=1) for row in benchmark.cover))
-    assert _decomposable(benchmark) and not _decomposable(tied)
-    assert _first_phase_share(SolveOptions(), benchmark) == 0.1
-    assert _first_phase_share(SolveOptions(), tied) == 0.3
-    assert _first_phase_share(SolveOptions(first_phase_share=0.5), benchmark) == 0.5
+    assert decomposable(benchmark) and not decomposable(tied)
+    assert first_phase_share(SolveOptions(), benchmark) == 0.1
+    assert first_phase_share(SolveOptions(), tied) == 0.3
+    assert first_phase_share(SolveOptions(first_phase_share=0.5), benchmark) == 0.5

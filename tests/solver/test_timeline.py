@@ -6,10 +6,11 @@ the user's wall-clock limit reaches every CP-SAT call."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
+from tests.solver.pinned import pinned
 from xiachen.solver import rostering
 from xiachen.solver.roster_problem import CoverRequirement, FixedShift, Person, Problem, ShiftTemplate, WorkRules
 from xiachen.solver.rostering import FEASIBLE, OPTIMAL, SolveOptions, precheck, solve
@@ -138,7 +139,7 @@ def _with_fixed(draw) -> Problem:
                     forbidden_successions=(("N", "M"),))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pinned(25)
 @given(_with_fixed())
 def test_optimizer_and_validator_agree_with_fixed_work(problem: Problem) -> None:
     result = solve(problem, QUICK)

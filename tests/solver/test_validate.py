@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.solver.pinned import pinned
 from xiachen.solver.benchmark_format import format_roster, parse_benchmark, parse_roster, read_benchmark
 from xiachen.solver.roster_problem import CoverRequirement, Person, Problem, ShiftTemplate, Wish, WorkRules
 from xiachen.solver.validate import validate
@@ -87,7 +88,7 @@ def test_fairness_spread_of_nights() -> None:
     assert validate(problem, (_row("N-N"), _row("---"))).fairness_cost == 10
 
 
-@settings(max_examples=30, deadline=None)
+@pinned(30)
 @given(st.lists(st.sampled_from(["D", "N", None]), min_size=7, max_size=7))
 def test_roster_file_round_trip(row: list[str | None]) -> None:
     problem = _problem(WorkRules())

@@ -1,4 +1,4 @@
-"""Session lifetime and second-factor enforcement for staff (SECURITY.md, 等保三级)."""
+"""Session lifetime and second-factor enforcement for staff (docs/security.md, 等保三级)."""
 
 import time
 from urllib.parse import urlencode

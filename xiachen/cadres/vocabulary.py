@@ -1,4 +1,4 @@
-"""Default specialties of VOCABULARY.md (the data migration holds its own copy, as migrations must)."""
+"""Default specialties of docs/vocabulary.md (the data migration holds its own copy, as migrations must)."""
 
 SPECIALTIES = [
     ('audit', '审计', 'Audit'),

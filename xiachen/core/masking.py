@@ -1,4 +1,5 @@
-"""Masked display of personal data — the one rule per kind (SECURITY.md; docs/personal-data.md):
+"""Masked display of personal data — the one rule per kind (docs/security.md; the personal-data
+register is xiachen/core/personal_data.py):
 
 - ID number: the region prefix only (province and city, 4 digits): `4201**************`. The last
   four digits, shown by many systems, are the order code and check digit: with a birth date and a

@@ -17,6 +17,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 RESULT_LIMIT = 20
@@ -45,7 +46,7 @@ class Picker:
     choices: Callable[[object, Mapping[str, str]], QuerySet]
     search: Callable[[QuerySet, str], QuerySet]
     describe: Callable[[list[Model]], list[Option]]
-    placeholder: str = ""
+    placeholder: str | Promise = ""  # usually gettext_lazy(...)
 
 
 REGISTRY: dict[str, Picker] = {}

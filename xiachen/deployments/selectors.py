@@ -16,7 +16,7 @@ from xiachen.org.models import AgencyKind, Unit, path_within
 from .models import AffinityWeight, Demand, PostType
 from .planning import DEFAULT_AFFINITY
 
-# Unit kinds that receive cadres (VOCABULARY.md): where a demand may be posted.
+# Unit kinds that receive cadres (docs/vocabulary.md): where a demand may be posted.
 RECEIVING_UNIT_KINDS = ("community", "compound", "station", "township_office", "health_centre", "street")
 
 

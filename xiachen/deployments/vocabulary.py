@@ -1,4 +1,4 @@
-"""Default post types and affinity (VOCABULARY.md); the data migration holds its own copy."""
+"""Default post types and affinity (docs/vocabulary.md); the data migration holds its own copy."""
 
 POST_TYPES = [
     ("gate_duty", "卡口值守", "Gate duty", [], ["security", "ex_military"], "medium", False),

@@ -1,4 +1,4 @@
-"""Retention purge (SECURITY.md): after an episode's end plus the retention period its health data goes.
+"""Retention purge (docs/security.md): after an episode's end plus the retention period its health data goes.
 
 The periods are the ones registered for each field in `personal_data.py` (health 180 days, services
 and support 365 days), so the register and the purge cannot disagree. What is kept are aggregates:

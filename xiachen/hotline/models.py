@@ -26,7 +26,7 @@ from .enums import (
 
 
 class Category(Vocabulary):
-    """诉求分类 with its feedback deadline (VOCABULARY.md); the organization department edits both."""
+    """诉求分类 with its feedback deadline (docs/vocabulary.md); the organization department edits both."""
 
     deadline_amount = models.PositiveSmallIntegerField(_("办理时限"))
     deadline_unit = models.CharField(_("时限单位"), max_length=20, choices=DeadlineUnit.choices,

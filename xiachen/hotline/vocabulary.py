@@ -1,4 +1,4 @@
-"""Default hotline categories, deadlines and holidays (VOCABULARY.md); the data migration holds its own copy."""
+"""Default hotline categories, deadlines and holidays (docs/vocabulary.md); the data migration holds its own copy."""
 
 from datetime import date
 

@@ -1,4 +1,4 @@
-"""Default vulnerability flags of VOCABULARY.md (the data migration holds its own copy)."""
+"""Default vulnerability flags of docs/vocabulary.md (the data migration holds its own copy)."""
 
 VULNERABILITIES = [
     ('elderly_alone', '独居老人', 'Elderly living alone'),

@@ -38,7 +38,9 @@ class Job:
 
 
 JOBS: tuple[Job, ...] = (
-    Job("verify_audit_chain", DAY, at_hour=2, why="SECURITY.md: hash-chained audit; a broken chain exits non-zero"),
+    Job(
+        "verify_audit_chain", DAY, at_hour=2, why="docs/security.md: hash-chained audit; a broken chain exits non-zero"
+    ),
     Job("anchor_audit_chain", DAY, at_hour=2, why="signed checkpoint outside the database: deletions show"),
     Job("purge_checkpoint_entries", DAY, at_hour=3, why="retention: checkpoint registrations (PIPL)"),
     Job("purge_health_records", DAY, at_hour=3, why="retention: quarantine, return reports, errands, support (PIPL)"),

@@ -12,7 +12,7 @@ from xiachen.core.models import BaseModel, Vocabulary
 
 
 class UnitKind(Vocabulary):
-    """city, district, street, community, compound, agency, department, station, … (VOCABULARY.md)."""
+    """city, district, street, community, compound, agency, department, station, … (docs/vocabulary.md)."""
 
     class Meta(Vocabulary.Meta):
         verbose_name = _("单位类型")

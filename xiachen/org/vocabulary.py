@@ -1,4 +1,4 @@
-"""Default vocabularies of VOCABULARY.md, loaded as editable data by a data migration."""
+"""Default vocabularies of docs/vocabulary.md, loaded as editable data by a data migration."""
 
 UNIT_KINDS = [
     ("city", "市", "City"),

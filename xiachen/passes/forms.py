@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -75,8 +77,9 @@ class RevokeForm(forms.Form):
         super().__init__(*args, **kwargs)
         bind_pickers(self, user=user)
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if not cleaned.get("picked") and not (cleaned.get("passes") or "").strip():
             self.add_error("picked", _("请选择要吊销的通行证"))
         return cleaned

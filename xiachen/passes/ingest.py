@@ -180,8 +180,11 @@ class _Checker:
         the community or of an area above it takes effect, the chain's combined rules (rules.combine)."""
         prefixes = {cid: prefixes_of(c.path) for cid, c in communities.items()}
         paths = {path for chain in prefixes.values() for path in chain}
-        versions = PolicyVersion.objects.filter(community_path__in=paths).order_by("effective_at", "number")
-        versions = list(versions.only("community_path", "effective_at", "number", "rules"))
+        versions = list(
+            PolicyVersion.objects.filter(community_path__in=paths)
+            .order_by("effective_at", "number")
+            .only("community_path", "effective_at", "number", "rules")
+        )
         timelines = defaultdict(list)
         for cid, chain_paths in prefixes.items():
             in_force: dict[str, PolicyVersion] = {}
@@ -211,7 +214,8 @@ class _Checker:
         since = datetime.fromtimestamp(min(row.at for row, _t in outgoing), tz=UTC)
         until = datetime.fromtimestamp(max(row.at for row, _t in outgoing), tz=UTC)
         households = {hid for hid, _rid in holders.values()}
-        by_household, by_resident = defaultdict(list), defaultdict(list)
+        by_household: defaultdict[int, list[tuple[float, float]]] = defaultdict(list)
+        by_resident: defaultdict[int, list[tuple[float, float]]] = defaultdict(list)
         episodes = held_episodes("/", since=since, until=until).filter(household_id__in=households)
         for kind, hid, rid, start, ended_at in episodes.values_list(
             "kind", "household_id", "resident_id", "start", "ended_at"
@@ -246,13 +250,13 @@ class _Checker:
         revoked = Pass.objects.filter(public_id__in=ids, revoked_at__isnull=False).values_list(
             "public_id", "revoked_at"
         )
-        return sorted((at.timestamp(), str(pid)) for pid, at in revoked)
+        return sorted((at.timestamp(), str(pid)) for pid, at in revoked if at is not None)  # not null: filtered
 
     @staticmethod
     def _recent_outs(rows: list[_Row], parsed: list) -> dict[str, list[tuple[str, int]]]:
         outgoing = [(row, token) for row, token in zip(rows, parsed, strict=True) if row.direction == "out"]
         households = {token.household_id for _row, token in outgoing if token is not None}
-        outs = defaultdict(list)
+        outs: defaultdict[str, list[tuple[str, int]]] = defaultdict(list)
         if not households:
             return outs
         earliest = datetime.fromtimestamp(min(row.at for row, _t in outgoing), tz=UTC) - timedelta(days=31)
@@ -286,7 +290,10 @@ class _Checker:
 
     def check(self, row: _Row):
         policy = None
-        for effective_at, candidate in self.policies[row.gate.parent_id]:
+        community = row.gate.parent_id
+        if community is None:
+            raise ValueError("a gate always sits in a community")  # parse_rows accepts gates only
+        for effective_at, candidate in self.policies[community]:
             if effective_at > row.at:
                 break
             policy = candidate
@@ -377,14 +384,15 @@ def _store(rows: list[_Row], *, by, device_id: str, now: datetime) -> set[str]:
         return set()
     checker = _Checker(rows, now)
     writer = ScanWriter(device_id=device_id, by_id=by.pk, received_at=now)  # by: often a lazy user proxy
-    disagreeing, alerts = [], []
+    disagreeing: list[_Row] = []
+    alerts: list[tuple[_Row, Decimal]] = []
     for row in rows:
         verdict, policy = checker.check(row)
         writer.add(row, verdict)
         if row.client_valid != verdict.valid or row.client_reason != verdict.reason:
             disagreeing.append(row)
         if policy and row.temperature is not None and float(row.temperature) >= policy.fever_threshold:
-            alerts.append(row)
+            alerts.append((row, row.temperature))
     inserted = writer.insert()
     disagreements = [
         Disagreement(scan_id=row.client_uuid, gate_path=row.gate.path)
@@ -392,8 +400,8 @@ def _store(rows: list[_Row], *, by, device_id: str, now: datetime) -> set[str]:
         if row.client_uuid in inserted
     ]
     fever = [
-        FeverAlert(scan_id=row.client_uuid, gate_path=row.gate.path, temperature=row.temperature)
-        for row in alerts
+        FeverAlert(scan_id=row.client_uuid, gate_path=row.gate.path, temperature=temperature)
+        for row, temperature in alerts
         if row.client_uuid in inserted
     ]
     Disagreement.objects.bulk_create(disagreements, batch_size=500, ignore_conflicts=True)
@@ -453,6 +461,8 @@ class ScanWriter:
 
     def add(self, row: _Row, verdict) -> None:
         self.uuids.append(row.client_uuid)
+        client_uuid: uuid.UUID | str
+        scanned_at: datetime | str
         if self.postgres:
             client_uuid = _uuid_from_text(row.client_uuid)
             scanned_at = datetime.fromtimestamp(row.at, UTC)

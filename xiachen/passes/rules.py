@@ -9,6 +9,7 @@ tightening by the district binds every community at once.
 """
 
 import re
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,7 +17,8 @@ from django.utils.translation import gettext_lazy
 from .enums import EXEMPT_GROUPS, HELD_ACTIONS
 from .verifier import Policy
 
-DEFAULT_RULES = {
+# Values as stored in JSON, hence ``Any``; ``clean_rules`` checks each one's type.
+DEFAULT_RULES: dict[str, Any] = {
     "out_every_days": 2,
     "hours": ["06:00", "22:00"],
     "visitors_allowed": False,
@@ -44,7 +46,7 @@ class RulesError(ValueError):
     pass
 
 
-def clean_rules(raw: dict) -> dict:
+def clean_rules(raw: dict[str, Any]) -> dict[str, Any]:
     """Validate and normalize rules; raises RulesError with a message for the user."""
     rules = DEFAULT_RULES | {key: raw[key] for key in DEFAULT_RULES if key in raw}
     try:

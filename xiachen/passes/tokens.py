@@ -38,7 +38,7 @@ TOKEN_WHITESPACE = " \t\r\n"  # noqa: S105 — not a secret
 ED25519_L = 2**252 + 27742317777372353535851937790883648493
 _WELL_FORMED = re.compile(r"XC1:([A-Z2-7]{7}):([A-Z2-7]{92}):([A-Z2-7]{103})")
 
-# Exemption groups (VOCABULARY.md); 0 means "no exemption". Codes never change meaning.
+# Exemption groups (docs/vocabulary.md); 0 means "no exemption". Codes never change meaning.
 GROUPS = ["", "medical_staff", "cadres_on_duty", "delivery", "utility_repair", "emergency"]
 
 

@@ -3,13 +3,13 @@
 from datetime import timedelta
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from xiachen.resident.access import resident_page
+from xiachen.resident.access import ResidentRequest, resident_page
 
 from . import services
 from .enums import CorrectionSubject
@@ -18,7 +18,7 @@ from .models import Scan
 
 @resident_page
 @require_http_methods(["GET", "POST"])
-def correction_new(request: HttpRequest) -> HttpResponse:
+def correction_new(request: ResidentRequest) -> HttpResponse:
     resident = request.resident
     revoked = list(resident.passes.filter(revoked_at__isnull=False).order_by("-revoked_at")[:20])
     scans = list(

@@ -1,12 +1,25 @@
 """The resident site's gate: signed-in users linked to a resident; anonymous visitors go to the
 resident sign-in page, staff without a resident record get 403."""
 
+from __future__ import annotations
+
 from functools import wraps
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 
 from xiachen.accounts.enums import STAFF_ROLES
 from xiachen.accounts.permissions import roles_of
+
+if TYPE_CHECKING:
+    from xiachen.households.models import Resident
+
+
+class ResidentRequest(HttpRequest):
+    """A request to a :func:`resident_page` view: the signed-in user's resident record is attached."""
+
+    resident: Resident
 
 
 def resident_page(view):

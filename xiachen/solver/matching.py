@@ -197,6 +197,25 @@ class ArcTable:
         return len(self.post_cap)
 
 
+def _present(array: np.ndarray | None, name: str) -> np.ndarray:
+    """An optional array of an :class:`ArcTable` where its partner says it is there (``cadre_agency``
+    with ``agency_cap``, ``arc_pair`` with ``pair_cap``, ``arc_forced`` with ``need_post``)."""
+    if array is None:
+        raise ValueError(f"ArcTable.{name} is missing although its partner array is set")
+    return array
+
+
+def solve_optional(table: ArcTable) -> np.ndarray:
+    """:func:`solve_table` of a table without lower bounds (``need_post``): every match is optional,
+    so there is always a plan."""
+    if table.need_post is not None:
+        raise ValueError("a table with lower bounds may have no plan; use solve_table")
+    plan = solve_table(table)
+    if plan is None:
+        raise RuntimeError("min-cost flow found no plan without lower bounds")  # the bypass arc prevents it
+    return plan
+
+
 def solve_table(table: ArcTable) -> np.ndarray | None:
     """Boolean mask of arcs forming a maximum-score plan, or None if the lower bounds are unsatisfiable.
 
@@ -253,7 +272,8 @@ def _build_flow(table: ArcTable, usable: np.ndarray) -> tuple[min_cost_flow.Simp
         add(np.full(n_cad, source), cadre0 + cadres, np.ones(n_cad))
     else:
         members = np.bincount(table.cadre_agency, minlength=n_agency)
-        add(np.full(n_agency, source), agency0 + np.arange(n_agency), np.clip(table.agency_cap, 0, members))
+        agency_cap = _present(table.agency_cap, "agency_cap")
+        add(np.full(n_agency, source), agency0 + np.arange(n_agency), np.clip(agency_cap, 0, members))
         add(agency0 + table.cadre_agency, cadre0 + cadres, np.ones(n_cad))
     first_match_arc = sum(len(t) for t in tails)
     head = post0 + table.arc_post[usable] if table.arc_pair is None else pair0 + table.arc_pair[usable]
@@ -262,13 +282,13 @@ def _build_flow(table: ArcTable, usable: np.ndarray) -> tuple[min_cost_flow.Simp
         needy = np.flatnonzero(table.need_post)
         entry = np.full(n_post, -1, dtype=np.int64)
         entry[needy] = entry0 + np.arange(len(needy))
-        forced = table.arc_forced[usable] & table.need_post[table.arc_post[usable]]
+        forced = _present(table.arc_forced, "arc_forced")[usable] & table.need_post[table.arc_post[usable]]
         head = np.where(forced, entry[table.arc_post[usable]], head)
     add(cadre0 + table.arc_cadre[usable], head, np.ones(len(usable)), -table.arc_score[usable])
     if table.arc_pair is not None:
         pair_post = np.zeros(n_pair, dtype=np.int64)
         pair_post[table.arc_pair] = table.arc_post
-        add(pair0 + np.arange(n_pair), post0 + pair_post, np.maximum(table.pair_cap, 0))
+        add(pair0 + np.arange(n_pair), post0 + pair_post, np.maximum(_present(table.pair_cap, "pair_cap"), 0))
     add(entry0 + np.arange(len(needy)), post0 + needy, np.maximum(post_cap[needy] - 1, 0))
     add(post0 + np.arange(n_post), np.full(n_post, sink), post_cap)
     supply = int(min(n_cad, post_cap.sum()))
@@ -301,12 +321,14 @@ def greedy_table(table: ArcTable, preassigned: np.ndarray | None = None) -> np.n
     bounds = np.searchsorted(table.arc_cadre[order], np.arange(table.n_cadres + 1))
     scores = table.arc_score
     for cadre in np.flatnonzero(~taken).tolist():
-        if agency_left is not None and agency_left[table.cadre_agency[cadre]] <= 0:
+        if agency_left is not None and agency_left[_present(table.cadre_agency, "cadre_agency")[cadre]] <= 0:
             continue
         for a in order[bounds[cadre] : bounds[cadre + 1]].tolist():
             if scores[a] <= 0:
                 break
-            if post_left[table.arc_post[a]] > 0 and (pair_left is None or pair_left[table.arc_pair[a]] > 0):
+            if post_left[table.arc_post[a]] > 0 and (
+                pair_left is None or pair_left[_present(table.arc_pair, "arc_pair")[a]] > 0
+            ):
                 used[a] = True
                 _consume(table, a, post_left, agency_left, pair_left)
                 break
@@ -322,9 +344,9 @@ def _consume(
 ) -> None:
     post_left[table.arc_post[a]] -= 1
     if agency_left is not None:
-        agency_left[table.cadre_agency[table.arc_cadre[a]]] -= 1
+        agency_left[_present(table.cadre_agency, "cadre_agency")[table.arc_cadre[a]]] -= 1
     if pair_left is not None:
-        pair_left[table.arc_pair[a]] -= 1
+        pair_left[_present(table.arc_pair, "arc_pair")[a]] -= 1
 
 
 # ------------------------------------------------------------------ indexed problem
@@ -512,7 +534,7 @@ def _medical_feasibility(ix: _Indexed, needy: np.ndarray) -> tuple[np.ndarray, l
         arc_pair=t.arc_pair,
         pair_cap=t.pair_cap,
     )
-    witness = solve_table(witness_table)
+    witness = solve_optional(witness_table)
     served = np.zeros(t.n_posts, dtype=bool)
     served[t.arc_post[witness]] = True
     return witness, [_medical_reason(ix, p, candidate) for p in needy.tolist() if not served[p]]
@@ -603,7 +625,7 @@ def _groups(t: ArcTable) -> list[tuple[list[int], int | None]]:
             by["q", int(t.arc_pair[a])].append(a)
     caps = {"p": t.post_cap, "g": t.agency_cap, "q": t.pair_cap}
     for (kind, i), arcs in by.items():
-        groups.append((arcs, None if kind == "c" else int(caps[kind][i])))
+        groups.append((arcs, None if kind == "c" else int(_present(caps[kind], kind)[i])))
     return groups
 
 
@@ -629,7 +651,7 @@ def solve(
     if ix.infeasibility:
         return _infeasible(ix.infeasibility, "validation", start)
     report("indexed")
-    relaxed = solve_table(ix.table)
+    relaxed = solve_optional(ix.table)
     fixed_score = int(ix.arc_score[ix.fixed_arcs].sum())
     relaxed_obj = int(ix.table.arc_score[relaxed].sum())
     report("flow_solved", relaxed_obj + fixed_score, relaxed_obj + fixed_score)
@@ -649,6 +671,8 @@ def solve(
         arc_forced=ix.cadre_medical[ix.table.arc_cadre],
     )
     lower = solve_table(medical_table)
+    if lower is None:  # the witness above serves every needy post, so these lower bounds can be met
+        raise RuntimeError("medical lower bounds unsatisfiable although a witness plan meets them")
     lower_obj = int(ix.table.arc_score[lower].sum())  # exact without the per-agency cap, else a bound
     if ix.table.arc_pair is None:
         return _result(ix, lower, "optimal", "min_cost_flow_lower_bounds", lower_obj, start, report)
@@ -721,10 +745,11 @@ def _complete_with_flow(table: ArcTable, kept: np.ndarray) -> np.ndarray:
     post_cap = table.post_cap - np.bincount(table.arc_post[kept], minlength=table.n_posts)
     agency_cap = table.agency_cap
     if agency_cap is not None:
-        agency_cap = agency_cap - np.bincount(table.cadre_agency[table.arc_cadre[kept]], minlength=len(agency_cap))
+        agencies = _present(table.cadre_agency, "cadre_agency")
+        agency_cap = agency_cap - np.bincount(agencies[table.arc_cadre[kept]], minlength=len(agency_cap))
     pair_cap = table.pair_cap
     if pair_cap is not None:
-        pair_cap = pair_cap - np.bincount(table.arc_pair[kept], minlength=len(pair_cap))
+        pair_cap = pair_cap - np.bincount(_present(table.arc_pair, "arc_pair")[kept], minlength=len(pair_cap))
     taken = np.zeros(table.n_cadres, dtype=bool)
     taken[table.arc_cadre[kept]] = True
     free = np.flatnonzero(~taken[table.arc_cadre])
@@ -736,7 +761,7 @@ def _complete_with_flow(table: ArcTable, kept: np.ndarray) -> np.ndarray:
         post_cap=post_cap,
         cadre_agency=table.cadre_agency,
         agency_cap=agency_cap,
-        arc_pair=None if pair_cap is None else table.arc_pair[free],
+        arc_pair=None if pair_cap is None else _present(table.arc_pair, "arc_pair")[free],
         pair_cap=pair_cap,
     )
     plan = kept.copy()

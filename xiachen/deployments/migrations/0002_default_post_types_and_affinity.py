@@ -1,4 +1,4 @@
-"""Default post types and affinity weights of VOCABULARY.md, loaded as editable data."""
+"""Default post types and affinity weights of docs/vocabulary.md, loaded as editable data."""
 
 from django.db import migrations
 

@@ -1,4 +1,4 @@
-"""Default hotline categories with their feedback deadlines (VOCABULARY.md), the 2025–2026 public
+"""Default hotline categories with their feedback deadlines (docs/vocabulary.md), the 2025–2026 public
 holidays and make-up working days, and the working-calendar row — loaded as editable data."""
 
 from datetime import date

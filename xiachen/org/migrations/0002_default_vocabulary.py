@@ -1,4 +1,4 @@
-"""Default vocabulary of VOCABULARY.md, loaded as editable data."""
+"""Default vocabulary of docs/vocabulary.md, loaded as editable data."""
 
 from django.db import migrations
 

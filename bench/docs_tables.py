@@ -1,0 +1,417 @@
+"""Writes the benchmark tables of the docs from the committed result files, so the two cannot drift.
+
+    python bench/docs_tables.py          rewrite every generated table in place
+    python bench/docs_tables.py --check  exit 1 (and name the tables) when a doc is out of date
+
+A generated table sits between two marker comments in a Markdown file:
+
+    <!-- generated: NAME from bench/results/FILE.json by bench/docs_tables.py; do not edit -->
+    ...
+    <!-- end generated: NAME -->
+
+Everything between them is replaced by ``TABLES[NAME]()``. Numbers in the docs outside such blocks
+either come from a result file in prose (and say which) or say that they have none.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+DOCS = [ROOT / "docs" / name for name in ("benchmarks.md", "benchmarks-rostering.md", "benchmarks-matching.md")]
+BLOCK = re.compile(
+    r"(?P<start><!-- generated: (?P<name>[\w-]+) from (?P<source>[^ ]+) by bench/docs_tables\.py; do not edit -->\n)"
+    r"(?P<body>.*?)"
+    r"(?P<end><!-- end generated: (?P=name) -->)",
+    re.DOTALL,
+)
+
+
+def _load(name: str) -> Any:
+    return json.loads((RESULTS / name).read_text(encoding="utf-8"))
+
+
+def _table(header: list[str], align: str, rows: list[list[str]]) -> str:
+    """A Markdown table; ``align`` has one letter per column, l or r."""
+    rule = "|" + "|".join("---:" if a == "r" else "---" for a in align) + "|\n"
+    lines = ["| " + " | ".join(cells) + " |\n" for cells in [header, *rows]]
+    return lines[0] + rule + "".join(lines[1:])
+
+
+def _ms(seconds: float) -> str:
+    return f"{round(seconds * 1000):,}"
+
+
+def _bold_if(text: str, condition: bool) -> str:
+    return f"**{text}**" if condition else text
+
+
+# ------------------------------------------------------------------------------------------ tables
+
+
+def foundation() -> str:
+    imports = _load("import_cadres.json")
+    demo = _load("demo_city.json")["scales"]
+    totals = [run["total_s"] for run in imports["runs"]]
+    previews = [run["preview_s"] for run in imports["runs"]]
+    commits = [run["commit_s"] for run in imports["runs"]]
+    small, wuhan = demo["small"], demo["wuhan"]
+    counts = wuhan["counts"]
+    rows = [
+        [
+            f"import of {imports['rows']:,} valid cadre rows (preview + commit, median of {len(totals)})",
+            f"**{imports['median_s']:.1f} s** (preview {min(previews):.1f}–{max(previews):.1f} s, commit "
+            f"{min(commits):.1f}–{max(commits):.1f} s; ≈ {imports['rows_per_s']:,} rows/s)",
+            f"< {imports['goal_s']} s",
+            "`bench/import_cadres.py` → `import_cadres.json`",
+        ],
+        [
+            f"demo city, small ({small['counts']['cadres']:,} cadres, {small['counts']['residents']:,} residents; "
+            f"median of {small['runs']})",
+            f"**{small['seconds']:.1f} s** ({min(small['seconds_all']):.1f}–{max(small['seconds_all']):.1f} s), "
+            f"peak RSS {small['peak_rss_mb']:.0f} MB",
+            "< 30 s",
+            "`bench/demo_city.py` → `demo_city.json`",
+        ],
+        [
+            f"demo city, wuhan ({counts['residents']:,} residents, {counts['households']:,} households, "
+            f"{counts['cadres']:,} cadres, {counts['units.community']:,} communities, "
+            f"{counts['units.compound']:,} compounds; {wuhan['runs']} run)",
+            f"**{wuhan['seconds']:.0f} s**, peak RSS {wuhan['peak_rss_mb']:.0f} MB, SQLite file "
+            f"{wuhan['database_mb']:.0f} MB",
+            "report",
+            "same",
+        ],
+    ]
+    return _table(["measure", "result", "goal", "source"], "llll", rows)
+
+
+def _matching_runs() -> list[dict]:
+    return sorted(_load("matching.json")["runs"], key=lambda run: run["cadres"])
+
+
+def matching() -> str:
+    rows = [
+        [
+            f"{run['cadres']:,}",
+            f"{run['posts']:,}",
+            f"{run['arcs'] / 1e6:g} M",
+            _bold_if(f"{run['seconds']:.2f} s", run["cadres"] in (50_000, 500_000)),
+            f"{run['peak_mb']:,.0f} MiB",
+            f"+{run['gain_pct']:.1f} %",
+        ]
+        for run in _matching_runs()
+    ]
+    return _table(["cadres", "posts", "arcs", "solve", "peak RSS", "gain over greedy"], "rrrrrr", rows)
+
+
+def matching_suite() -> str:
+    rows = [
+        [
+            f"{run['cadres']:,}",
+            f"{run['posts']:,}",
+            f"{run['arcs']:,}",
+            f"{run['seconds']:.2f}",
+            f"{run['peak_mb']:,.0f}",
+            f"{run['objective']:,}",
+            f"{run['greedy_objective']:,}",
+            f"+{run['gain_pct']:.2f} %",
+        ]
+        for run in _matching_runs()
+    ]
+    header = ["cadres", "posts", "arcs", "solve s", "peak MiB", "objective (optimal)", "greedy", "gain"]
+    return _table(header, "rrrrrrrr", rows)
+
+
+def _rostering() -> dict:
+    return _load("rostering.json")
+
+
+def rostering() -> str:
+    data = _rostering()
+    rows = []
+    singles = []
+    for item in data["instances"]:
+        bound = item["bound"]
+        rows.append(
+            [
+                item["instance"],
+                str(item["best_known"]),
+                str(item["objective_median"]),
+                str(item["objective_best"]),
+                f"{item['gap_median_pct']:.1f} %",
+                f"{item['gap_best_pct']:.1f} %",
+                "—" if bound is None else f"{bound:g}",
+                f"{item['seconds_median']:.1f}",
+                "/".join(status[:3] for status in item["statuses"]),
+                "yes" if item["validator_agrees"] else "**no**",
+            ]
+        )
+        if any(status != "OPTIMAL" for status in item["statuses"]):
+            singles.append(f"{item['instance']} " + "/".join(str(run["objective"]) for run in item["runs"]))
+    header = [
+        "instance", "best known", "objective median", "objective best", "gap median", "gap best", "bound",
+        "time median (s)", "statuses", "validator agrees",
+    ]
+    text = _table(header, "llllllllll", rows)
+    if singles:
+        text += "\nSingle runs (seeds in order): " + "; ".join(singles) + ".\n"
+    return text
+
+
+def rostering_summary() -> str:
+    data = _rostering()
+    rows = [
+        [
+            item["instance"],
+            str(item["best_known"]),
+            str(item["objective_median"]),
+            f"+{item['gap_median_pct']:.1f} %",
+            f"{item['seconds_median']:.1f} s",
+            "/".join(status[:3] for status in item["statuses"]),
+        ]
+        for item in data["instances"]
+    ]
+    text = (
+        f"{data['time_limit_seconds']:g} s, {data['workers']} workers, {data['runs_per_instance']} seeds from "
+        f"{data['first_seed']}; medians:\n\n"
+    )
+    return text + _table(["instance", "best known", "objective", "gap", "time", "statuses"], "lrrrrl", rows)
+
+
+def passes_table() -> str:
+    data = _load("passes.json")
+    verification = data["verification"]
+    end_to_end = sorted(run[2] for run in verification["runs"]["end_to_end"])
+    sqlite, postgres = data["ingest_sqlite"], data["ingest_postgresql"]
+
+    def runs(values: list[int]) -> str:
+        return " / ".join(f"{value:,}" for value in values)
+
+    two, four = postgres["concurrent_uploaders"]["2"], postgres["concurrent_uploaders"]["4"]
+    rows = [
+        [
+            "raw Ed25519 verify (PyNaCl/libsodium), 2,000 distinct signatures",
+            f"{verification['raw_ed25519_verify_per_s']:,} /s",
+            "—",
+        ],
+        [
+            "server verifier end to end: decode, key, signature, window, audience, revocation list, policy, "
+            "2,000 distinct tokens, snapshot read once",
+            f"{verification['end_to_end_verify_per_s']:,} /s = **{verification['ratio']:.3f}** of raw (median of "
+            f"{len(end_to_end)} rounds, {end_to_end[0]:.3f}–{end_to_end[-1]:.3f})",
+            "≥ 0.80 (met)" if verification["ratio"] >= 0.8 else "≥ 0.80 (**not met**)",
+        ],
+        [
+            "the batch API `verify_tokens`, which also reads the snapshot (3 queries) for every 500 tokens",
+            f"{verification['server_batch_ratio']:.2f} of raw",
+            "—",
+        ],
+        [
+            f"HTTP ingest, batches of {sqlite['batch']}, SQLite, one uploader",
+            f"{sqlite['scans_per_s']:,} scans/s (runs {runs(sqlite['runs'])}; "
+            f"{sqlite['distinct_tokens_scans_per_s']:,} with every token distinct)",
+            "≥ 5,000 (met)" if sqlite["scans_per_s"] >= 5000 else "≥ 5,000 (**not met**)",
+        ],
+        [
+            f"HTTP ingest, batches of {postgres['batch']}, PostgreSQL, one uploader",
+            f"{postgres['scans_per_s']:,} scans/s (runs {runs(postgres['runs'])}; "
+            f"{postgres['distinct_tokens_scans_per_s']:,} distinct)",
+            "—",
+        ],
+        [
+            f"HTTP ingest, batches of {postgres['batch']}, PostgreSQL, **two uploaders at once** (separate "
+            "processes and connections)",
+            f"**{two['scans_per_s']:,} scans/s** (runs {runs(two['runs'])})",
+            "≥ 20,000 (met)" if min(two["runs"]) >= 20_000 else "≥ 20,000 (**not met** in every run)",
+        ],
+        ["same, four uploaders", f"{four['scans_per_s']:,} scans/s (runs {runs(four['runs'])})", "—"],
+    ]
+    return _table(["measure", "result", "goal"], "lll", rows)
+
+
+def _p50_p95_max(values: dict[str, float]) -> str:
+    """Milliseconds as the docs print them: one decimal below 100, none above."""
+    picked = [values[key] for key in ("p50", "p95", "max")]
+    return " / ".join(f"{value:.1f}" if value < 100 else f"{value:.0f}" for value in picked)
+
+
+def gate_latency() -> str:
+    data = _load("passes.json")["gate_latency"]
+    labels = {
+        "webcrypto_cpu1x": ("WebCrypto Ed25519", "this machine"),
+        "webcrypto_cpu4x": ("WebCrypto Ed25519", "4× throttled (low-end phone)"),
+        "tweetnacl_cpu1x": ("tweetnacl fallback", "this machine"),
+        "tweetnacl_cpu4x": ("tweetnacl fallback", "4× throttled"),
+    }
+    rows = []
+    for key, (verifier, cpu) in labels.items():
+        shown, painted = data[key]["shown_ms"], data[key]["painted_ms"]
+        rows.append(
+            [
+                verifier,
+                cpu,
+                f"{_p50_p95_max(shown)} ms",
+                f"{_p50_p95_max(painted)} ms",
+                "≤ 300 ms (p95 met)" if painted["p95"] <= 300 and shown["p95"] <= 300 else "≤ 300 ms (**not met**)",
+            ]
+        )
+    header = ["verifier", "CPU", "verdict shown p50 / p95 / max", "next frame painted p50 / p95 / max", "goal"]
+    return _table(header, "lllll", rows)
+
+
+def load_gate() -> str:
+    rows = []
+    for database, label in (("postgresql", "PostgreSQL"), ("sqlite", "SQLite (WAL)")):
+        data = _load(f"load_gate_{database}.json")
+        total = data["total"]
+        errors = str(total["failures"])
+        if data["errors"]:
+            kinds = [f"{error['error']} on `{error['name']}` ×{error['occurrences']}" for error in data["errors"]]
+            errors += " (" + "; ".join(kinds) + ")"
+        _low, mean, high = data["load_average"]["during_1min_min_mean_max"]
+        rows.append(
+            [
+                label,
+                f"{total['requests']:,}",
+                errors,
+                f"{total['p50_ms']:,} ms",
+                f"{total['p95_ms'] / 1000:g} s" if total["p95_ms"] >= 1000 else f"{total['p95_ms']} ms",
+                f"{total['p99_ms'] / 1000:g} s" if total["p99_ms"] >= 1000 else f"{total['p99_ms']} ms",
+                f"{total['requests_per_s']:g} req/s",
+                f"{mean:.1f} / {high:.1f}",
+            ]
+        )
+    header = ["database", "requests", "errors", "p50", "p95", "p99", "throughput"]
+    header.append("load avg during (1 min: mean / max)")
+    return _table(header, "llllllll", rows)
+
+
+def dashboard_pages() -> str:
+    sqlite = _load("dashboards_sqlite.json")["pages"]
+    postgres = _load("dashboards_postgresql.json")["pages"]
+
+    def cell(page: dict | None) -> str:
+        if page is None:
+            return "—"
+        text = f"{_ms(page['p50_s'])} / {_ms(page['p95_s'])}"
+        failed = [code for code in page["status"] if code >= 400]
+        if failed:
+            text += " (" + ", ".join(str(code) for code in failed) + ")"
+        return _bold_if(text, page["p50_s"] > 1.0)
+
+    rows = []
+    for name in list(dict.fromkeys([*sqlite, *postgres])):
+        one, two = sqlite.get(name), postgres.get(name)
+        queries = "/".join(str(page["queries"]) if page else "—" for page in (one, two))
+        rows.append([name, queries, cell(one), cell(two)])
+    return _table(["page", "queries", "SQLite p50 / p95 (ms)", "PostgreSQL p50 / p95 (ms)"], "lrrr", rows)
+
+
+def pages() -> str:
+    by_database = {database: _load(f"pages_{database}.json") for database in ("postgresql", "sqlite")}
+    goal = by_database["postgresql"]["goal_p95_s"]
+
+    def cell(page: dict | None) -> str:
+        if page is None:
+            return "—"
+        text = f"{_ms(page['p50_s'])} / {_ms(page['p95_s'])} ({page['queries']}, {_ms(page['query_s'])})"
+        return _bold_if(text, page["p95_s"] > goal)
+
+    rows = []
+    logins = list(dict.fromkeys([*by_database["postgresql"]["roles"], *by_database["sqlite"]["roles"]]))
+    for login in logins:
+        roles = [by_database[db]["roles"].get(login, {}).get("pages", {}) for db in ("postgresql", "sqlite")]
+        for name in dict.fromkeys([*roles[0], *roles[1]]):
+            rows.append([login, f"`{name}`", cell(roles[0].get(name)), cell(roles[1].get(name))])
+    header = ["login", "page", "postgresql p50 / p95 ms (queries, SQL ms)", "sqlite p50 / p95 ms (queries, SQL ms)"]
+    return _table(header, "llrr", rows)
+
+
+def pages_summary() -> str:
+    """Counts and extremes quoted in the prose around the pages table."""
+    lines = []
+    for database in ("sqlite", "postgresql"):
+        data = _load(f"pages_{database}.json")
+        every = [page for role in data["roles"].values() for page in role["pages"].values()]
+        over = [page for page in every if page["p95_s"] > data["goal_p95_s"]]
+        lines.append(
+            f"- {database}: {len(every)} page visits over {len(data['roles'])} logins; p50 at most "
+            f"{_ms(max(page['p50_s'] for page in every))} ms "
+            f"(median {_ms(statistics.median(page['p50_s'] for page in every))} ms); "
+            f"SQL per page at most {_ms(max(page['query_s'] for page in every))} ms; at most "
+            f"{max(page['queries'] for page in every)} queries; {len(over)} pages with p95 over "
+            f"{_ms(data['goal_p95_s'])} ms.\n"
+        )
+    return "".join(lines)
+
+
+TABLES: dict[str, Callable[[], str]] = {
+    "foundation": foundation,
+    "matching": matching,
+    "matching-suite": matching_suite,
+    "rostering": rostering,
+    "rostering-summary": rostering_summary,
+    "passes": passes_table,
+    "gate-latency": gate_latency,
+    "load-gate": load_gate,
+    "dashboard-pages": dashboard_pages,
+    "pages": pages,
+    "pages-summary": pages_summary,
+}
+
+
+# ------------------------------------------------------------------------------------------ rewriting
+
+
+def rendered(text: str) -> str:
+    """``text`` with every generated block rewritten from the result files."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = match["name"]
+        if name not in TABLES:
+            raise KeyError(f"no generator for the block {name!r}")
+        return match["start"] + TABLES[name]() + match["end"]
+
+    return BLOCK.sub(replace, text)
+
+
+def stale_blocks() -> list[str]:
+    """``file: block`` for every generated block that differs from what the result files give."""
+    stale = []
+    for path in DOCS:
+        text = path.read_text(encoding="utf-8")
+        for old, new in zip(BLOCK.finditer(text), BLOCK.finditer(rendered(text)), strict=True):
+            if old.group(0) != new.group(0):
+                stale.append(f"{path.relative_to(ROOT)}: {old['name']}")
+    return stale
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--check", action="store_true", help="only report out-of-date tables (exit 1)")
+    args = parser.parse_args()
+    if args.check:
+        stale = stale_blocks()
+        for line in stale:
+            print(f"out of date: {line} (run python bench/docs_tables.py)", file=sys.stderr)
+        return 1 if stale else 0
+    for path in DOCS:
+        text = path.read_text(encoding="utf-8")
+        new = rendered(text)
+        if new != text:
+            path.write_text(new, encoding="utf-8")
+            print(f"rewrote {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
