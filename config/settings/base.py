@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "xiachen.ops.replica.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "xiachen.accounts.middleware.SessionTimeoutMiddleware",
@@ -125,6 +126,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# Dashboards and reports may read a streaming replica (xiachen/ops/replica.py, docs/deploy.md §15);
+# without DATABASE_REPLICA_URL every query goes to the one database.
+if env("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = dj_database_url.parse(env("DATABASE_REPLICA_URL"), conn_max_age=60)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["xiachen.ops.replica.ReplicaRouter"]
+XIACHEN_REPLICA_VIEWS = [
+    "dashboards", "hotline:rates", "hotline:rates_export", "assessments:round_report",
+    "assessments:agency_report", "assessments:unit_report", "assessments:agency_export",
+]
+XIACHEN_READ_YOUR_WRITES_SECONDS = int(env("XIACHEN_READ_YOUR_WRITES_SECONDS", "30"))  # after a user's write
+XIACHEN_REPLICA_CHECK_SECONDS = int(env("XIACHEN_REPLICA_CHECK_SECONDS", "10"))  # health re-checked this often
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
