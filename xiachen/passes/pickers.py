@@ -64,7 +64,8 @@ register(Picker(
 
 def _policy_units(user, params) -> QuerySet:
     """Areas (city, district, street) whose policy the user may publish, then their communities."""
-    allowed = areas_for(user).values("pk").union(communities_for(user, "passes.manage_policy").values("pk"))
+    allowed = areas_for(user).order_by().values("pk").union(
+        communities_for(user, "passes.manage_policy").order_by().values("pk"))
     return Unit.objects.filter(pk__in=allowed).select_related("kind").order_by("depth", "path")
 
 
