@@ -92,7 +92,7 @@ def main() -> None:
     results["close_round"] = {"seconds": round(timed(close), 3),
                               "rows": Match.objects.filter(round=round_, status="arrived").count()}
     timed(assess)
-    for name, result in results.items():
+    for result in results.values():
         rows = result.get("rows") or results["assign_grades"].get("rows") or matches
         result["rows"] = rows
         result["wuhan_estimate_seconds"] = round(result["seconds"] * WUHAN_MATCHES / max(rows, 1), 1)
