@@ -59,15 +59,17 @@ def test_city_wide_scope_stays_available(tree, people):
     assert _excellent_by_agency(round_) == {"武汉市审计局": 2}  # 40 % of one agency, 0 % of the other
 
 
-def test_grade_form_chooses_the_scope_and_appeal_window(client, tree, people, cadre1):
+def test_grade_form_chooses_the_scope_and_appeal_window(client, tree, people, cadre1,
+                                                        django_capture_on_commit_callbacks):
     round_ = served_round(tree, people, cadres_at_1=[cadre1])
     evaluate(by=people.manager1, round_=round_, cadre=cadre1, period="final", scores=dict.fromkeys(ALL, 95))
     compute_scores(by=people.org_department, round_=round_)
     client.force_login(people.org_department)
     page = client.get(reverse("assessments:round_detail", args=[round_.public_id])).content.decode()
     assert 'name="scope"' in page and 'name="appeal_days"' in page
-    client.post(reverse("assessments:grade", args=[round_.public_id]),
-                {"scope": "city", "appeal_days": "10", "max-excellent": "100"})
+    with django_capture_on_commit_callbacks(execute=True):  # the background job runs at once in tests
+        client.post(reverse("assessments:grade", args=[round_.public_id]),
+                    {"scope": "city", "appeal_days": "10", "max-excellent": "100"})
     grading = Grading.objects.get(round=round_)
     assert (grading.scope, grading.appeal_until) == ("city", timezone.localdate() + timedelta(days=10))
 

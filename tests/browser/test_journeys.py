@@ -196,7 +196,8 @@ def test_community_manager_follows_a_fever_alert_and_assigns_an_overdue_errand(p
     _todo(page, "超时未办结的代办").click()
     assert page.locator("#errand-filter-note").is_visible()
     page.locator("#errand-table tr", has_text="7栋1单元202室").locator("a").click()
-    page.locator("#assign-form select").select_option(label=str(people.worker1))
+    page.click("#assign_assignee")  # the searchable picker lists who is on duty there
+    page.locator("#assign_assignee-results [data-picker-option]", has_text=str(people.worker1)).first.click()
     page.locator("#assign-form button").click()
     page.wait_for_load_state("networkidle")
     assert str(people.worker1) in page.locator("body").inner_text()

@@ -40,7 +40,8 @@ def published_roster(tree, people, cadre1):
 def _request_swap(page, day: str, partner: str) -> str:
     form = page.locator("form.swap-form")
     form.locator("input[name=day]").fill(day)
-    form.locator("select[name=partner]").select_option(label=partner)
+    form.locator("input.picker-search").fill(partner)  # a searchable picker of the post's other cadres
+    form.locator("[data-picker-option]", has_text=partner).first.click()
     form.locator("button[type=submit]").click()
     page.wait_for_load_state("networkidle")
     return page.locator(".flash").first.inner_text()

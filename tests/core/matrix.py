@@ -22,6 +22,13 @@ MATRIX = {
     ("core:pick", "pick_policy", "get"): only(["org_department", "liaison1", "liaison2"]),
     ("core:pick", "pick_pass_resident", "get"): only(["manager1", "manager2"]),
     ("core:pick", "pick_route_unit", "get"): only(["hotline"]),
+    ("core:pick", "pick_errand_assignee", "get"): only(["manager1", "manager2"]),
+    ("core:pick", "pick_roster_partner", "get"): only(["cadre_user1"]),
+    ("core:pick", "pick_roster_cadre", "get"): only(["manager1", "manager2"]),
+    ("core:pick", "pick_transfer_unit", "get"): only(["manager1", "manager2", "worker1"]),
+    ("core:pick", "pick_policy_unit", "get"): only(["org_department", "manager1", "manager2", "worker1",
+                                                    "cadre_user1"]),
+    ("core:pick", "pick_key_community", "get"): only(["manager1", "manager2"]),
     ("core:pick", "pick_unknown", "get"): {role: 404 for role in ROLES} | {"anonymous": 302},
 }
 
@@ -34,5 +41,11 @@ ARGS = {
     "pick_policy": lambda request: ["pass-policy-version"],
     "pick_pass_resident": lambda request: ["pass-resident"],
     "pick_route_unit": lambda request: ["hotline-route-unit"],
+    "pick_errand_assignee": lambda request: ["errand-assignee"],
+    "pick_roster_partner": lambda request: ["roster-partner"],
+    "pick_roster_cadre": lambda request: ["roster-cadre"],
+    "pick_transfer_unit": lambda request: ["hotline-transfer-unit"],
+    "pick_policy_unit": lambda request: ["pass-policy-unit"],
+    "pick_key_community": lambda request: ["pass-key-community"],
     "pick_unknown": lambda request: ["no-such-picker"],
 }

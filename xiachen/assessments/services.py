@@ -339,10 +339,7 @@ def assign_grades(*, by, round_: Round, quotas: dict[str, tuple[int, int | None]
     AssessmentError explaining a quota that cannot be met (naming the agency); nothing is saved then."""
     require_permission(by, "assessments.manage")
     _lock(round_)
-    if scope not in QuotaScope.values:
-        raise AssessmentError(_("请选择名额范围"))
-    if not 1 <= appeal_days <= 90:
-        raise AssessmentError(_("申诉期限应为 1–90 天"))
+    check_grading(round_=round_, scope=scope, appeal_days=appeal_days)
     scores = _grade(round_=round_, quotas=quotas, scope=scope)
     today = timezone.localdate()
     Grading.objects.update_or_create(round=round_, defaults={
@@ -353,6 +350,22 @@ def assign_grades(*, by, round_: Round, quotas: dict[str, tuple[int, int | None]
     audit.record(actor=by, action="assessment.graded", target=round_,
                  fields={"scores": len(scores), "scope": scope, "appeal_days": appeal_days})
     return scores
+
+
+def check_grading(*, round_: Round, scope: str, appeal_days: int) -> None:
+    """The settings and the scores grading needs (also asked before grading is queued as a
+    background job). Raises AssessmentError."""
+    if scope not in QuotaScope.values:
+        raise AssessmentError(_("请选择名额范围"))
+    if not 1 <= appeal_days <= 90:
+        raise AssessmentError(_("申诉期限应为 1–90 天"))
+    if not Score.objects.filter(round=round_, total__isnull=False).exists():
+        raise AssessmentError(_("本轮次还没有可评定等次的得分，请先计算得分"))
+
+
+def check_commendations(*, round_: Round) -> None:
+    """No open appeal (also asked before the list is queued as a background job)."""
+    _wait_for_appeals(round_)
 
 
 def _grade(*, round_: Round, quotas: dict | None, scope: str) -> list[Score]:

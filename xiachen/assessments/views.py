@@ -15,8 +15,10 @@ from xiachen.accounts.permissions import ROLE_PERMISSIONS, active_memberships, h
 from xiachen.audit import services as audit
 from xiachen.core.exports import xlsx_response
 from xiachen.core.views import paginate, query_without_page
+from xiachen.ops import jobs
 from xiachen.org.models import Unit
 
+from . import jobs as assessment_jobs
 from . import outputs, reports, selectors, services
 from .enums import APPEAL_DAYS, FINAL_PERIOD, QuotaScope, ReportStatus
 from .models import CommendationList, Dimension, Grade, Grading, Scheme, ScoreJob
@@ -147,9 +149,9 @@ def grade(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if days and not days.isdigit():
         messages.error(request, _("申诉期限（天）必须是整数"))
         return redirect("assessments:round_detail", public_id=round_.public_id)
-    _attempt(request, lambda: services.assign_grades(by=request.user, round_=round_, quotas=quotas or None,
-                                                     scope=scope, appeal_days=int(days or APPEAL_DAYS)),
-             _("已评定等次"))
+    params = assessment_jobs.grading_params(quotas=quotas, scope=scope, appeal_days=int(days or APPEAL_DAYS))
+    _attempt(request, lambda: jobs.start(by=request.user, kind=assessment_jobs.GRADE, subject=round_, params=params),
+             _("已开始评定等次，完成后本页自动刷新"))
     return redirect("assessments:round_detail", public_id=round_.public_id)
 
 
@@ -233,12 +235,9 @@ def appeal_answer(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def commendation_propose(request: HttpRequest, public_id: UUID) -> HttpResponse:
     round_ = selectors.access_assessment_round(request.user, public_id)
     require_permission(request.user, "assessments.manage")
-    try:
-        proposed = services.propose_commendations(by=request.user, round_=round_)
-    except services.AssessmentError as refusal:
-        messages.error(request, str(refusal))
-        return redirect("assessments:round_detail", public_id=round_.public_id)
-    return redirect("assessments:commendation_detail", public_id=proposed.public_id)
+    _attempt(request, lambda: jobs.start(by=request.user, kind=assessment_jobs.COMMEND, subject=round_),
+             _("已开始生成表彰名单，完成后本页显示链接"))
+    return redirect("assessments:round_detail", public_id=round_.public_id)
 
 
 @require_GET

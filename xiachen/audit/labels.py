@@ -190,6 +190,9 @@ ACTION_LABELS = {
     "download.requested": gettext_lazy("申请后台导出"),
     "download.fetched": gettext_lazy("下载导出文件"),
     "assessment.annual_exported": gettext_lazy("导出年度考核"),
+    # background jobs (xiachen.ops.jobs)
+    "job.requested": gettext_lazy("提交后台任务"),
+    "job.failed": gettext_lazy("后台任务失败"),
     # operations and the demo
     "ops.backup_created": gettext_lazy("创建备份"),
     "ops.backup_restored": gettext_lazy("恢复备份"),
@@ -200,7 +203,7 @@ ACTION_LABELS = {
 
 # The object of an action (the part before the dot), for actions without their own entry.
 OBJECT_LABELS = {
-    "download": gettext_lazy("导出文件"),
+    "download": gettext_lazy("导出文件"), "job": gettext_lazy("后台任务"),
     "user": gettext_lazy("账号"), "role": gettext_lazy("角色"), "otp": gettext_lazy("身份验证器"),
     "audit": gettext_lazy("审计日志"), "unit": gettext_lazy("单位"), "cadre": gettext_lazy("干部"),
     "household": gettext_lazy("住户"), "resident": gettext_lazy("居民"), "demand": gettext_lazy("岗位需求"),

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -168,3 +168,15 @@ def unit_trails(units: Iterable) -> dict[int, str]:
         trail = [names.get(prefix, "") for prefix in prefixes[1:]] if len(prefixes) > 1 else [unit.name]
         trails[unit.pk] = " · ".join(name for name in trail if name)
     return trails
+
+
+def search_units(units: QuerySet, text: str) -> QuerySet:
+    """Units whose name, parent's name or code matches what was typed."""
+    return units.filter(Q(name__icontains=text) | Q(parent__name__icontains=text) | Q(code__startswith=text))
+
+
+def describe_units(units: list) -> list[Option]:
+    """A unit by name and kind, with its full place in the city (two 新华社区 in different districts differ)."""
+    trails = unit_trails(units)
+    return [Option(value=str(unit.public_id), label=f"{unit.name}（{unit.kind.label}）", detail=trails[unit.pk])
+            for unit in units]

@@ -112,6 +112,10 @@ class Round(BaseModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_matching(self) -> bool:
+        return self.status == "matching"
+
 
 class RoundAgency(models.Model):
     """An agency taking part in a round, with the most cadres it sends."""

@@ -23,14 +23,15 @@ def _candidates(user, params) -> QuerySet:
     return hand_edit_candidates(round_) if round_ is not None else Cadre.objects.none()
 
 
-def _search(cadres: QuerySet, text: str) -> QuerySet:
+def search_cadres(cadres: QuerySet, text: str) -> QuerySet:
     return cadres.filter(
         Q(name__icontains=text) | Q(agency__name__icontains=text) | Q(department__name__icontains=text)
         | Q(position__icontains=text)
     )
 
 
-def _describe(cadres: list) -> list[Option]:
+def describe_cadres(cadres: list) -> list[Option]:
+    """A cadre with agency, department, position and rank (what tells two of the same name apart)."""
     return [
         Option(
             value=str(cadre.public_id),
@@ -48,7 +49,7 @@ register(Picker(
     name="round-cadre",
     permission="deployments.run_rounds",
     choices=_candidates,
-    search=_search,
-    describe=_describe,
+    search=search_cadres,
+    describe=describe_cadres,
     placeholder=gettext_lazy("输入干部姓名、派出单位或内设机构"),
 ))

@@ -62,13 +62,19 @@ def _lock(instance):
     return instance
 
 
-def move_round(*, round_: Round, to: RoundStatus, by) -> Round:
-    """The one place a round changes status. Raises RoundError for a move the table does not allow."""
+def check_move(*, round_: Round, to: RoundStatus) -> None:
+    """Raise RoundError when the table does not allow moving the round to `to` (also asked before a
+    publication or close is queued as a background job)."""
     if to not in ALLOWED.get(RoundStatus(round_.status), set()):
         raise RoundError(
             _("轮次不能从“%(current)s”变为“%(target)s”")
             % {"current": RoundStatus(round_.status).label, "target": RoundStatus(to).label}
         )
+
+
+def move_round(*, round_: Round, to: RoundStatus, by) -> Round:
+    """The one place a round changes status. Raises RoundError for a move the table does not allow."""
+    check_move(round_=round_, to=to)
     previous = round_.status
     round_.status = to
     round_.save(update_fields=["status", "updated_at"])

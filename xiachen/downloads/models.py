@@ -57,3 +57,8 @@ class DownloadJob(BaseModel):
     @property
     def is_running(self) -> bool:
         return self.status in (DownloadStatus.QUEUED, DownloadStatus.RUNNING)
+
+    @property
+    def has_failed(self) -> bool:
+        """Failed or expired: the component shows why instead of a link."""
+        return self.status in (DownloadStatus.FAILED, DownloadStatus.EXPIRED)

@@ -18,6 +18,17 @@ class StaffErrandForm(forms.Form):
         bind_pickers(self, user=user)
 
 
+class AssignForm(forms.Form):
+    """指派: one of the people on duty where the errand is, found by name or agency."""
+
+    assignee = PickerField("errand-assignee", label=_("指派给"),
+                           error_messages={"required": _("请选择办理人"), "invalid_choice": _("请选择当班的办理人")})
+
+    def __init__(self, *args, user, errand, **kwargs):
+        super().__init__(*args, auto_id="assign_%s", **kwargs)
+        bind_pickers(self, user=user, params={"errand": str(errand.public_id)})
+
+
 class DeliverForm(forms.Form):
     cost = forms.DecimalField(label=_("费用（元）"), min_value=0, max_digits=8, decimal_places=2, required=False)
     payment_note = forms.CharField(label=_("付款说明"), max_length=200, required=False)

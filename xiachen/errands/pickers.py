@@ -1,15 +1,22 @@
 """Searchable pickers of the errand pages: the household an errand is filed for, the resident a
-quarantine is registered for."""
+quarantine is registered for, the person on duty an errand is assigned to."""
+
+from uuid import UUID
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xiachen.accounts.enums import Role
+from xiachen.accounts.models import Membership, User
+from xiachen.accounts.permissions import has_permission
 from xiachen.core.pickers import Option, Picker, register, unit_trails
 from xiachen.households.models import Resident
 from xiachen.households.pickers import RESIDENT_ORDER, describe_residents, search_residents
 from xiachen.households.selectors import residents_visible_to
 
-from .selectors import households_for_errands
+from .duty import on_duty_users
+from .selectors import errands_visible_to, households_for_errands
 
 
 def _search_households(households: QuerySet, text: str) -> QuerySet:
@@ -55,3 +62,48 @@ register(Picker(
     placeholder=gettext_lazy("输入居民姓名、小区或楼栋号"),
 ))
 
+
+
+def _assignees(user, params) -> QuerySet:
+    """Who is on duty where the errand is, when the user may dispatch it; nobody otherwise."""
+    try:
+        public_id = UUID(params.get("errand", ""))
+    except ValueError:
+        return User.objects.none()
+    errand = errands_visible_to(user).filter(public_id=public_id).first()
+    if errand is None or not has_permission(user, "errands.dispatch", errand.household.compound):
+        return User.objects.none()
+    return on_duty_users(errand.compound_path).select_related("cadre__agency", "cadre__department")
+
+
+def _search_people(people: QuerySet, text: str) -> QuerySet:
+    return people.filter(Q(display_name__icontains=text) | Q(username__icontains=text) | Q(cadre__name__icontains=text)
+                         | Q(cadre__agency__name__icontains=text))
+
+
+def describe_people(people: list) -> list[Option]:
+    """A deployed cadre with their agency and department; a community worker with their community."""
+    worker_units = {}
+    for membership in Membership.objects.filter(user__in=people, role=Role.COMMUNITY_WORKER,
+                                                is_active=True).select_related("unit"):
+        worker_units.setdefault(membership.user_id, membership.unit.name)
+    options = []
+    for person in people:
+        cadre = getattr(person, "cadre", None)
+        if cadre is not None:
+            parts = [_("下沉干部"), cadre.agency.name, cadre.department.name if cadre.department_id else ""]
+        else:
+            parts = [_("社区工作者"), worker_units.get(person.pk, "")]
+        options.append(Option(value=str(person.public_id), label=str(person),
+                              detail=" · ".join(part for part in parts if part)))
+    return options
+
+
+register(Picker(
+    name="errand-assignee",
+    permission="errands.dispatch",
+    choices=_assignees,
+    search=_search_people,
+    describe=describe_people,
+    placeholder=gettext_lazy("输入姓名或派出单位"),
+))

@@ -35,6 +35,17 @@ class RouteForm(forms.Form):
         bind_pickers(self, user=user)
 
 
+class TransferForm(forms.Form):
+    """申请转办: the unit asked to take the ticket over (found by name among the valid targets), and why."""
+
+    unit = PickerField("hotline-transfer-unit", label=_("申请转办至"), error_messages={
+        "required": _("请选择转办单位"), "invalid_choice": _("请选择可以转办的单位")})
+
+    def __init__(self, *args, user, ticket, **kwargs):
+        super().__init__(*args, auto_id="transfer_%s", **kwargs)
+        bind_pickers(self, user=user, params={"ticket": str(ticket.public_id)})
+
+
 class ExtensionForm(forms.Form):
     """延期: the date and time asked for, and why."""
 

@@ -1,12 +1,17 @@
-"""Searchable picker of the intake form: where the call comes from (compound, community or street
-in the operator's area), shown with its full place in the city so same-named compounds differ."""
+"""Searchable pickers of the hotline: where the call comes from (compound, community or street in
+the operator's area), where it is dispatched, and the unit an owner asks to take it over — each shown
+with its full place in the city so same-named units differ."""
+
+from uuid import UUID
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy
 
+from xiachen.accounts.permissions import has_permission
 from xiachen.core.pickers import Option, Picker, register, unit_trails
+from xiachen.org.models import Unit
 
-from .selectors import places_for, routable_units
+from .selectors import places_for, routable_units, tickets_visible_to, transfer_targets
 
 
 def _search(places: QuerySet, text: str) -> QuerySet:
@@ -33,6 +38,28 @@ register(Picker(
     name="hotline-route-unit",
     permission="hotline.operate",
     choices=lambda user, params: routable_units(user).order_by("depth", "path"),
+    search=_search,
+    describe=_describe,
+    placeholder=gettext_lazy("输入承办单位名称"),
+))
+
+
+def _transfer_targets(user, params) -> QuerySet:
+    """Where the owner of the ticket may ask to transfer it; nothing for anyone else."""
+    try:
+        public_id = UUID(params.get("ticket", ""))
+    except ValueError:
+        return Unit.objects.none()
+    ticket = tickets_visible_to(user).filter(public_id=public_id).first()
+    if ticket is None or ticket.owner_id is None or not has_permission(user, "hotline.handle", ticket.owner):
+        return Unit.objects.none()
+    return transfer_targets(ticket)
+
+
+register(Picker(
+    name="hotline-transfer-unit",
+    permission="hotline.handle",
+    choices=_transfer_targets,
     search=_search,
     describe=_describe,
     placeholder=gettext_lazy("输入承办单位名称"),

@@ -96,6 +96,15 @@ class Job(BaseModel):
         return self.status in self.LIVE
 
     @property
+    def has_failed(self) -> bool:
+        return self.status == self.FAILED
+
+    @property
+    def kind_slug(self) -> str:
+        """For element ids: "deployments.publish_round" → "deployments-publish-round"."""
+        return self.kind.replace(".", "-").replace("_", "-")
+
+    @property
     def kind_label(self) -> str:
         from .jobs import kind_label
 

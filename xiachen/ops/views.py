@@ -1,19 +1,26 @@
-"""The working calendar page: which years are known, the yearly import, and what is provisional (ADR 1601)."""
+"""The working calendar page: which years are known, the yearly import, and what is provisional (ADR 1601);
+the progress and retry of background jobs (ADR 1411)."""
+
+from uuid import UUID
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xiachen.accounts.permissions import require_permission
 from xiachen.core.calendar import CalendarImportError, parse_holiday_file, replace_year, template
 from xiachen.core.exports import xlsx_response
 from xiachen.core.models import CalendarYear, Holiday
 
+from . import jobs, leases
 from .calendar_alerts import calendar_problems
 from .forms import HolidayImportForm
+from .models import Job
 
 MAX_UPLOAD_BYTES = 1024 * 1024
 
@@ -59,3 +66,44 @@ def _shown_year(request: HttpRequest, default: int) -> int:
 def calendar_template(request: HttpRequest) -> HttpResponse:
     require_permission(request.user, "calendar.manage")
     return xlsx_response(template(), "节假日安排模板.xlsx")
+
+
+# --- background jobs (xiachen.ops.jobs) -----------------------------------------------------------
+
+
+def _access_job(request: HttpRequest, public_id: UUID) -> Job:
+    """The job if the user may watch it (its requester, or holding its kind's permission); else 404."""
+    job = get_object_or_404(Job.objects.select_related("requested_by"), public_id=public_id)
+    if not jobs.can_watch(request.user, job):
+        raise Http404
+    return job
+
+
+@require_GET
+def job_progress(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The job component, polled every second while the job runs; asks the page to reload when it
+    has ended (the page then shows the action's result). Reclaims the job if its worker died."""
+    job = _access_job(request, public_id)
+    if job.is_running and leases.reclaim_stale(obj=job):
+        job.refresh_from_db()
+    response = render(request, "ops/job.html", {"job": job})
+    if request.htmx and not job.is_running:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@require_POST
+def job_retry(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Run a failed job's action again; back to the page the button was on."""
+    job = _access_job(request, public_id)
+    try:
+        jobs.retry(by=request.user, job=job)
+    except jobs.get_kind(job.kind).refusals as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("已重新提交：%(kind)s") % {"kind": job.kind_label})
+    back = request.headers.get("referer", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        back = reverse("accounts:home")
+    return redirect(back)

@@ -88,3 +88,23 @@ class RevokeForm(forms.Form):
         picked = [str(card.public_id) for card in self.cleaned_data["picked"]]
         pasted = [line.strip() for line in self.cleaned_data["passes"].split() if line.strip()]
         return list(dict.fromkeys(picked + pasted))[:5000]
+
+
+class PolicyTargetForm(forms.Form):
+    """The unit a policy version is for, found by name (an area is inherited by its communities)."""
+
+    community = PickerField("pass-policy-unit", label=_("适用单位"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, auto_id="%s", **kwargs)
+        bind_pickers(self, user=user)
+
+
+class KeyCommunityForm(forms.Form):
+    """The community whose signing key is rotated, found by name."""
+
+    community = PickerField("pass-key-community", label=_("社区"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, auto_id="key_%s", **kwargs)
+        bind_pickers(self, user=user)

@@ -1,4 +1,5 @@
-"""Searchable picker of the revocation form: current passes, found by the holder's name or address."""
+"""Searchable pickers of the pass pages: current passes (revocation, found by the holder's name or
+address), the unit a policy version is published for, and the community whose signing key rotates."""
 
 from django.db.models import Q, QuerySet
 from django.utils import formats, timezone
@@ -6,12 +7,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xiachen.accounts.permissions import scope_paths
-from xiachen.core.pickers import Option, Picker, register
+from xiachen.core.pickers import Option, Picker, describe_units, register, search_units
 from xiachen.households.models import Resident
 from xiachen.households.pickers import RESIDENT_ORDER, describe_residents, search_residents
-from xiachen.org.models import path_within
+from xiachen.org.models import Unit, path_within
 
-from .selectors import revocable_passes
+from .selectors import areas_for, communities_for, revocable_passes
 
 
 def _search(passes: QuerySet, text: str) -> QuerySet:
@@ -58,4 +59,30 @@ register(Picker(
     search=search_residents,
     describe=describe_residents,
     placeholder=gettext_lazy("输入居民姓名、小区或楼栋号"),
+))
+
+
+def _policy_units(user, params) -> QuerySet:
+    """Areas (city, district, street) whose policy the user may publish, then their communities."""
+    allowed = areas_for(user).order_by().values("pk").union(
+        communities_for(user, "passes.manage_policy").order_by().values("pk"))
+    return Unit.objects.filter(pk__in=allowed).select_related("kind").order_by("depth", "path")
+
+
+register(Picker(
+    name="pass-policy-unit",
+    permission="passes.view_policy",
+    choices=_policy_units,
+    search=search_units,
+    describe=describe_units,
+    placeholder=gettext_lazy("输入社区、街道或区的名称"),
+))
+
+register(Picker(
+    name="pass-key-community",
+    permission="passes.manage_keys",
+    choices=lambda user, params: communities_for(user, "passes.manage_keys").select_related("kind"),
+    search=search_units,
+    describe=describe_units,
+    placeholder=gettext_lazy("输入社区名称"),
 ))

@@ -18,7 +18,7 @@ from xiachen.core.views import paginate, query_without_page, revealed_value_resp
 from . import checkpoint, selectors, services
 from .cards import card_context, pass_card_pdf
 from .enums import AlertStatus, Decision
-from .forms import IssueForm, PolicyForm, RevokeForm
+from .forms import IssueForm, KeyCommunityForm, PolicyForm, PolicyTargetForm, RevokeForm
 from .rules import RULE_LABELS, RulesError, combine, complete, diff_rules
 
 
@@ -70,7 +70,8 @@ def policy_new(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             return redirect("passes:policy_detail", public_id=version.public_id)
-    return render(request, "passes/policy_form.html", {"form": form, "communities": units, "chosen": chosen})
+    target = PolicyTargetForm(initial={"community": chosen or None}, user=request.user)
+    return render(request, "passes/policy_form.html", {"form": form, "target": target})
 
 
 @require_GET
@@ -227,7 +228,7 @@ def keys(request: HttpRequest) -> HttpResponse:
         "passes/key_list.html",
         {
             "keys": selectors.keys_visible_to(request.user)[:200],
-            "communities": selectors.communities_for(request.user, "passes.manage_keys"),
+            "community_form": KeyCommunityForm(user=request.user),
         },
     )
 

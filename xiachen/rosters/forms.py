@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xiachen.core.pickers import PickerField, bind_pickers
+
 from .models import RuleSet, ShiftTemplate
 
 
@@ -47,3 +49,14 @@ class RuleSetForm(forms.ModelForm):
                 raise forms.ValidationError(_("“%(line)s”格式不对，应为 早班代码>晚班代码") % {"line": line})
             pairs.append([first.strip(), then.strip()])
         return pairs
+
+
+class RosterCadreForm(forms.Form):
+    """One cadre of a roster found by name: the swap partner (`roster-partner`, field "partner") or
+    the cadre a manager records something for (`roster-cadre`, field "cadre")."""
+
+    def __init__(self, *args, user, roster, picker: str, name: str, label, auto_id: str, **kwargs):
+        super().__init__(*args, auto_id=auto_id, **kwargs)
+        self.fields[name] = PickerField(picker, label=label, error_messages={
+            "required": _("请选择干部"), "invalid_choice": _("请选择本排班表中的干部")})
+        bind_pickers(self, user=user, params={"roster": str(roster.public_id)})

@@ -47,14 +47,17 @@ def rules_for(round_) -> RuleSet:
 
 def deployed_cadres(post, round_) -> list:
     """Cadres deployed to `post` in the published `round_`, in a stable order."""
+    return list(deployed_cadre_queryset(post, round_))
+
+
+def deployed_cadre_queryset(post, round_):
+    """`deployed_cadres` as a queryset (the roster pickers search it)."""
     from xiachen.cadres.models import Cadre
 
-    return list(
-        Cadre.objects.filter(
-            matches__demand=post, matches__round=round_, matches__status__in=DEPLOYED,
-            matches__round__status=RoundStatus.PUBLISHED,
-        ).distinct().order_by("name", "pk")
-    )
+    return Cadre.objects.filter(
+        matches__demand=post, matches__round=round_, matches__status__in=DEPLOYED,
+        matches__round__status=RoundStatus.PUBLISHED,
+    ).distinct().order_by("name", "pk")
 
 
 @dataclass

@@ -12,9 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from xiachen.accounts.permissions import has_permission, require_permission
 from xiachen.cadres.models import Cadre
 from xiachen.core.pagination import keyset_page
-from xiachen.ops import leases
+from xiachen.ops import jobs, leases
 from xiachen.org.models import Unit
 
+from .. import jobs as round_jobs
 from .. import services
 from ..enums import RoundStatus
 from ..models import Demand, PostType
@@ -249,14 +250,19 @@ def match_replace(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 def round_publish(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Queue the publication (a background job: thousands of deployments and notifications); the
+    round page shows its progress. Submitting twice returns the same job."""
     round_ = access_round(request.user, public_id)
-    return _attempt(request, round_, lambda: services.publish_round(by=request.user, round_=round_), _("已发布"))
+    return _attempt(request, round_, lambda: jobs.start(by=request.user, kind=round_jobs.PUBLISH, subject=round_),
+                    _("已开始发布，完成后本页自动刷新"))
 
 
 @require_POST
 def round_close(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Queue the close (a background job: one service record per arrived cadre)."""
     round_ = access_round(request.user, public_id)
-    return _attempt(request, round_, lambda: services.close_round(by=request.user, round_=round_), _("轮次已结束"))
+    return _attempt(request, round_, lambda: jobs.start(by=request.user, kind=round_jobs.CLOSE, subject=round_),
+                    _("已开始结束轮次，完成后本页自动刷新"))
 
 
 def _attempt(request: HttpRequest, round_, action, success: str) -> HttpResponse:

@@ -7,18 +7,16 @@ from uuid import UUID
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from xiachen.accounts.models import User
 from xiachen.accounts.permissions import has_permission, require_permission
 from xiachen.core.views import paginate, query_without_page
 
 from .. import services
-from ..duty import on_duty_users
 from ..enums import ErrandStatus
-from ..forms import DeliverForm, StaffErrandForm
+from ..forms import AssignForm, DeliverForm, StaffErrandForm
 from ..selectors import access_errand, errand_list, my_round
 
 
@@ -68,7 +66,7 @@ def errand_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "events": errand.events.select_related("by"),
         "is_assignee": errand.assignee_id == request.user.pk,
         "can_dispatch": can_dispatch,
-        "on_duty": on_duty_users(errand.compound_path) if can_dispatch else [],
+        "assign_form": AssignForm(user=request.user, errand=errand) if can_dispatch else None,
         "deliver_form": DeliverForm(),
     })
 
@@ -121,11 +119,10 @@ def assign(request: HttpRequest, public_id: UUID) -> HttpResponse:
     errand = access_errand(request.user, public_id)
     if not has_permission(request.user, "errands.dispatch", errand.household.compound):
         raise PermissionDenied("errands.dispatch")
-    try:
-        assignee = get_object_or_404(User, public_id=UUID(request.POST.get("assignee", "")))
-    except ValueError:
-        messages.error(request, _("请选择办理人"))
+    form = AssignForm(request.POST, user=request.user, errand=errand)
+    if not form.is_valid():
+        messages.error(request, form.errors["assignee"][0])
         return redirect("errands:detail", public_id=errand.public_id)
     return _attempt(request, errand, lambda: services.assign_by_hand(
-        by=request.user, errand=errand, assignee=assignee
+        by=request.user, errand=errand, assignee=form.cleaned_data["assignee"]
     ), _("已指派"))

@@ -11,11 +11,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from xiachen.accounts.permissions import has_permission, require_permission
 from xiachen.core.pagination import keyset_page
+from xiachen.core.pickers import describe_units
 from xiachen.org.models import Unit
 
 from .. import services
 from ..enums import OPEN_STATUSES, ComplaintReview, RequestKind, RequestStatus, Satisfaction, TicketStatus
-from ..forms import ExtensionForm, RouteForm, TicketForm
+from ..forms import ExtensionForm, RouteForm, TicketForm, TransferForm
 from ..models import Category
 from ..selectors import (
     TICKET_ORDER,
@@ -23,7 +24,6 @@ from ..selectors import (
     can_supervise,
     likely_duplicates,
     search_tickets,
-    transfer_targets,
 )
 
 
@@ -105,8 +105,18 @@ def _detail_context(request: HttpRequest, ticket, *, callback: dict | None = Non
     context["pending_return"] = RequestKind.RETURN in pending
     context["pending_extension"] = RequestKind.EXTENSION in pending
     if context["is_owner"]:
-        context["transfer_units"] = transfer_targets(ticket)
+        context["transfer_form"] = TransferForm(user=user, ticket=ticket)
+    if context["can_arbitrate"] and ticket.status == TicketStatus.DISPUTED:
+        context["arbitration_options"] = _arbitration_options(ticket)
     return context
+
+
+def _arbitration_options(ticket) -> list:
+    """The owner, the unit asked to take over, and the district as the fallback, each with its full
+    place in the city (two 新华社区 of different streets differ)."""
+    units = [unit for unit in (ticket.owner, ticket.transfer_to, ticket.district) if unit is not None]
+    options = describe_units(list(dict.fromkeys(units)))
+    return [(option, unit_ == ticket.district) for option, unit_ in zip(options, dict.fromkeys(units), strict=True)]
 
 
 def _attempt(request: HttpRequest, ticket, action: Callable, success: str) -> HttpResponse:
@@ -140,10 +150,14 @@ def ticket_accept(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def ticket_transfer(request: HttpRequest, public_id: UUID) -> HttpResponse:
     ticket = access_ticket(request.user, public_id)
     require_permission(request.user, "hotline.handle")
-    unit = _unit(request)
+    form = TransferForm(request.POST, user=request.user, ticket=ticket)
+    if not form.is_valid():
+        messages.error(request, form.errors["unit"][0])
+        return redirect("hotline:ticket_detail", public_id=ticket.public_id)
     reason = request.POST.get("reason", "")
     return _attempt(request, ticket, lambda: services.request_transfer(
-        by=request.user, ticket=ticket, unit=unit, reason=reason), _("已申请转办，对方接收前仍由本单位负责"))
+        by=request.user, ticket=ticket, unit=form.cleaned_data["unit"], reason=reason),
+        _("已申请转办，对方接收前仍由本单位负责"))
 
 
 @require_POST

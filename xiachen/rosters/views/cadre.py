@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from xiachen.cadres.models import Cadre
 
 from .. import care, services
-from ..planning import deployed_cadres
+from ..forms import RosterCadreForm
 from ..selectors import LIVE, access_roster, access_swap, my_assignments, swaps_visible_to
 from ..tokens import calendar_claims, calendar_token
 from .rosters import attempt, parse_day
@@ -37,12 +37,12 @@ def mine(request: HttpRequest) -> HttpResponse:
     # Swap, unavailability and unwell forms only for rosters still running.
     rosters = {a.roster_id: a.roster for a in upcoming}.values()
     partners = {}
-    if cadre is not None:
-        partners = {r.pk: [c for c in deployed_cadres(r.post, r.round) if c.pk != cadre.pk] for r in rosters}
+    if cadre is not None:  # a searchable picker per roster: the colleagues on its post
+        partners = {r.pk: _partner_form(request, r) for r in rosters}
     feed = request.build_absolute_uri(reverse("rosters:ical", args=[calendar_token(cadre)])) if cadre else ""
     return render(request, "rosters/mine.html", {
         "upcoming": upcoming, "past": past, "today": today, "recent_days": RECENT_PAST_DAYS,
-        "rosters": [(r, partners.get(r.pk, [])) for r in rosters], "feed": feed,
+        "rosters": [(r, partners.get(r.pk)) for r in rosters], "feed": feed,
         "swaps": swaps_visible_to(request.user).filter(requester=cadre)[:20] if cadre else [],
     })
 
@@ -50,8 +50,8 @@ def mine(request: HttpRequest) -> HttpResponse:
 @require_POST
 def swap_new(request: HttpRequest, public_id: UUID) -> HttpResponse:
     roster = access_roster(request.user, public_id)
-    partner = Cadre.objects.filter(public_id=request.POST.get("partner") or None).first() if _is_uuid(
-        request.POST.get("partner")) else None
+    form = _partner_form(request, roster, data=request.POST)
+    partner = form.cleaned_data["partner"] if form.is_valid() else None
     day = parse_day(request.POST.get("day"))
     if partner is None or day is None:
         messages.error(request, _("请选择日期和换班对象"))
@@ -59,6 +59,11 @@ def swap_new(request: HttpRequest, public_id: UUID) -> HttpResponse:
         attempt(request, lambda: services.request_swap(by=request.user, roster=roster, day=day, partner=partner),
                 _("换班申请已提交，等待负责人审批"))
     return redirect("rosters:mine")
+
+
+def _partner_form(request: HttpRequest, roster, data=None) -> RosterCadreForm:
+    return RosterCadreForm(data, user=request.user, roster=roster, picker="roster-partner", name="partner",
+                           label=_("与谁换班"), auto_id=f"swap-{roster.public_id}-%s")
 
 
 def _is_uuid(value) -> bool:

@@ -17,7 +17,7 @@ from xiachen.deployments.round_selectors import access_round
 
 from .. import care, services
 from ..enums import RosterStatus
-from ..forms import RosterForm, RuleSetForm, ShiftTemplateForm
+from ..forms import RosterCadreForm, RosterForm, RuleSetForm, ShiftTemplateForm
 from ..grid import grid
 from ..planning import frame_of, rules_for
 from ..selectors import access_post, access_roster, posts_visible_to, roster_list, with_assignment_counts
@@ -117,6 +117,10 @@ def roster_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     frame = frame_of(roster)
     context = {"roster": roster, "frame": frame, "can_manage": can_manage, "statuses": RosterStatus,
                "editable": can_manage and roster.status in services.EDITABLE} | grid(frame)
+    if context["editable"]:  # searchable pickers of the roster's cadres (issue #14 item 5)
+        context |= {f"{form}_form": RosterCadreForm(user=request.user, roster=roster, picker="roster-cadre",
+                                                     name="cadre", label=_("干部"), auto_id=f"{form}_%s")
+                    for form in ("unavailable", "wish")}
     return render(request, "rosters/roster_detail.html", context)
 
 
