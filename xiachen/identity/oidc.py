@@ -85,10 +85,14 @@ class OidcLoginView(OIDCAuthenticationRequestView):
         return super().get(request)
 
     def get_extra_params(self, request) -> dict:
-        # Ask the provider for the assurance we will check for; it may still answer with less.
-        if settings.XIACHEN_OIDC_SECOND_FACTOR == SECOND_FACTOR_IDP and settings.XIACHEN_OIDC_MFA_ACR_VALUES:
-            return {"acr_values": " ".join(settings.XIACHEN_OIDC_MFA_ACR_VALUES)}
-        return {}
+        """In "idp" mode, ask for the assurance we will check for (the provider may still answer with
+        less) and for a sign-in no older than we accept, so the token carries `auth_time`."""
+        if settings.XIACHEN_OIDC_SECOND_FACTOR != SECOND_FACTOR_IDP:
+            return {}
+        params = {"max_age": str(int(settings.XIACHEN_OIDC_MAX_AUTH_AGE.total_seconds()))}
+        if settings.XIACHEN_OIDC_MFA_ACR_VALUES:
+            params["acr_values"] = " ".join(settings.XIACHEN_OIDC_MFA_ACR_VALUES)
+        return params
 
 
 @method_decorator(login_not_required, name="dispatch")

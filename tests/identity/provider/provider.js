@@ -32,7 +32,7 @@ const provider = new Provider(issuer, {
   jwks: { keys: [jwk] },
   pkce: { required: () => true },
   acrValues: ['urn:xiachen:pwd', 'urn:xiachen:mfa'],
-  claims: { openid: ['sub'], profile: ['name', 'preferred_username', 'unit_code', 'groups'], email: ['email', 'email_verified'] },
+  claims: { amr: null, openid: ['sub'], profile: ['name', 'preferred_username', 'unit_code', 'groups'], email: ['email', 'email_verified'] },
   features: { devInteractions: { enabled: false } },
   cookies: { keys: ['test-cookie-key'] },
   interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
@@ -41,13 +41,7 @@ const provider = new Provider(issuer, {
     if (!account) return undefined;
     return { accountId: id, claims: () => ({ sub: id, preferred_username: id, ...account.claims }) };
   },
-  // No consent screen: the platform is a first-party client of the city's identity platform.
-  async loadExistingGrant(ctx) {
-    const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId });
-    grant.addOIDCScope('openid profile email');
-    await grant.save();
-    return grant;
-  },
+  ttl: { Interaction: 600, Grant: 600, Session: 600, AccessToken: 600, AuthorizationCode: 60, IdToken: 600 },
 });
 
 const page = (uid, error) => `<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>统一身份认证平台</title></head>
@@ -64,7 +58,17 @@ async function readForm(req) {
 }
 
 async function interaction(req, res) {
-  const { uid } = await provider.interactionDetails(req, res);
+  const details = await provider.interactionDetails(req, res);
+  const { uid, prompt } = details;
+  if (prompt.name === 'consent') {
+    // Native clients are always asked for consent; a first-party platform gives it without a screen.
+    const grant = details.grantId ? await provider.Grant.find(details.grantId)
+      : new provider.Grant({ accountId: details.session.accountId, clientId: details.params.client_id });
+    grant.addOIDCScope('openid profile email');
+    await provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } },
+      { mergeWithLastSubmission: true });
+    return;
+  }
   if (req.method === 'GET') {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page(uid));
     return;
