@@ -19,6 +19,7 @@ handler500 = "xiachen.core.errors.server_error"
 
 urlpatterns = [
     path("", include("xiachen.accounts.urls")),
+    path("identity/", include("xiachen.identity.urls")),
     path("units/", include("xiachen.org.urls")),
     path("cadres/", include("xiachen.cadres.urls")),
     path("households/", include("xiachen.households.urls")),

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Values that differ per deployment come from the environment."""
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "xiachen.audit",
     "xiachen.org",
     "xiachen.accounts",
+    "xiachen.identity",
     "xiachen.cadres",
     "xiachen.households",
     "xiachen.deployments",
@@ -144,8 +146,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "axes.backends.AxesStandaloneBackend",  # first: a locked username+IP reaches no other backend
+    "xiachen.identity.ldap_backend.LdapBackend",  # inactive unless XIACHEN_LDAP_URL is set
     "django.contrib.auth.backends.ModelBackend",
+    "xiachen.identity.oidc.OidcBackend",  # inactive unless OIDC_RP_CLIENT_ID is set
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -178,6 +182,60 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Staff roles must present a TOTP code; the demo and tests can switch it off explicitly.
 XIACHEN_REQUIRE_TOTP = env_bool("XIACHEN_REQUIRE_TOTP", True)
+
+# Single sign-on with OpenID Connect (xiachen/identity/oidc.py, ADR 1811, docs/deploy.md). Off
+# unless a client id is set. mozilla-django-oidc reads the OIDC_* names; the XIACHEN_OIDC_* ones are ours.
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID") or ""
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET") or ""
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT") or ""
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT") or ""
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT") or ""
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT") or ""
+OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO") or "RS256"
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES") or "openid profile email"
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "identity:oidc_callback"
+XIACHEN_OIDC_ISSUER = env("XIACHEN_OIDC_ISSUER") or ""  # the ID token's `iss` must equal it
+XIACHEN_OIDC_USERNAME_CLAIM = env("XIACHEN_OIDC_USERNAME_CLAIM") or "preferred_username"
+XIACHEN_OIDC_NAME_CLAIM = env("XIACHEN_OIDC_NAME_CLAIM") or "name"
+# Unknown people: "refuse", or "create" an account without roles for an administrator to complete.
+XIACHEN_OIDC_UNKNOWN_USERS = env("XIACHEN_OIDC_UNKNOWN_USERS") or "refuse"
+# Link a first SSO sign-in to an existing local account of the same username (migrating to SSO).
+XIACHEN_OIDC_LINK_EXISTING = env_bool("XIACHEN_OIDC_LINK_EXISTING")
+# Second factor: "totp" (ours, always) or "idp" (the provider's, when its ID token proves it).
+XIACHEN_OIDC_SECOND_FACTOR = env("XIACHEN_OIDC_SECOND_FACTOR") or "totp"
+XIACHEN_OIDC_MFA_ACR_VALUES = [v for v in (env("XIACHEN_OIDC_MFA_ACR_VALUES") or "").split(",") if v]
+XIACHEN_OIDC_MFA_AMR_VALUES = [v for v in (env("XIACHEN_OIDC_MFA_AMR_VALUES") or "mfa,otp,hwk").split(",") if v]
+XIACHEN_OIDC_MAX_AUTH_AGE = timedelta(minutes=int(env("XIACHEN_OIDC_MAX_AUTH_AGE_MINUTES") or 10))
+# Roles from claims: the claim naming the unit (its code) and the claim listing the person's groups,
+# with a JSON map group → role. Privileged roles are never taken from a claim (ADR 1401).
+XIACHEN_OIDC_UNIT_CLAIM = env("XIACHEN_OIDC_UNIT_CLAIM") or ""
+XIACHEN_OIDC_GROUPS_CLAIM = env("XIACHEN_OIDC_GROUPS_CLAIM") or ""
+XIACHEN_OIDC_ROLE_MAP = json.loads(env("XIACHEN_OIDC_ROLE_MAP") or "{}")
+
+# LDAP / Active Directory sign-in and sync (xiachen/identity/ldap_*.py, ADR 1812). Off unless a URL is set.
+XIACHEN_LDAP_URL = env("XIACHEN_LDAP_URL") or ""  # ldaps://…, or ldap://… with XIACHEN_LDAP_START_TLS
+XIACHEN_LDAP_START_TLS = env_bool("XIACHEN_LDAP_START_TLS")
+XIACHEN_LDAP_CA_FILE = env("XIACHEN_LDAP_CA_FILE") or ""
+XIACHEN_LDAP_BIND_DN = env("XIACHEN_LDAP_BIND_DN") or ""
+XIACHEN_LDAP_BIND_PASSWORD = env("XIACHEN_LDAP_BIND_PASSWORD") or ""
+XIACHEN_LDAP_USER_BASE = env("XIACHEN_LDAP_USER_BASE") or ""
+XIACHEN_LDAP_USER_FILTER = env("XIACHEN_LDAP_USER_FILTER") or "(objectClass=inetOrgPerson)"
+XIACHEN_LDAP_USERNAME_ATTRIBUTE = env("XIACHEN_LDAP_USERNAME_ATTRIBUTE") or "uid"  # AD: sAMAccountName
+XIACHEN_LDAP_NAME_ATTRIBUTE = env("XIACHEN_LDAP_NAME_ATTRIBUTE") or "cn"  # AD: displayName
+XIACHEN_LDAP_EMAIL_ATTRIBUTE = env("XIACHEN_LDAP_EMAIL_ATTRIBUTE") or "mail"
+# The user's department, whose value is the code of a unit of the tree (AD: department or a custom one).
+XIACHEN_LDAP_DEPARTMENT_ATTRIBUTE = env("XIACHEN_LDAP_DEPARTMENT_ATTRIBUTE") or "departmentNumber"
+XIACHEN_LDAP_DEFAULT_ROLE = env("XIACHEN_LDAP_DEFAULT_ROLE") or "cadre"  # "none": a department gives no role
+XIACHEN_LDAP_ROLE_GROUPS = json.loads(env("XIACHEN_LDAP_ROLE_GROUPS") or "{}")  # group DN → role
+XIACHEN_LDAP_UNKNOWN_USERS = env("XIACHEN_LDAP_UNKNOWN_USERS") or "create"  # at sign-in: "refuse" or "create"
+# The scheduled sync applies only when it would disable at most this many accounts (a wrong base DN
+# must not disable everyone); above it, an administrator reviews the dry run and applies by hand.
+XIACHEN_LDAP_SYNC_SCHEDULED = env_bool("XIACHEN_LDAP_SYNC_SCHEDULED")
+XIACHEN_LDAP_SYNC_MAX_DISABLE = int(env("XIACHEN_LDAP_SYNC_MAX_DISABLE") or 10)
+XIACHEN_LDAP_TIMEOUT = 10
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]

@@ -28,6 +28,7 @@ IMPORT_TEMPLATE = "the import page links it as template.xlsx next to itself (cor
 NOT_LINKED = {
     # Sign-in flow: Django and the second-factor middleware redirect here.
     "accounts:login": "where an anonymous visitor is redirected; every page's sign-out leads here",
+    "identity:oidc_callback": "the identity provider sends the browser back here (OIDC redirect_uri)",
     "accounts:otp_setup": "the second-factor middleware redirects staff without a device here",
     "resident:verify": "the resident sign-in form redirects here after sending the one-time code",
     # Reached by scanning a QR code, not by clicking.

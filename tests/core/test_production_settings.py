@@ -83,6 +83,9 @@ def test_production_refuses_to_start_with_a_demo_sender_or_none(tmp_path):
             tmp_path,
             XIACHEN_LOGIN_CODE_SENDER="xiachen.resident.services.log_login_code",
             XIACHEN_NOTICE_TRANSPORT="xiachen.notices.services.ConsoleTransport",
+            # and single sign-on over plain http, a directory without TLS (xiachen/identity/checks.py)
+            OIDC_RP_CLIENT_ID="xiachen", XIACHEN_OIDC_ISSUER="http://idp.example.gov.cn",
+            XIACHEN_LDAP_URL="ldap://ad.example.gov.cn",
         ),
         "missing module": _production(
             tmp_path,
@@ -99,6 +102,9 @@ def test_production_refuses_to_start_with_a_demo_sender_or_none(tmp_path):
         assert expected in result.stderr, (case, result.stderr)
         if case != "missing module":
             assert "XIACHEN_LOGIN_CODE_SENDER" in result.stderr and "XIACHEN_NOTICE_TRANSPORT" in result.stderr
+        if case == "demo":
+            assert "xiachen.E101" in result.stderr and "XIACHEN_OIDC_ISSUER" in result.stderr
+            assert "xiachen.E111" in result.stderr
 
 
 def test_gunicorn_refuses_to_start_with_a_demo_sender(tmp_path):

@@ -25,6 +25,11 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        from xiachen.identity.sso import oidc_enabled  # the sign-in button shows only when SSO is set up
+
+        return super().get_context_data(**kwargs) | {"oidc_enabled": oidc_enabled()}
+
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:

@@ -38,6 +38,18 @@ ACTION_LABELS = {
     "otp.replaced": gettext_lazy("更换身份验证器"),
     "otp.verified": gettext_lazy("动态验证码通过"),
     "otp.failed": gettext_lazy("动态验证码错误"),
+    # single sign-on and the directory (xiachen/identity)
+    "sso.signed_in": gettext_lazy("统一身份认证登录"),
+    "sso.refused": gettext_lazy("拒绝统一身份认证登录"),
+    "sso.failed": gettext_lazy("统一身份认证登录失败"),
+    "sso.linked": gettext_lazy("统一身份认证关联已有账号"),
+    "sso.user_created": gettext_lazy("统一身份认证创建账号（待分配角色）"),
+    "directory.synced": gettext_lazy("目录同步"),
+    "directory.user_created": gettext_lazy("目录同步创建账号"),
+    "directory.user_linked": gettext_lazy("目录同步关联已有账号"),
+    "directory.user_updated": gettext_lazy("目录同步更新账号资料"),
+    "directory.user_disabled": gettext_lazy("目录同步停用账号"),
+    "directory.user_enabled": gettext_lazy("目录同步重新启用账号"),
     # the audit trail itself
     "audit.exported": gettext_lazy("导出审计日志"),
     "audit.chain_checked": gettext_lazy("校验审计链"),
@@ -225,6 +237,8 @@ FIELD_LABELS = {
     "first_broken_id": gettext_lazy("首个异常事件"), "date_from": gettext_lazy("起始日期"),
     "date_to": gettext_lazy("截止日期"), "target_type": gettext_lazy("对象类型"), "actor": gettext_lazy("操作人"),
     "action": gettext_lazy("操作"), "kind": gettext_lazy("类型"), "full": gettext_lazy("含完整个人信息"),
+    "second_factor": gettext_lazy("第二因素"), "source": gettext_lazy("来源"), "people": gettext_lazy("人数"),
+    "changes": gettext_lazy("变更数"), "disabled": gettext_lazy("停用数"),
 }
 
 RESULT_LABELS = {"ok": gettext_lazy("成功"), "denied": gettext_lazy("拒绝"), "failed": gettext_lazy("失败")}

@@ -58,6 +58,8 @@ JOBS: tuple[Job, ...] = (
     Job("check_calendar", DAY, at_hour=8, why="next year's holidays missing (from 1 November), provisional deadlines"),
     Job("flush_survey_answers", HOUR, why="anonymous survey answers into the results in shuffled batches (ADR 1505)"),
     Job("escalate_policy_feedback", HOUR, why="overdue policy feedback to the organization department"),
+    Job("ldap_sync", HOUR, ("--apply", "--scheduled"),
+        why="accounts and memberships from the LDAP directory (off unless XIACHEN_LDAP_SYNC_SCHEDULED)"),
     Job("refresh_rollups", 15 * MINUTE, why="dashboard rollups (skipped while the command is absent)"),
 )
 
