@@ -56,6 +56,10 @@ JOBS: tuple[Job, ...] = (
     Job("check_calendar", DAY, at_hour=8, why="next year's holidays missing (from 1 November), provisional deadlines"),
     Job("flush_survey_answers", HOUR, why="anonymous survey answers into the results in shuffled batches (ADR 1505)"),
     Job("escalate_policy_feedback", HOUR, why="overdue policy feedback to the organization department"),
+    Job("deliver_webhooks", MINUTE, why="webhook retries with backoff (first attempts go at once through the worker)"),
+    Job("pull_open311_status", 15 * MINUTE,
+        why="forward waiting tickets to the city's Open311 platform, pull their status"),
+    Job("purge_idempotency_keys", HOUR, why="Idempotency-Key answers older than XIACHEN_IDEMPOTENCY_HOURS"),
     Job("refresh_rollups", 15 * MINUTE, why="dashboard rollups (skipped while the command is absent)"),
 )
 
