@@ -70,7 +70,8 @@ def add_resident(*, by, household: Household, name: str, relation: str, id_numbe
         raise HouseholdError(_("该身份证号已登记"))
     resident = Resident.objects.create(
         household=household, name=name.strip()[:60], relation=relation,
-        sex=Sex.MALE if identity.is_male else Sex.FEMALE, birth_date=identity.birth_date, id_number=identity.number, phone=phone,
+        sex=Sex.MALE if identity.is_male else Sex.FEMALE, birth_date=identity.birth_date,
+        id_number=identity.number, phone=phone,
     )
     audit.record(actor=by, action="resident.created", target=resident,
                  fields={"fields": ["name", "id_number", "phone"]})

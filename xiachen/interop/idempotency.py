@@ -15,6 +15,7 @@ from typing import Annotated
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Header
@@ -48,10 +49,17 @@ def _refusal(error: Exception) -> dict:
     return {"detail": str(error)}
 
 
-def run(request, *, key: str, operation: str, payload, action: Callable[[], Answer]) -> Answer:
-    """Answer a write once per (caller, key): `action` runs the service and returns (status, body).
+def run(request, *, key: str, operation: str, payload, action: Callable[[], Answer]) -> JsonResponse:
+    """Answer a write once per (caller, key): `action` runs the service and returns (status, body), the
+    body already in its response schema's JSON form (so a replay is byte-for-byte the first answer).
 
     Same key and same body → the stored answer; same key, different body or operation → 422."""
+    status, body = answer(request, key=key, operation=operation, payload=payload, action=action)
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def answer(request, *, key: str, operation: str, payload, action: Callable[[], Answer]) -> Answer:
+    """`run` without the HTTP response: (status, body)."""
     digest = _request_digest(operation, request.path, payload)
     try:
         with transaction.atomic():

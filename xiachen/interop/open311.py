@@ -181,7 +181,7 @@ def _file(request, fmt: str) -> HttpResponse:
     key = request.headers.get("Idempotency-Key", "")[:255]
     action = lambda: (201, _created(_open(request.user, form)))  # noqa: E731
     if key:
-        status, body = idempotency.run(request, key=key, operation="open311.file", payload=form, action=action)
+        status, body = idempotency.answer(request, key=key, operation="open311.file", payload=form, action=action)
     else:
         try:
             status, body = action()
