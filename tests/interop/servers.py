@@ -58,7 +58,7 @@ class Receiver:
 
 def _receiver_handler(receiver: Receiver):
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802
+        def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             secret = receiver.secrets.get(self.path, "")
             ok = documented_check(secret, body, self.headers.get("Xiachen-Signature", ""))
@@ -101,7 +101,7 @@ def _platform_handler(platform: Open311Platform):
             self.end_headers()
             self.wfile.write(json.dumps(data, ensure_ascii=False).encode())
 
-        def do_POST(self):  # noqa: N802
+        def do_POST(self):
             form = dict(urllib.parse.parse_qsl(self.rfile.read(int(self.headers["Content-Length"])).decode()))
             if platform.fail_next:
                 platform.fail_next -= 1
@@ -113,11 +113,11 @@ def _platform_handler(platform: Open311Platform):
             platform.statuses[remote_id] = ("open", "")
             return self._answer(201, [{"service_request_id": remote_id, "service_notice": ""}])
 
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):
             url = urllib.parse.urlparse(self.path)
             ids = dict(urllib.parse.parse_qsl(url.query)).get("service_request_id", "").split(",")
-            found = [{"service_request_id": i, "status": platform.statuses[i][0], "status_notes": platform.statuses[i][1]}
-                     for i in ids if i in platform.statuses]
+            found = [{"service_request_id": i, "status": platform.statuses[i][0],
+                      "status_notes": platform.statuses[i][1]} for i in ids if i in platform.statuses]
             return self._answer(200, found)
 
         def log_message(self, *args):

@@ -8,8 +8,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from xiachen.interop import idempotency
+from xiachen.interop.enums import Scope
 from xiachen.interop.idempotency import IdempotencyKey
 from xiachen.interop.schemas import write_responses
+from xiachen.interop.tokens import require_scope
 from xiachen.org.selectors import access_unit
 
 from .demand_services import DemandError, create_demand
@@ -57,6 +59,7 @@ def post_demand(request, payload: DemandIn, idempotency_key: IdempotencyKey):
     """An open demand of a receiving unit (unit managers; token scope `demands`)."""
 
     def action():
+        require_scope(request.user, Scope.DEMANDS)
         unit = access_unit(request.user, payload.unit)
         post_type = PostType.objects.filter(code=payload.post_type).first()
         if post_type is None:

@@ -8,8 +8,10 @@ from ninja import Field, Router, Schema
 
 from xiachen.households.selectors import access_household
 from xiachen.interop import idempotency
+from xiachen.interop.enums import Scope
 from xiachen.interop.idempotency import IdempotencyKey
 from xiachen.interop.schemas import write_responses
+from xiachen.interop.tokens import require_scope
 
 from .enums import ErrandKind, ErrandStatus
 from .selectors import access_errand
@@ -55,6 +57,7 @@ def ask_errand(request, payload: ErrandIn, idempotency_key: IdempotencyKey):
     the cadre or worker on duty there."""
 
     def action():
+        require_scope(request.user, Scope.ERRANDS)
         household = access_household(request.user, payload.household)
         errand, _created = request_errand(by=request.user, household=household, kind=payload.kind,
                                           details=payload.details,

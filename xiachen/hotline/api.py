@@ -9,8 +9,10 @@ from ninja.pagination import paginate
 
 from xiachen.core.masking import mask_name, mask_phone
 from xiachen.interop import idempotency
+from xiachen.interop.enums import Scope
 from xiachen.interop.idempotency import IdempotencyKey
 from xiachen.interop.schemas import write_responses
+from xiachen.interop.tokens import require_scope
 from xiachen.org.selectors import access_unit
 
 from .enums import Source, TicketStatus, Urgency
@@ -86,6 +88,7 @@ def file_ticket(request, payload: TicketIn, idempotency_key: IdempotencyKey):
     when a routing rule names the responsible unit."""
 
     def action():
+        require_scope(request.user, Scope.HOTLINE)
         place = access_unit(request.user, payload.place)
         category = Category.objects.filter(code=payload.category).first()
         if category is None:

@@ -4,8 +4,10 @@ from ninja import Router
 from ninja.pagination import paginate
 
 from xiachen.interop import idempotency
+from xiachen.interop.enums import Scope
 from xiachen.interop.idempotency import IdempotencyKey
 from xiachen.interop.schemas import write_responses
+from xiachen.interop.tokens import require_scope
 from xiachen.org.selectors import access_unit
 
 from .schemas import HouseholdDetailOut, HouseholdIn, HouseholdOut, ResidentIn, ResidentOut
@@ -31,6 +33,7 @@ def create_household_at(request, payload: HouseholdIn, idempotency_key: Idempote
     """A household at an address (unit managers; token scope `households`)."""
 
     def action():
+        require_scope(request.user, Scope.HOUSEHOLDS)
         compound = access_unit(request.user, payload.compound)
         household = create_household(by=request.user, compound=compound, building=payload.building,
                                      entrance=payload.entrance, room=payload.room)
@@ -45,6 +48,7 @@ def add_household_resident(request, public_id: UUID, payload: ResidentIn, idempo
     """A resident of the household; the answer shows the ID number and phone masked."""
 
     def action():
+        require_scope(request.user, Scope.HOUSEHOLDS)
         household = access_household(request.user, public_id)
         resident = add_resident(by=request.user, household=household, name=payload.name, relation=payload.relation,
                                 id_number=payload.id_number, phone=payload.phone)

@@ -31,7 +31,8 @@ from xiachen.hotline.services import TicketError, create_ticket
 from xiachen.org.selectors import units_visible_to
 
 from . import idempotency
-from .tokens import authenticate
+from .enums import Scope
+from .tokens import authenticate, require_scope
 
 CLOSED = {TicketStatus.RESOLVED, TicketStatus.CLOSED, TicketStatus.MERGED}
 LIST_LIMIT, DEFAULT_DAYS = 200, 90
@@ -197,6 +198,7 @@ def _created(ticket: Ticket) -> dict:
 
 
 def _open(user, form: dict) -> Ticket:
+    require_scope(user, Scope.HOTLINE)
     category = Category.objects.filter(code=form["service_code"]).first()
     if category is None:
         raise TicketError(_("service_code 不存在"))

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -123,6 +124,14 @@ def acting_user(token: ApiToken):
     user._xiachen_token_permissions = token_permissions(role=token.role, scopes=token.scopes)
     user.api_token = token
     return user
+
+
+def require_scope(user, scope: str) -> None:
+    """A token must carry the operation's scope even where its role's reading permission would let the
+    service through (asking for an errand on behalf needs only `errands.view`). Sessions are not affected."""
+    token = getattr(user, "api_token", None)
+    if token is not None and scope not in token.scopes:
+        raise PermissionDenied(f"scope {scope}")
 
 
 def _record_use(token: ApiToken, now: datetime) -> None:

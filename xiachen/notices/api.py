@@ -7,8 +7,10 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 
 from xiachen.interop import idempotency
+from xiachen.interop.enums import Scope
 from xiachen.interop.idempotency import IdempotencyKey
 from xiachen.interop.schemas import write_responses
+from xiachen.interop.tokens import require_scope
 from xiachen.org.selectors import units_visible_to
 
 from .community import publish_notice
@@ -40,6 +42,7 @@ def post_notice(request, payload: NoticeIn, idempotency_key: IdempotencyKey):
     """Publish a notice to the residents of compounds of one community (token scope `notices`)."""
 
     def action():
+        require_scope(request.user, Scope.NOTICES)
         visible = units_visible_to(request.user)
         compounds = [get_object_or_404(visible, public_id=public_id) for public_id in dict.fromkeys(payload.compounds)]
         notice = publish_notice(by=request.user, title=payload.title, body=payload.body, compounds=compounds,
