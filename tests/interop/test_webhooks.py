@@ -67,7 +67,8 @@ def test_the_signature_follows_the_documented_scheme(receiver, endpoint):
     assert not verify(endpoint.secret, body, old)
 
 
-def test_events_elsewhere_do_not_reach_the_endpoint(people, tree, receiver, endpoint, django_capture_on_commit_callbacks):
+def test_events_elsewhere_do_not_reach_the_endpoint(
+        people, tree, receiver, endpoint, django_capture_on_commit_callbacks):
     other, secret = create_endpoint(by=people.sysadmin, name="桥口社区", url=receiver.url("/hooks/c2"),
                                     event_types=["ticket.created"], unit=tree.community2)
     receiver.on("/hooks/c2", secret, 200)
