@@ -1,9 +1,8 @@
 """Open311 GeoReport v2: inbound (services, file, follow; JSON and XML; api_key = API token) and outbound
 (forward to a city platform started here, pull its status back and map it)."""
 
-from xml.etree import ElementTree as ET
-
 import pytest
+from defusedxml import ElementTree as ET
 
 from tests.hotline.builders import make_ticket
 from xiachen.hotline.models import Ticket

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from xiachen.interop import idempotency
+from xiachen.interop.auth import json_write_auth
 from xiachen.interop.enums import Scope
 from xiachen.interop.idempotency import IdempotencyKey
 from xiachen.interop.schemas import write_responses
@@ -54,7 +55,7 @@ def get_demand(request, public_id: UUID):
     return access_demand(request.user, public_id)
 
 
-@router.post("", response=write_responses(DemandOut))
+@router.post("", response=write_responses(DemandOut), auth=json_write_auth)
 def post_demand(request, payload: DemandIn, idempotency_key: IdempotencyKey):
     """An open demand of a receiving unit (unit managers; token scope `demands`)."""
 

@@ -8,6 +8,7 @@ from ninja import Field, Router, Schema
 
 from xiachen.households.selectors import access_household
 from xiachen.interop import idempotency
+from xiachen.interop.auth import json_write_auth
 from xiachen.interop.enums import Scope
 from xiachen.interop.idempotency import IdempotencyKey
 from xiachen.interop.schemas import write_responses
@@ -51,7 +52,7 @@ def get_errand(request, public_id: UUID):
     return access_errand(request.user, public_id)
 
 
-@router.post("", response=write_responses(ErrandOut))
+@router.post("", response=write_responses(ErrandOut), auth=json_write_auth)
 def ask_errand(request, payload: ErrandIn, idempotency_key: IdempotencyKey):
     """Ask for an errand for a household in the caller's area (token scope `errands`); dispatched to
     the cadre or worker on duty there."""

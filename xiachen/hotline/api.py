@@ -9,6 +9,7 @@ from ninja.pagination import paginate
 
 from xiachen.core.masking import mask_name, mask_phone
 from xiachen.interop import idempotency
+from xiachen.interop.auth import json_write_auth
 from xiachen.interop.enums import Scope
 from xiachen.interop.idempotency import IdempotencyKey
 from xiachen.interop.schemas import write_responses
@@ -82,7 +83,7 @@ def get_ticket(request, public_id: UUID):
     return access_ticket(request.user, public_id)
 
 
-@router.post("/tickets", response=write_responses(TicketOut))
+@router.post("/tickets", response=write_responses(TicketOut), auth=json_write_auth)
 def file_ticket(request, payload: TicketIn, idempotency_key: IdempotencyKey):
     """Log a call as a ticket (hotline operators; a token needs the `hotline` scope). Dispatched at once
     when a routing rule names the responsible unit."""

@@ -4,6 +4,7 @@ from ninja import Router
 from ninja.pagination import paginate
 
 from xiachen.interop import idempotency
+from xiachen.interop.auth import json_write_auth
 from xiachen.interop.enums import Scope
 from xiachen.interop.idempotency import IdempotencyKey
 from xiachen.interop.schemas import write_responses
@@ -28,7 +29,7 @@ def get_household(request, public_id: UUID):
     return access_household(request.user, public_id)
 
 
-@router.post("", response=write_responses(HouseholdOut))
+@router.post("", response=write_responses(HouseholdOut), auth=json_write_auth)
 def create_household_at(request, payload: HouseholdIn, idempotency_key: IdempotencyKey):
     """A household at an address (unit managers; token scope `households`)."""
 
@@ -43,7 +44,7 @@ def create_household_at(request, payload: HouseholdIn, idempotency_key: Idempote
                            action=action)
 
 
-@router.post("/{public_id}/residents", response=write_responses(ResidentOut))
+@router.post("/{public_id}/residents", response=write_responses(ResidentOut), auth=json_write_auth)
 def add_household_resident(request, public_id: UUID, payload: ResidentIn, idempotency_key: IdempotencyKey):
     """A resident of the household; the answer shows the ID number and phone masked."""
 

@@ -12,5 +12,6 @@ urlpatterns = [
     path("webhooks/<uuid:public_id>/", views.endpoint_detail, name="webhook_detail"),
     path("webhooks/<uuid:public_id>/active/", views.endpoint_active, name="webhook_active"),
     path("webhooks/<uuid:public_id>/test/", views.endpoint_test, name="webhook_test"),
+    path("tickets/<uuid:public_id>/forward/", views.ticket_forward, name="ticket_forward"),
     path("deliveries/<uuid:public_id>/replay/", views.delivery_replay, name="delivery_replay"),
 ]

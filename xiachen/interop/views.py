@@ -17,9 +17,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from xiachen.accounts.permissions import require_permission
 from xiachen.core.pickers import bind_pickers
 from xiachen.core.views import paginate
+from xiachen.hotline.selectors import access_ticket
 
 from . import endpoints as endpoint_services
-from . import tokens, webhooks
+from . import open311_client, tokens, webhooks
 from .forms import EndpointForm, TokenForm
 from .models import ApiToken, WebhookDelivery, WebhookEndpoint
 
@@ -60,6 +61,19 @@ def token_revoke(request, public_id: UUID):
     token = tokens.revoke_token(by=request.user, token=get_object_or_404(ApiToken, public_id=public_id))
     messages.success(request, _("已吊销令牌“%(name)s”") % {"name": token.name})
     return redirect("interop:tokens")
+
+
+@require_POST
+def ticket_forward(request, public_id: UUID):
+    """The operator forwards a ticket to the city's Open311 platform (sent after commit by the worker)."""
+    ticket = access_ticket(request.user, public_id)
+    try:
+        open311_client.forward_ticket(by=request.user, ticket=ticket)
+    except open311_client.ForwardError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("已提交转送市级热线平台"))
+    return redirect("hotline:ticket_detail", public_id=ticket.public_id)
 
 
 @require_GET

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 
 from xiachen.interop import idempotency
+from xiachen.interop.auth import json_write_auth
 from xiachen.interop.enums import Scope
 from xiachen.interop.idempotency import IdempotencyKey
 from xiachen.interop.schemas import write_responses
@@ -37,7 +38,7 @@ class NoticeOut(Schema):
         return notice.community.public_id
 
 
-@router.post("", response=write_responses(NoticeOut))
+@router.post("", response=write_responses(NoticeOut), auth=json_write_auth)
 def post_notice(request, payload: NoticeIn, idempotency_key: IdempotencyKey):
     """Publish a notice to the residents of compounds of one community (token scope `notices`)."""
 
