@@ -1,4 +1,5 @@
-"""The one NinjaAPI, mounted at /api/. Every router authenticates with the Django session."""
+"""The one NinjaAPI, mounted at /api/. Integrations authenticate with an API token (`Authorization: Bearer
+xc_…`, xiachen.interop.tokens), the browser with the Django session."""
 
 from functools import wraps
 
@@ -10,7 +11,12 @@ from ninja.security import django_auth
 from xiachen.accounts.enums import STAFF_ROLES
 from xiachen.accounts.permissions import roles_of
 from xiachen.cadres.api import router as cadres_router
+from xiachen.deployments.api import router as demands_router
+from xiachen.errands.api import router as errands_router
+from xiachen.hotline.api import router as hotline_router
 from xiachen.households.api import router as households_router
+from xiachen.interop.auth import token_auth
+from xiachen.notices.api import router as notices_router
 from xiachen.org.api import router as org_router
 from xiachen.passes.api import router as passes_router
 
@@ -34,7 +40,7 @@ api = NinjaAPI(
     title="xiachen API",
     version="1",
     description="下沉干部常态化机制 — 单位、干部、住户",
-    auth=django_auth,
+    auth=[token_auth, django_auth],
     urls_namespace="api",
     docs_decorator=staff_only,
 )
@@ -42,3 +48,13 @@ api.add_router("/units/", org_router)
 api.add_router("/cadres/", cadres_router)
 api.add_router("/households/", households_router)
 api.add_router("/passes/", passes_router)
+api.add_router("/hotline/", hotline_router)
+api.add_router("/errands/", errands_router)
+api.add_router("/demands/", demands_router)
+api.add_router("/notices/", notices_router)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc):
+    """A JSON 403 (not the HTML page) when a service refuses the caller's role or scope."""
+    return api.create_response(request, {"detail": "permission denied"}, status=403)

@@ -38,6 +38,8 @@ urlpatterns = [
     path("surveys/", include("xiachen.surveys.urls")),
     path("dashboards/", include("xiachen.dashboards.urls")),
     path("ops/", include("xiachen.ops.urls")),
+    path("integrations/", include("xiachen.interop.urls")),
+    path("open311/v2/", include("xiachen.interop.open311_urls")),
     path("pick/", include("xiachen.core.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/", api_urls()),

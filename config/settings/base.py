@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "xiachen.dashboards",
     "xiachen.demo",
     "xiachen.ops",
+    "xiachen.interop",
 ]
 
 MIDDLEWARE = [
@@ -302,3 +303,22 @@ NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
 # Bounded so a huge offset is a 422, not an integer overflow in the database.
 NINJA_PAGINATION_CLASS = "xiachen.core.pagination.BoundedLimitOffsetPagination"
+
+# Integration API (ADR 1821, 1822, docs/howto/integration-api.md). Tokens: one audit row per token per
+# interval besides the writes' own rows; Idempotency-Key records are kept this long.
+XIACHEN_API_TOKEN_USE_AUDIT_SECONDS = 900
+XIACHEN_IDEMPOTENCY_HOURS = 24
+# Webhooks: timeout per attempt, retries with backoff base × 2^(n−1) up to the cap, at most MAX_ATTEMPTS
+# per delivery; an endpoint failing DISABLE_AFTER attempts in a row is disabled and administrators told.
+XIACHEN_WEBHOOK_TIMEOUT_SECONDS = 5
+XIACHEN_WEBHOOK_RETRY_BASE_SECONDS = 30
+XIACHEN_WEBHOOK_RETRY_MAX_SECONDS = 6 * 3600
+XIACHEN_WEBHOOK_MAX_ATTEMPTS = 8
+XIACHEN_WEBHOOK_DISABLE_AFTER = 10
+# Open311 outbound: the city platform's GeoReport v2 base URL ("" = forwarding off), its api_key (from the
+# environment), jurisdiction_id, and our category code → its service_code.
+XIACHEN_OPEN311_UPSTREAM_URL = env("XIACHEN_OPEN311_UPSTREAM_URL", "")
+XIACHEN_OPEN311_UPSTREAM_API_KEY = env("XIACHEN_OPEN311_UPSTREAM_API_KEY", "")
+XIACHEN_OPEN311_JURISDICTION = env("XIACHEN_OPEN311_JURISDICTION", "")
+XIACHEN_OPEN311_SERVICE_CODES: dict[str, str] = {}
+XIACHEN_OPEN311_TIMEOUT_SECONDS = 10

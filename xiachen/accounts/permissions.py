@@ -82,7 +82,11 @@ def roles_of(user) -> set[str]:
 
 
 def scope_paths(user, permission: str) -> list[str]:
-    """Unit paths under which `user` holds `permission` (empty: nowhere)."""
+    """Unit paths under which `user` holds `permission` (empty: nowhere). An API token's service
+    account (xiachen.interop.tokens) holds only the permissions its scopes lend."""
+    narrowed = getattr(user, "_xiachen_token_permissions", None)
+    if narrowed is not None and permission not in narrowed:
+        return []
     paths = {m.unit.path for m in active_memberships(user) if permission in ROLE_PERMISSIONS[m.role]}
     return sorted(paths)
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from xiachen.accounts.permissions import has_permission, require_permission
 from xiachen.audit import services as audit
 from xiachen.cadres.models import ServiceRecord
+from xiachen.interop.webhooks import emit
 from xiachen.ops import leases
 from xiachen.solver import matching as solver
 
@@ -480,6 +481,11 @@ def publish_round(*, by, round_: Round) -> Round:
     _deploy(confirmed)
     refresh_demand_status(d.pk for d in demands)
     audit.record(actor=by, action="round.published", target=round_, fields={"deployments": len(confirmed)})
+    for demand in demands:  # one event per receiving unit's demand, so each endpoint hears of its own
+        emit("round.published", path=demand.unit.path, data={
+            "round": str(round_.public_id), "demand": str(demand.public_id), "unit": str(demand.unit.public_id),
+            "deployments": sum(1 for match in confirmed if match.demand_id == demand.pk),
+        })
     notifications.round_published(round_)
     return round_
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from xiachen.accounts.permissions import has_permission
 from xiachen.audit import services as audit
+from xiachen.interop.webhooks import emit
 
 from . import notifications
 from .duty import on_duty_users
@@ -56,6 +57,10 @@ def move_errand(*, errand: Errand, to: ErrandStatus, by, note: str = "") -> Erra
     errand.save(update_fields=["status", "delivered_at", "finished_at", "updated_at"])
     ErrandEvent.objects.create(errand=errand, by=by, from_status=current, to_status=to, note=note[:200])
     audit.record(actor=by, action="errand.status_changed", target=errand, fields={"from": current, "to": str(to)})
+    emit("errand.status_changed", path=errand.household.compound_path, data={
+        "errand": str(errand.public_id), "household": str(errand.household.public_id), "kind": errand.kind,
+        "from": str(current), "status": str(to), "at": now.isoformat(),
+    })
     return errand
 
 

@@ -68,6 +68,8 @@ class Satisfaction(models.TextChoices):
 class Source(models.TextChoices):
     CALL = "call", _("来电")
     RESIDENT_SITE = "resident", _("居民端")
+    API = "api", _("系统对接接口")
+    OPEN311 = "open311", _("市级平台（Open311）")
 
 
 class EventKind(models.TextChoices):

@@ -6,11 +6,12 @@ from django.db import transaction
 from django.db.models import Q
 
 from xiachen.audit import services as audit
+from xiachen.interop.webhooks import emit
 
 from . import notifications
 from .enums import OPEN_STATUSES, EventKind
 from .models import Ticket
-from .services import add_event
+from .services import add_event, webhook_data
 
 
 def send_reminders(*, now) -> int:
@@ -50,5 +51,6 @@ def escalate_overdue(*, now) -> int:
             audit.record(actor=None, action="ticket.escalated", target=ticket,
                          fields={"to": target.code if target else ""})
             notifications.escalated(ticket)
+            emit("ticket.overdue", path=ticket.place_path, data=webhook_data(ticket))
             count += 1
     return count

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from xiachen.accounts.permissions import has_permission
 from xiachen.audit import services as audit
 from xiachen.core import calendar
+from xiachen.interop.webhooks import emit
 from xiachen.org.models import Unit
 
 from . import deadlines, notifications
@@ -82,7 +83,20 @@ def move_ticket(*, ticket: Ticket, to: TicketStatus, by, kind: str, unit: Unit |
     ticket.save(update_fields=["status", "updated_at", "owner_path", "transfer_path", *fields])
     add_event(ticket=ticket, kind=kind, by=by, unit=unit, note=note, from_status=current, to_status=to)
     audit.record(actor=by, action=f"ticket.{kind}", target=ticket, fields={"from": str(current), "to": str(to)})
+    if to == TicketStatus.CLOSED:
+        emit("ticket.closed", path=ticket.place_path, data=webhook_data(ticket))
     return ticket
+
+
+def webhook_data(ticket: Ticket) -> dict:
+    """What a webhook says about a ticket: ids, codes, statuses and times; never the caller or the text."""
+    return {
+        "ticket": str(ticket.public_id), "number": ticket.number, "status": ticket.status, "source": ticket.source,
+        "category": ticket.category.code, "urgency": ticket.urgency, "place": str(ticket.place.public_id),
+        "owner": str(ticket.owner.public_id) if ticket.owner_id else None,
+        "received_at": ticket.received_at.isoformat(), "due_at": ticket.due_at.isoformat(),
+        "satisfaction": ticket.satisfaction or None,
+    }
 
 
 def _lock(ticket: Ticket) -> Ticket:
@@ -197,6 +211,7 @@ def _open_ticket(*, by, source: str, caller_name: str, caller_phone: str, place:
     add_event(ticket=ticket, kind=EventKind.CREATED, by=by, unit=place, to_status=TicketStatus.NEW,
               note=str(Source(source).label))
     audit.record(actor=by, action="ticket.created", target=ticket, fields={"category": category.code})
+    emit("ticket.created", path=ticket.place_path, data=webhook_data(ticket))
     unit = route_for(category=category, place=place)
     if unit is not None and can_own(unit):
         _dispatch(ticket=ticket, unit=unit, by=by, note=_("按派单规则自动派单"))
@@ -205,13 +220,14 @@ def _open_ticket(*, by, source: str, caller_name: str, caller_phone: str, place:
 
 @transaction.atomic
 def create_ticket(*, by, caller_name: str, caller_phone: str, place: Unit, category: Category,
-                  urgency: str = Urgency.NORMAL, description: str, address: str = "", now=None) -> Ticket:
+                  urgency: str = Urgency.NORMAL, description: str, address: str = "", now=None,
+                  source: str = Source.CALL) -> Ticket:
     """An operator logs a call; the ticket is dispatched at once when a routing rule or the address
     names a responsible unit. Raises PermissionDenied outside the operator's area, TicketError on bad input."""
     if not has_permission(by, "hotline.operate", place):
         raise PermissionDenied("hotline.operate")
     _check_intake(caller_name=caller_name, caller_phone=caller_phone, description=description, phone_required=True)
-    return _open_ticket(by=by, source=Source.CALL, caller_name=caller_name, caller_phone=caller_phone, place=place,
+    return _open_ticket(by=by, source=source, caller_name=caller_name, caller_phone=caller_phone, place=place,
                         address=address, category=category, urgency=urgency, description=description, now=now)
 
 

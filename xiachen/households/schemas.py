@@ -1,6 +1,22 @@
 from uuid import UUID
 
-from ninja import Schema
+from ninja import Field, Schema
+
+from .enums import Relation
+
+
+class HouseholdIn(Schema):
+    compound: UUID = Field(description="小区（public_id）")
+    building: str = Field(min_length=1, max_length=20)
+    entrance: str = Field("", max_length=20)
+    room: str = Field(min_length=1, max_length=20)
+
+
+class ResidentIn(Schema):
+    name: str = Field(min_length=1, max_length=60)
+    relation: Relation
+    id_number: str = Field(min_length=1, max_length=30, description="18 位身份证号（校验位检查）")
+    phone: str = Field("", max_length=20)
 
 
 class ResidentOut(Schema):

@@ -60,6 +60,10 @@ JOBS: tuple[Job, ...] = (
     Job("escalate_policy_feedback", HOUR, why="overdue policy feedback to the organization department"),
     Job("ldap_sync", HOUR, ("--apply", "--scheduled"),
         why="accounts and memberships from the LDAP directory (off unless XIACHEN_LDAP_SYNC_SCHEDULED)"),
+    Job("deliver_webhooks", MINUTE, why="webhook retries with backoff (first attempts go at once through the worker)"),
+    Job("pull_open311_status", 15 * MINUTE,
+        why="forward waiting tickets to the city's Open311 platform, pull their status"),
+    Job("purge_idempotency_keys", HOUR, why="Idempotency-Key answers older than XIACHEN_IDEMPOTENCY_HOURS"),
     Job("refresh_rollups", 15 * MINUTE, why="dashboard rollups (skipped while the command is absent)"),
 )
 

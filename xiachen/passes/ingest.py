@@ -26,6 +26,7 @@ from psycopg import errors as psycopg_errors
 from xiachen.accounts.models import User
 from xiachen.accounts.permissions import scope_paths
 from xiachen.audit import services as audit
+from xiachen.interop.webhooks import emit
 from xiachen.notices.services import notify
 from xiachen.org.models import Unit
 
@@ -556,6 +557,8 @@ def _notify_fever(alerts: list[FeverAlert]) -> None:
     """Each alert goes to the managers of the gate's community (the follow-up task is the alert row)."""
     for alert in alerts:
         community_path = alert.gate_path.rstrip("/").rsplit("/", 1)[0] + "/"
+        # the alert's id only: the temperature is health data of an identifiable person (SECURITY.md)
+        emit("fever.alert", path=alert.gate_path, data={"alert": str(alert.public_id)})
         managers = User.objects.filter(
             memberships__is_active=True, memberships__role="unit_manager", memberships__unit__path=community_path
         )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from xiachen.accounts.permissions import require_permission
 from xiachen.audit import services as audit
+from xiachen.interop.webhooks import emit
 
 from .enums import AlertStatus, CorrectionStatus, CorrectionSubject, Decision
 from .models import (
@@ -202,6 +203,8 @@ def _revoke_now(*, passes: list[Pass], reason: str, by) -> int:
     )
     for revoked in passes:
         audit.record(actor=by, action="pass.revoked", target=revoked, fields={"reason": reason[:100]})
+        emit("pass.revoked", path=revoked.community.path, data={
+            "pass": str(revoked.public_id), "community": str(revoked.community.public_id)})
     return count
 
 

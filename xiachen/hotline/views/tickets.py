@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from xiachen.accounts.permissions import has_permission, require_permission
 from xiachen.core.pagination import keyset_page
 from xiachen.core.pickers import describe_units
+from xiachen.interop.open311_client import upstream_configured
 from xiachen.org.models import Unit
 
 from .. import services
@@ -85,6 +86,7 @@ def _detail_context(request: HttpRequest, ticket, *, callback: dict | None = Non
         "events": ticket.events.select_related("actor", "unit").order_by("created_at", "id"),
         "duplicates": likely_duplicates(ticket),
         "is_operator": is_operator,
+        "open311_configured": upstream_configured(),
         "is_owner": ticket.owner_id is not None and has_permission(user, "hotline.handle", ticket.owner),
         "is_transfer_target": ticket.transfer_to_id is not None
         and has_permission(user, "hotline.handle", ticket.transfer_to),
