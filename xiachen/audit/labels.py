@@ -15,6 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 ACTION_LABELS = {
+    # message channels (notices)
+    "notices.preferences_changed": gettext_lazy("修改本人消息接收设置"),
+    "outbox.retried": gettext_lazy("重新发送未送达消息"),
+    "outbox.discarded": gettext_lazy("放弃发送未送达消息"),
     # accounts and administration
     "user.created": gettext_lazy("创建账号"),
     "user.updated": gettext_lazy("修改账号资料"),
@@ -222,6 +226,7 @@ FIELD_LABELS = {
     "first_broken_id": gettext_lazy("首个异常事件"), "date_from": gettext_lazy("起始日期"),
     "date_to": gettext_lazy("截止日期"), "target_type": gettext_lazy("对象类型"), "actor": gettext_lazy("操作人"),
     "action": gettext_lazy("操作"), "kind": gettext_lazy("类型"), "full": gettext_lazy("含完整个人信息"),
+    "channels": gettext_lazy("接收渠道"), "quiet_hours": gettext_lazy("免打扰时段"), "error": gettext_lazy("错误"),
 }
 
 RESULT_LABELS = {"ok": gettext_lazy("成功"), "denied": gettext_lazy("拒绝"), "failed": gettext_lazy("失败")}

@@ -61,6 +61,13 @@ class OutboxMessage(BaseModel):
     def __str__(self) -> str:
         return f"{self.channel}:{self.notification_id}"
 
+    @property
+    def reason(self) -> str:
+        """The error in words for the administrator (the provider's code is in `error`)."""
+        from .wording import reason_label
+
+        return reason_label(self.error)
+
 
 class ChannelPreference(BaseModel):
     """A user's choice of channels and quiet hours; without a row, the deployment's defaults apply.

@@ -4,3 +4,4 @@ declare_not_personal("notices.NoticeTarget", {"building": "通知的送达范围
 register("notices.ChannelPreference", {
     "wecom_userid": PersonalField("把通知发到本人的企业微信", LegalBasis.DUTY, Sensitivity.GENERAL, None),
 })
+declare_not_personal("notices.ChannelPreference", {"by_email": "是否用电子邮件接收的开关，不是邮箱地址"})

@@ -90,5 +90,5 @@ def discard_message(*, message: OutboxMessage, by) -> OutboxMessage:
         raise ValueError(message.status)
     message.status = OutboxStatus.DISCARDED
     message.save(update_fields=["status", "updated_at"])
-    audit.record(actor=by, action="outbox.discarded", target=message, fields={"error": message.error[:60]})
+    audit.record(actor=by, action="outbox.discarded", target=message, fields={"from": OutboxStatus.DEAD})
     return message

@@ -72,3 +72,25 @@ def full_text(notification, *, site_url: str = "") -> str:
     if notification.link:
         parts.append(_("详情：%(url)s") % {"url": site_url.rstrip("/") + notification.link})
     return "\n".join(parts)
+
+
+# What an administrator reads for a delivery error (the provider's own code stays in a tooltip).
+REASONS = [
+    (("LIMIT", "Limit", "Throttling", "45009", "130101", "451"), gettext_lazy("服务商限流或暂时拒收，已按退避重试")),
+    (("Signature", "AuthFailure", "SecretId", "AccessKey", "310000", "40001", "40013", "93000", "smtp 535"),
+     gettext_lazy("签名、密钥或机器人地址错误，请检查渠道配置")),
+    (("TEMPLATE", "Template", "template"), gettext_lazy("短信模板未配置、不存在或未通过审核")),
+    (("MOBILE_NUMBER", "recipient", "member", "smtp 55"), gettext_lazy("接收号码或账号无效")),
+    (("not configured", "unknown provider"), gettext_lazy("该渠道未配置")),
+    (("network", "SSL", "smtp:"), gettext_lazy("网络或加密连接失败")),
+    (("no mobile", "no e-mail", "no WeCom", "residents are not"), gettext_lazy("收件人没有该渠道的接收地址")),
+]
+
+
+def reason_label(error: str) -> str:
+    if not error:
+        return ""
+    for markers, label in REASONS:
+        if any(marker in error for marker in markers):
+            return str(label)
+    return _("服务商返回错误")
