@@ -140,3 +140,8 @@ def test_email_refuses_a_server_whose_certificate_it_cannot_verify(smtp, mailbox
         SmtpEmail(config).send_mail(to="li@example.test", subject="s", text="t")
     assert unverified.value.retry is True
     assert mailbox.messages == []
+
+
+def test_a_number_a_provider_echoes_back_is_masked_in_the_stored_error():
+    error = TransportError("aliyun isv.MOBILE_NUMBER_ILLEGAL: 13912345678 非法手机号", retry=False)
+    assert str(error) == "aliyun isv.MOBILE_NUMBER_ILLEGAL: 139****5678 非法手机号"

@@ -66,7 +66,7 @@ def _due(now: datetime) -> Q:
 def claim_due(*, limit: int, now: datetime) -> list[OutboxMessage]:
     """Lock up to `limit` due rows, postpone those in their recipient's quiet hours, lease the rest."""
     rows = list(
-        OutboxMessage.objects.select_for_update(skip_locked=True).filter(_due(now))
+        OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",)).filter(_due(now))
         .select_related("notification", "notification__recipient").order_by("id")[:limit]
     )
     preferences = {p.user_id: p for p in ChannelPreference.objects.filter(

@@ -11,16 +11,23 @@ request or a secret, because the text is stored on the outbox row and shown to a
 """
 
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
 
+from xiachen.core.masking import mask_phone
+
 TIMEOUT_SECONDS = 10
+
+
+MOBILE = re.compile(r"1[3-9]\d{9}")
 
 
 class TransportError(Exception):
     def __init__(self, text: str, *, retry: bool, retry_after: float | None = None):
-        super().__init__(text[:200])
+        # A provider might echo the number back in its message: the stored text never carries it.
+        super().__init__(MOBILE.sub(lambda match: mask_phone(match.group()), text)[:200])
         self.retry = retry
         self.retry_after = retry_after
 
