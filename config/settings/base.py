@@ -266,6 +266,22 @@ XIACHEN_IMPORT_MAX_ROWS = 100_000  # rows read below the header, blank ones incl
 XIACHEN_IMPORT_MAX_CELLS = 2_000_000  # cell elements read (empty ones included) and shared strings
 XIACHEN_PENDING_IMPORT_MAX_AGE_HOURS = 24  # unconfirmed uploads are purged after this
 
+# Message channels (docs/deploy.md, ADR 1801): channel → provider and its settings, as JSON in the
+# file XIACHEN_CHANNELS_FILE (readable by the service only: it holds provider secrets) or in
+# XIACHEN_CHANNELS. Empty: notifications go to the demo console transport (refused in production).
+def _channels() -> dict:
+    path = env("XIACHEN_CHANNELS_FILE")
+    raw = Path(path).read_text(encoding="utf-8") if path else (env("XIACHEN_CHANNELS") or "")
+    return json.loads(raw) if raw.strip() else {}
+
+
+XIACHEN_CHANNELS = _channels()
+XIACHEN_NOTICE_DEFAULT_CHANNELS = ["sms", "wecom"]  # for users who never chose (of those configured)
+XIACHEN_SITE_URL = env("XIACHEN_SITE_URL", "")  # absolute links in 企业微信/钉钉/e-mail messages
+XIACHEN_OUTBOX_MAX_ATTEMPTS = 8  # then the message is dead-lettered for the system administrator
+XIACHEN_OUTBOX_BACKOFF_SECONDS = 60  # first retry after about a minute, doubling, ±50 % jitter
+XIACHEN_OUTBOX_BACKOFF_CAP_SECONDS = 6 * 3600
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Leases of long tasks (xiachen/ops/leases.py, ADR 1602): a running task renews its heartbeat every
 # HEARTBEAT seconds; one silent for LEASE seconds, or queued and not started for QUEUE seconds, is

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, MEDIA_ROOT, STATIC_ROOT, env, env_bool
+from .base import DATABASES, MEDIA_ROOT, STATIC_ROOT, XIACHEN_CHANNELS, env, env_bool
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY") or ""
@@ -20,8 +20,13 @@ XIACHEN_REQUIRE_TOTP = env_bool("XIACHEN_REQUIRE_TOTP", True)
 # No demo stand-ins in production: without real transports the system checks refuse to start
 # (xiachen/ops/checks.py) instead of writing residents' login codes to the log.
 XIACHEN_PRODUCTION = True
-XIACHEN_LOGIN_CODE_SENDER = env("XIACHEN_LOGIN_CODE_SENDER") or ""
-XIACHEN_NOTICE_TRANSPORT = env("XIACHEN_NOTICE_TRANSPORT") or ""
+XIACHEN_LOGIN_CODE_SENDER = env("XIACHEN_LOGIN_CODE_SENDER") or (
+    "xiachen.notices.transports.send_login_code" if "sms" in XIACHEN_CHANNELS else ""
+)
+# With XIACHEN_CHANNELS configured, messages go through the channel router and codes by SMS.
+XIACHEN_NOTICE_TRANSPORT = env("XIACHEN_NOTICE_TRANSPORT") or (
+    "xiachen.notices.transports.ChannelRouter" if XIACHEN_CHANNELS else ""
+)
 
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

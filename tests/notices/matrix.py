@@ -21,6 +21,11 @@ MATRIX = {
     ("notices:community_new", None, "get"): only(200, ["manager1", "manager2"], 403),
     ("notices:community_detail", "notice", "get"): only(200, READERS, 404),
     ("notices:attachment", "notice_attachment", "get"): only(200, READERS, 404),
+    ("notices:preferences", None, "get"): only(200, LOGGED_IN, 200) | {"resident_user1": 403},
+    ("notices:preferences", None, "post"): only(302, LOGGED_IN, 302) | {"resident_user1": 403},
+    ("notices:dead_letters", None, "get"): only(200, ["sysadmin"], 403),
+    ("notices:dead_letter_retry", "dead_letter", "post"): only(302, ["sysadmin"], 403),
+    ("notices:dead_letter_discard", "dead_letter", "post"): only(302, ["sysadmin"], 403),
 }
 
 
@@ -36,7 +41,19 @@ def publish(request):
     )
 
 
+def dead_letter(request):
+    from xiachen.notices.enums import OutboxStatus
+    from xiachen.notices.models import OutboxMessage
+    from xiachen.notices.services import notify
+
+    people = request.getfixturevalue("people")
+    [notification] = notify(recipients=[people.manager1], kind="community_notice", title="停水通知")
+    OutboxMessage.objects.filter(notification=notification).update(status=OutboxStatus.DEAD, error="aliyun isv.X")
+    return OutboxMessage.objects.filter(notification=notification).first()
+
+
 ARGS = {
+    "dead_letter": lambda request: [dead_letter(request).public_id],
     "notice": lambda request: [publish(request).public_id],
     "notice_attachment": lambda request: [publish(request).attachments.get().public_id],
 }

@@ -15,6 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 ACTION_LABELS = {
+    # message channels (notices)
+    "notices.preferences_changed": gettext_lazy("修改本人消息接收设置"),
+    "outbox.retried": gettext_lazy("重新发送未送达消息"),
+    "outbox.discarded": gettext_lazy("放弃发送未送达消息"),
     # accounts and administration
     "user.created": gettext_lazy("创建账号"),
     "user.updated": gettext_lazy("修改账号资料"),
@@ -239,6 +243,7 @@ FIELD_LABELS = {
     "action": gettext_lazy("操作"), "kind": gettext_lazy("类型"), "full": gettext_lazy("含完整个人信息"),
     "second_factor": gettext_lazy("第二因素"), "source": gettext_lazy("来源"), "people": gettext_lazy("人数"),
     "changes": gettext_lazy("变更数"), "disabled": gettext_lazy("停用数"),
+    "channels": gettext_lazy("接收渠道"), "quiet_hours": gettext_lazy("免打扰时段"), "error": gettext_lazy("错误"),
 }
 
 RESULT_LABELS = {"ok": gettext_lazy("成功"), "denied": gettext_lazy("拒绝"), "failed": gettext_lazy("失败")}

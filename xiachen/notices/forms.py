@@ -36,3 +36,35 @@ class NoticeForm(forms.Form):
         self.fields["compounds"].queryset = compounds if compounds is not None else Unit.objects.none()
         if versions is not None:
             self.fields["policy_version"].queryset = versions
+
+
+class ChannelPreferenceForm(forms.Form):
+    """The user's own channels (of those the deployment offers) and quiet hours."""
+
+    channels = forms.MultipleChoiceField(
+        label=_("通过哪些渠道接收"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("站内“消息”总会收到；不勾选则只在站内查看。"),
+    )
+    quiet_start = forms.TimeField(
+        label=_("免打扰开始"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    quiet_end = forms.TimeField(
+        label=_("免打扰结束"), required=False, widget=forms.TimeInput(attrs={"type": "time"}),
+        help_text=_("免打扰时段内非紧急消息推迟到结束时发送；发热预警等紧急消息照常发送。"
+                    "可跨午夜，如 22:00 至 07:00。"),
+    )
+
+    def __init__(self, *args, offered=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from .enums import Channel
+
+        self.fields["channels"].choices = [(c, Channel(c).label) for c in offered]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("quiet_start"), data.get("quiet_end")
+        if (start is None) != (end is None):
+            raise forms.ValidationError(_("请同时填写免打扰的开始和结束时间，或都留空"))
+        if start is not None and start == end:
+            raise forms.ValidationError(_("免打扰的开始和结束时间不能相同"))
+        return data

@@ -28,23 +28,99 @@ class Notification(BaseModel):
 
 
 class OutboxMessage(BaseModel):
-    """One message to send through an external channel; the transport marks it sent or failed."""
+    """One message to send through an external channel, with its delivery status.
+
+    The outbox claims due rows (status SENDING with a lease), commits, calls the transport outside
+    any transaction, then records the outcome: SENT with the provider's message id, PENDING again
+    with the next attempt time (exponential backoff), DEAD after the last attempt or a final error
+    (an administrator retries or discards it), SKIPPED when the recipient has no address there.
+    """
 
     notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="outbox")
-    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices, default=Channel.SMS)
+    channel = models.CharField(_("渠道"), max_length=12, choices=Channel.choices, default=Channel.SMS)
     status = models.CharField(_("状态"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
+    urgent = models.BooleanField(_("紧急"), default=False)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试时间"), null=True, blank=True)
+    claimed_until = models.DateTimeField(_("发送租约到期"), null=True, blank=True)
+    last_attempt_at = models.DateTimeField(_("最近尝试时间"), null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    provider = models.CharField(_("服务商"), max_length=20, blank=True)
+    provider_message_id = models.CharField(_("服务商消息编号"), max_length=100, blank=True)
     error = models.CharField(_("错误"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["id"]
         verbose_name = _("待发消息")
         verbose_name_plural = _("待发消息")
-        indexes = [models.Index(fields=["status", "id"], name="notices_outbox_pending")]
+        indexes = [
+            models.Index(fields=["status", "id"], name="notices_outbox_pending"),
+            models.Index(fields=["status", "next_attempt_at"], name="notices_outbox_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.notification_id}"
+
+    @property
+    def reason(self) -> str:
+        """The error in words for the administrator (the provider's code is in `error`)."""
+        from .wording import reason_label
+
+        return reason_label(self.error)
+
+
+class ChannelPreference(BaseModel):
+    """A user's choice of channels and quiet hours; without a row, the deployment's defaults apply.
+
+    Quiet hours hold back non-urgent messages until they end (local time; may cross midnight).
+    `wecom_userid` caches the user's 企业微信 member id once looked up by mobile number."""
+
+    user = models.OneToOneField(
+        "accounts.User", on_delete=models.CASCADE, related_name="channel_preference", verbose_name=_("用户")
+    )
+    by_sms = models.BooleanField(_("短信"), default=True)
+    by_wecom = models.BooleanField(_("企业微信"), default=True)
+    by_email = models.BooleanField(_("电子邮件"), default=False)
+    quiet_start = models.TimeField(_("免打扰开始"), null=True, blank=True)
+    quiet_end = models.TimeField(_("免打扰结束"), null=True, blank=True)
+    wecom_userid = models.CharField(_("企业微信账号"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("消息接收设置")
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return f"channels of user {self.user_id}"
+
+
+class AccessToken(models.Model):
+    """A provider's short-lived API access token (企业微信 gettoken), shared by every worker."""
+
+    key = models.CharField(_("用途"), max_length=120, unique=True)
+    token = models.CharField(_("令牌"), max_length=512)
+    expires_at = models.DateTimeField(_("过期时间"))
+
+    class Meta:
+        verbose_name = _("接口访问令牌")
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class RateBucket(models.Model):
+    """A token bucket per provider, in the database so that every worker draws from the same one."""
+
+    key = models.CharField(_("服务商"), max_length=60, unique=True)
+    tokens = models.FloatField(_("剩余令牌"))
+    refilled_at = models.DateTimeField(_("补充时间"))
+
+    class Meta:
+        verbose_name = _("发送限速")
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class CommunityNotice(BaseModel):

@@ -1,33 +1,50 @@
-"""Notifications: one in-app row per recipient plus an outbox row for the SMS/WeChat transport.
+"""Notifications: one in-app row per recipient plus outbox rows for the channels outside the site.
 
 The outbox is written in the caller's transaction (the outbox pattern): a message exists exactly
-when the change it announces was committed. `deliver_outbox` hands pending rows to the configured
-transport; the demo transport writes them to the console.
+when the change it announces was committed. Each recipient gets a row per channel they receive on
+(their settings, `preferences.py`); a group robot gets one row per announcement. `deliver_outbox`
+(outbox.py) sends them; the demo transport writes them to the console.
 """
 
 import logging
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
-from .enums import Channel, OutboxStatus
-from .models import Notification, OutboxMessage
+from xiachen.audit import services as audit
+
+from .enums import OutboxStatus
+from .models import ChannelPreference, Notification, OutboxMessage
+from .outbox import deliver_outbox
+from .preferences import channels_for, group_channels_for, is_urgent
+
+__all__ = ["deliver_outbox", "discard_message", "mark_read", "notify", "retry_message"]
 
 logger = logging.getLogger("xiachen.notices")
 
 
 def notify(
-    *, recipients: Iterable, kind: str, title: str, body: str = "", link: str = "", channel: str = Channel.SMS
+    *, recipients: Iterable, kind: str, title: str, body: str = "", link: str = "", urgent: bool | None = None
 ) -> list[Notification]:
-    """Create an in-app notification and an outbox message for each distinct recipient."""
+    """Create an in-app notification for each distinct recipient and its outbox rows: one per
+    channel the recipient receives on, plus one per group robot that carries `kind`. `urgent`
+    (default: by kind) lets a message through quiet hours."""
     unique = {user.pk: user for user in recipients if user is not None}
     notifications = Notification.objects.bulk_create(
         Notification(recipient=user, kind=kind, title=title[:120], body=body, link=link) for user in unique.values()
     )
-    OutboxMessage.objects.bulk_create(OutboxMessage(notification=n, channel=channel) for n in notifications)
+    urgent = is_urgent(kind) if urgent is None else urgent
+    preferences = {p.user_id: p for p in ChannelPreference.objects.filter(user_id__in=unique)} if unique else {}
+    rows = [
+        OutboxMessage(notification=n, channel=channel, urgent=urgent)
+        for n in notifications
+        for channel in channels_for(n.recipient, preferences.get(n.recipient_id))
+    ]
+    if notifications:
+        rows += [OutboxMessage(notification=notifications[0], channel=channel, urgent=True)
+                 for channel in group_channels_for(kind)]
+    OutboxMessage.objects.bulk_create(rows)
     return notifications
 
 
@@ -48,25 +65,30 @@ class ConsoleTransport:
         )
 
 
-def deliver_outbox(*, limit: int = 500) -> int:
-    """Send up to `limit` pending messages; each is marked sent or failed. Returns how many were sent."""
-    transport_path = getattr(settings, "XIACHEN_NOTICE_TRANSPORT", "xiachen.notices.services.ConsoleTransport")
-    transport = import_string(transport_path)()
-    sent = 0
-    with transaction.atomic():
-        pending = list(
-            OutboxMessage.objects.select_for_update()
-            .filter(status=OutboxStatus.PENDING)
-            .select_related("notification")[:limit]
-        )
-        for message in pending:
-            message.attempts += 1
-            try:
-                transport.send(message)
-            except Exception as error:  # a transport failure is recorded on the row, not raised
-                message.status, message.error = OutboxStatus.FAILED, str(error)[:200]
-            else:
-                message.status, message.sent_at = OutboxStatus.SENT, timezone.now()
-                sent += 1
-            message.save(update_fields=["attempts", "status", "sent_at", "error", "updated_at"])
-    return sent
+RETRYABLE = (OutboxStatus.DEAD, OutboxStatus.SKIPPED, OutboxStatus.DISCARDED)
+
+
+@transaction.atomic
+def retry_message(*, message: OutboxMessage, by) -> OutboxMessage:
+    """Put a failed, skipped or discarded message back in the queue with a fresh set of attempts
+    (a system administrator, after fixing what failed). Raises ValueError for any other status."""
+    message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
+    if message.status not in RETRYABLE:
+        raise ValueError(message.status)
+    previous = message.status
+    message.status, message.attempts, message.next_attempt_at = OutboxStatus.PENDING, 0, None
+    message.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
+    audit.record(actor=by, action="outbox.retried", target=message, fields={"from": previous})
+    return message
+
+
+@transaction.atomic
+def discard_message(*, message: OutboxMessage, by) -> OutboxMessage:
+    """Give up on a failed message for good (it stays listed as discarded). Raises ValueError unless DEAD."""
+    message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
+    if message.status != OutboxStatus.DEAD:
+        raise ValueError(message.status)
+    message.status = OutboxStatus.DISCARDED
+    message.save(update_fields=["status", "updated_at"])
+    audit.record(actor=by, action="outbox.discarded", target=message, fields={"from": OutboxStatus.DEAD})
+    return message

@@ -15,11 +15,17 @@ STAND_INS = {
     "XIACHEN_LOGIN_CODE_SENDER": ("xiachen.resident.services.log_login_code", "residents' login codes"),
     "XIACHEN_NOTICE_TRANSPORT": ("xiachen.notices.services.ConsoleTransport", "notifications (SMS, WeChat)"),
 }
+# The senders that deliver through XIACHEN_CHANNELS: each needs these channels set to a real provider.
+CHANNEL_SENDERS = {
+    "xiachen.notices.transports.send_login_code": ("sms",),
+    "xiachen.notices.transports.ChannelRouter": (),  # every configured channel, and at least one
+}
 
 
 @register(Tags.security)
 def no_demo_stand_ins_in_production(app_configs, **kwargs) -> list[Error]:
-    """xiachen.E001 when production names no real sender or names a demo one; E002 when it cannot be imported."""
+    """xiachen.E001 when production names no real sender or names a demo one (also a channel whose
+    provider is the console); E002 when it cannot be imported."""
     if not getattr(settings, "XIACHEN_PRODUCTION", False):
         return []
     errors = []
@@ -37,4 +43,25 @@ def no_demo_stand_ins_in_production(app_configs, **kwargs) -> list[Error]:
             import_string(configured)
         except ImportError as error:
             errors.append(Error(f"{setting} = {configured!r} cannot be imported: {error}", id="xiachen.E002"))
+            continue
+        errors += _channel_errors(setting, configured, what)
+    return errors
+
+
+def _channel_errors(setting: str, sender: str, what: str) -> list[Error]:
+    """E001 for a channel sender whose channels are missing or use the console provider."""
+    if sender not in CHANNEL_SENDERS:
+        return []
+    channels = getattr(settings, "XIACHEN_CHANNELS", None) or {}
+    needed = CHANNEL_SENDERS[sender] or tuple(channels) or ("(any)",)
+    errors = []
+    for channel in needed:
+        provider = (channels.get(channel) or {}).get("provider", "")
+        if provider in ("", "console"):
+            errors.append(Error(
+                f"{setting} sends through XIACHEN_CHANNELS[{channel!r}], whose provider is "
+                f"{provider or 'not set'}: {what} would never reach anyone.",
+                hint="Configure a real provider for the channel in XIACHEN_CHANNELS (docs/deploy.md).",
+                id="xiachen.E001",
+            ))
     return errors
