@@ -11,10 +11,9 @@ from datetime import timedelta
 from typing import Protocol
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
-from .models import PendingImport
+from .models import ImportStatus, PendingImport
 
 ERRORS_SHOWN_PER_KIND = 5
 _VARYING = re.compile(r"「[^」]*」|\d+")
@@ -114,10 +113,19 @@ def purge_pending(*, now=None) -> int:
     return deleted
 
 
-@transaction.atomic
-def commit_pending(*, by, importer: Importer, pending: PendingImport) -> int:
-    """Commit a previewed upload and forget the file; raises ImportRejected (nothing stored) on errors."""
-    count = importer.commit(by=by, data=unstash_upload(pending), filename=pending.filename,
-                            sheet=pending.sheet or None)
-    pending.delete()
+def commit_pending(*, by, importer: Importer, pending: PendingImport, progress=None) -> int:
+    """Commit a previewed upload and forget the file (in the final transaction, with the rows);
+    raises ImportRejected (nothing stored) on errors. The upload stays as DONE with the count, for
+    the import page to show, until the user's next upload of the kind or the purge."""
+
+    def done() -> None:
+        pending.status, pending.progress, pending.content, pending.summary = ImportStatus.DONE, 100, "", ""
+        pending.progress_note = ""
+        pending.save(update_fields=["status", "progress", "content", "summary", "progress_note", "updated_at"])
+
+    data = unstash_upload(pending)
+    count = importer.commit(by=by, data=data, filename=pending.filename, sheet=pending.sheet or None,
+                            pending=pending, progress=progress, final=done)
+    pending.created_count = count
+    PendingImport.objects.filter(pk=pending.pk).update(created_count=count)
     return count

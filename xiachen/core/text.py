@@ -24,6 +24,8 @@ _INVISIBLE = re.compile(
     "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f"
     "\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 )
+# The characters of _INVISIBLE that str.isprintable() accepts (letters and marks that render as nothing).
+_PRINTABLE_INVISIBLE = re.compile("[\u034f\u115f\u1160\u17b4\u17b5\u3164\ufe00-\ufe0f\uffa0]")
 _SPACES = re.compile(r"[^\S\n]+")  # any Unicode space but the line feed
 _BREAKS = re.compile(r"\s*\n\s*")
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -39,6 +41,8 @@ def clean_text(value: object, *, multiline: bool = False) -> str:
     (one per break, trailing spaces on each line removed), for notes and descriptions.
     """
     text = "" if value is None else str(value)
+    if text.isprintable() and not _PRINTABLE_INVISIBLE.search(text) and "  " not in text and text == text.strip():
+        return text  # already clean (most cells): no other space than single inner ASCII ones
     text = _INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = text.replace("\u2028", "\n").replace("\u2029", "\n")
     if multiline:
