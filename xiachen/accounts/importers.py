@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from xiachen.audit import services as audit
 from xiachen.core import excel_cells as cells
 from xiachen.core.excel import Column, SheetRow
+from xiachen.core.imports import register
 from xiachen.core.table_import import TableImporter, add_error, chunked
 from xiachen.org.importers import units_by_code
 
@@ -97,4 +98,4 @@ def _taken_usernames(usernames) -> set[str]:
     return taken
 
 
-STAFF_IMPORTER = StaffImporter()
+STAFF_IMPORTER = register(StaffImporter())

@@ -7,6 +7,7 @@ from xiachen.accounts.permissions import has_permission
 from xiachen.core import excel_cells as cells
 from xiachen.core.excel import Column, SheetRow
 from xiachen.core.idnumbers import EXAMPLE_ID_NUMBER, EXAMPLE_MOBILE
+from xiachen.core.imports import register
 from xiachen.core.table_import import (
     TableImporter,
     add_error,
@@ -123,4 +124,4 @@ def _cadre_from(values: dict) -> Cadre:
     )
 
 
-CADRE_IMPORTER = CadreImporter()
+CADRE_IMPORTER = register(CadreImporter())

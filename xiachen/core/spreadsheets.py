@@ -59,6 +59,8 @@ class Budget:
     max_rows: int = field(default_factory=lambda: settings.XIACHEN_IMPORT_MAX_ROWS)
     cells: int = 0
     rows: int = 0
+    inline_rows: int | None = None  # a request reads at most this many rows, then hands the file over
+
 
     def add_cells(self, count: int) -> None:
         self.cells += count
@@ -69,6 +71,10 @@ class Budget:
     def add_row(self) -> None:
         """Every row read counts, blank ones too (a sheet of empty rows is not free to read)."""
         self.rows += 1
+        if self.inline_rows is not None and self.rows > self.inline_rows:
+            from .imports import NeedsBackground
+
+            raise NeedsBackground(self.rows)
         if self.rows > self.max_rows:
             raise ExcelRejected(_("数据行数超过上限 %(limit)d 行（空行也计入），请删除空行或分批导入")
                                 % {"limit": self.max_rows})

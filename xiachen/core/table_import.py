@@ -27,6 +27,7 @@ from xiachen.audit import services as audit
 from .crypto import blind_index
 from .excel import Column, SheetRow, build_workbook, open_table, template_workbook
 from .imports import CellError, ImportPreview, ImportRejected
+from .spreadsheets import Budget
 
 PREVIEW_ROWS = 200
 BATCH_SIZE = 1000
@@ -65,10 +66,12 @@ class TableImporter:
         return template_workbook(self.columns())
 
     def preview(self, *, by, data: bytes, filename: str, sheet: str | None = None,
-                progress: Progress | None = None) -> ImportPreview:
+                progress: Progress | None = None, inline_rows: int | None = None) -> ImportPreview:
         """Parse and validate without writing. Raises ExcelRejected for a file refused as a whole,
-        SheetChoiceNeeded when `sheet` is needed to tell which sheet holds the data."""
-        return self._scan(by=by, data=data, filename=filename, sheet=sheet, progress=progress)
+        SheetChoiceNeeded when `sheet` is needed to tell which sheet holds the data, NeedsBackground
+        past `inline_rows` rows (a request's share; the worker previews the file instead)."""
+        return self._scan(by=by, data=data, filename=filename, sheet=sheet, progress=progress,
+                          budget=Budget(inline_rows=inline_rows))
 
     def commit(self, *, by, data: bytes, filename: str, sheet: str | None = None, pending=None,
                progress: Progress | None = None, final: Callable[[], None] | None = None) -> int:
@@ -147,7 +150,8 @@ class TableImporter:
         return build_workbook(headers, rows, title=_("错误清单"))
 
     def _scan(self, *, by, data: bytes, filename: str, sheet: str | None, stager=None, progress=None,
-              keep: list | None = None, wrong: list | None = None, headers: dict | None = None) -> ImportPreview:
+              keep: list | None = None, wrong: list | None = None, headers: dict | None = None,
+              budget: Budget | None = None) -> ImportPreview:
         """Read, validate and (with `stager`, while no error is found) stage the file chunk by chunk.
         `keep` receives every row, `wrong` the rows with errors, `headers` the headers as written."""
         require_permission(by, self.permission)
@@ -155,7 +159,7 @@ class TableImporter:
         preview = ImportPreview(headers=[column.header for column in columns])
         errors: list[CellError] = []
         state: dict = {}
-        with open_table(data, filename=filename, columns=columns, sheet=sheet) as table:
+        with open_table(data, filename=filename, columns=columns, sheet=sheet, budget=budget) as table:
             preview.notices = table.notices
             errors += table.errors
             if headers is not None:

@@ -8,6 +8,7 @@ from xiachen.cadres.models import Specialty
 from xiachen.core import excel_cells as cells
 from xiachen.core.excel import Column, SheetRow
 from xiachen.core.excel_cells import CellInvalid
+from xiachen.core.imports import register
 from xiachen.core.table_import import TableImporter, add_error
 from xiachen.org.importers import units_by_code
 from xiachen.org.models import AgencyKind
@@ -120,4 +121,4 @@ def _demand_from(values: dict, by) -> Demand:
     )
 
 
-DEMAND_IMPORTER = DemandImporter()
+DEMAND_IMPORTER = register(DemandImporter())

@@ -8,6 +8,7 @@ from xiachen.cadres.enums import Sex
 from xiachen.core import excel_cells as cells
 from xiachen.core.excel import Column, SheetRow
 from xiachen.core.idnumbers import EXAMPLE_ID_NUMBER, EXAMPLE_MOBILE
+from xiachen.core.imports import register
 from xiachen.core.table_import import (
     TableImporter,
     add_error,
@@ -166,4 +167,4 @@ def _resident_from(values: dict, household: Household) -> Resident:
     )
 
 
-HOUSEHOLD_IMPORTER = HouseholdImporter()
+HOUSEHOLD_IMPORTER = register(HouseholdImporter())

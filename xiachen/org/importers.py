@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from xiachen.accounts.permissions import has_permission
 from xiachen.core import excel_cells as cells
 from xiachen.core.excel import Column, SheetRow
+from xiachen.core.imports import register
 from xiachen.core.table_import import TableImporter, add_error, chunked
 
 from .models import AgencyKind, Unit, UnitKind
@@ -115,4 +116,4 @@ def _unit_from(values: dict, parent: Unit) -> Unit:
     return unit
 
 
-UNIT_IMPORTER = UnitImporter()
+UNIT_IMPORTER = register(UnitImporter())
