@@ -265,6 +265,9 @@ XIACHEN_IMPORT_MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 XIACHEN_IMPORT_MAX_ROWS = 100_000  # rows read below the header, blank ones included
 XIACHEN_IMPORT_MAX_CELLS = 2_000_000  # cell elements read (empty ones included) and shared strings
 XIACHEN_PENDING_IMPORT_MAX_AGE_HOURS = 24  # unconfirmed uploads are purged after this
+# Larger files are previewed and committed by the background worker, with progress (ADR 1711).
+XIACHEN_IMPORT_INLINE_ROWS = int(env("XIACHEN_IMPORT_INLINE_ROWS", "2000"))
+XIACHEN_IMPORT_INLINE_BYTES = 2 * 1024 * 1024
 
 # Message channels (docs/deploy.md, ADR 1801): channel → provider and its settings, as JSON in the
 # file XIACHEN_CHANNELS_FILE (readable by the service only: it holds provider secrets) or in

@@ -111,7 +111,7 @@ def test_import_refuses_xml_entity_expansion(people):
     sheet = zipfile.ZipFile(io.BytesIO(VALID)).read(SHEET).replace(b"<t>A-AUDIT</t>", b"<t>&lol2;</t>")
     entities = b'<!DOCTYPE worksheet [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
     data = rewrite_zip(VALID, replace={SHEET: entities + sheet.split(b"?>", 1)[-1]})
-    assert refused(people, data) == "文件已损坏或不是有效的 .xlsx 文件，无法读取"
+    assert refused(people, data) == "文件已损坏或无法读取，请在 Excel 或 WPS 中打开后另存为 .xlsx 再上传"
 
 
 def test_read_table_ignores_a_lying_dimension_tag(people):

@@ -138,7 +138,8 @@ def test_page_asks_for_the_sheet_then_previews_and_commits_it(client, people, of
     response = client.post(reverse("cadres:import"), {"action": "confirm", "pending": pending.public_id})
     assert response.status_code == 302
     assert set(Cadre.objects.filter(name__startswith="测试").values_list("name", flat=True)) == {"测试5", "测试6"}
-    assert not PendingImport.objects.exists()
+    kept = PendingImport.objects.get()  # the outcome stays for the page; the file is gone
+    assert (kept.status, kept.content, kept.created_count) == ("done", "", 2)
 
 
 # --- CSV ------------------------------------------------------------------------------------------------

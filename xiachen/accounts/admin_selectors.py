@@ -8,6 +8,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from xiachen.core.text import name_query
 from xiachen.org.models import Unit
 
 from .models import GrantStatus, Membership, RoleGrant, User
@@ -23,7 +24,7 @@ def accounts_for_admin(user: User, *, query: str = "", role: str = "", status: s
         Prefetch("memberships", queryset=Membership.objects.filter(is_active=True).select_related("unit"))
     ).order_by("username")
     if query:
-        accounts = accounts.filter(Q(username__icontains=query) | Q(display_name__icontains=query))
+        accounts = accounts.filter(Q(username__icontains=query) | Q(display_name__icontains=name_query(query)))
     if role:
         accounts = accounts.filter(memberships__role=role, memberships__is_active=True).distinct()
     if status == "active":

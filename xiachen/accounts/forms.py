@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from xiachen.core.forms import PersonNameField
+
 
 class LoginForm(AuthenticationForm):
     error_messages = {
@@ -28,12 +30,12 @@ class AccountForm(forms.Form):
         help_text=_("3–150位字母、数字或 _ . @ + -，登录时使用，创建后不能修改"),
         error_messages={"invalid": _("用户名只能包含字母、数字和 _ . @ + -，至少3位")},
     )
-    display_name = forms.CharField(label=_("姓名"), max_length=60)
+    display_name = PersonNameField(label=_("姓名"), max_length=60)
     email = forms.EmailField(label=_("电子邮箱"), required=False)
 
 
 class AccountEditForm(forms.Form):
-    display_name = forms.CharField(label=_("姓名"), max_length=60)
+    display_name = PersonNameField(label=_("姓名"), max_length=60)
     email = forms.EmailField(label=_("电子邮箱"), required=False)
 
 

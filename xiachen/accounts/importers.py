@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from xiachen.audit import services as audit
 from xiachen.core import excel_cells as cells
 from xiachen.core.excel import Column, SheetRow
+from xiachen.core.imports import register
 from xiachen.core.table_import import TableImporter, add_error, chunked
 from xiachen.org.importers import units_by_code
 
@@ -30,6 +31,9 @@ class StaffImporter(TableImporter):
     title = gettext_lazy("工作人员账号")
     permission = "accounts.import"
     audit_action = "user.imported"
+    # Each account is created and audited on its own (user.created), in one transaction with the rest.
+    staged = False
+    chunk_rows = 10**9
 
     def columns(self) -> list[Column]:
         # Headers are the file format, identical in every UI language, hence not translated.
@@ -38,7 +42,7 @@ class StaffImporter(TableImporter):
         return [
             Column("用户名", "username", True, cells.text(150),
                    note=_("3–150位字母、数字或 _ . @ + -，登录时使用"), example="zhangsan"),
-            Column("姓名", "display_name", True, cells.text(60), example="张三"),
+            Column("姓名", "display_name", True, cells.person_name(60), example="张三"),
             Column("角色", "role", True, cells.choice(roles), lambda value: str(Role(value).label),
                    note="、".join(str(role.label) for role in importable), example=str(Role.COMMUNITY_WORKER.label)),
             Column("单位代码", "unit_code", True, cells.code(32),
@@ -46,7 +50,7 @@ class StaffImporter(TableImporter):
             Column("电子邮箱", "email", False, cells.text(254)),
         ]
 
-    def validate(self, *, by, rows: list[SheetRow]) -> None:
+    def validate(self, *, by, rows: list[SheetRow], state: dict) -> None:
         units = units_by_code(row.values["unit_code"] for row in rows)
         taken = _taken_usernames(row.values["username"] for row in rows)
         first_row_of: dict[str, int] = {}
@@ -94,4 +98,4 @@ def _taken_usernames(usernames) -> set[str]:
     return taken
 
 
-STAFF_IMPORTER = StaffImporter()
+STAFF_IMPORTER = register(StaffImporter())

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from xiachen.accounts.models import Membership, User
 from xiachen.accounts.permissions import require_permission
+from xiachen.core.text import name_query
 
 from .labels import FIELD_LABELS, action_label, field_label, result_label, target_type_label, value_label
 from .models import AuditEvent, ChainCheck
@@ -68,7 +69,7 @@ def _start_of(day: date) -> datetime:
 
 def _actor_ids(text: str) -> list[int]:
     text = text.strip()
-    matches = User.objects.filter(Q(username__iexact=text) | Q(display_name__icontains=text))
+    matches = User.objects.filter(Q(username__iexact=text) | Q(display_name__icontains=name_query(text)))
     return list(matches.values_list("pk", flat=True)[:500])
 
 

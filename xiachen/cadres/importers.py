@@ -7,8 +7,8 @@ from xiachen.accounts.permissions import has_permission
 from xiachen.core import excel_cells as cells
 from xiachen.core.excel import Column, SheetRow
 from xiachen.core.idnumbers import EXAMPLE_ID_NUMBER, EXAMPLE_MOBILE
+from xiachen.core.imports import register
 from xiachen.core.table_import import (
-    BATCH_SIZE,
     TableImporter,
     add_error,
     check_duplicate_id,
@@ -57,11 +57,11 @@ class CadreImporter(TableImporter):
             Column("健康限制", "health_restrictions", False, cells.text(200), note=_("如不宜夜班、不宜久站")),
         ]
 
-    def validate(self, *, by, rows: list[SheetRow]) -> None:
+    def validate(self, *, by, rows: list[SheetRow], state: dict) -> None:
         agencies = units_by_code(row.values["agency_code"] for row in rows)
         departments = _departments_of(agencies.values())
         existing = existing_id_indexes(rows, Cadre)
-        first_row_of: dict[str, int] = {}
+        first_row_of: dict[str, int] = state.setdefault("first_row_of", {})  # ID index → row, whole file
         for row in rows:
             self._check_agency(by, row, agencies, departments)
             _check_sex(row)
@@ -89,17 +89,13 @@ class CadreImporter(TableImporter):
                 message += _("，是否为「%(name)s」？") % {"name": suggestion}
             add_error(row, "内设机构", message)
 
-    def store(self, *, by, rows: list[SheetRow]) -> int:
+    def build(self, *, by, rows: list[SheetRow], state: dict):
         cadres = [_cadre_from(row.values) for row in rows]
-        Cadre.objects.bulk_create(cadres, batch_size=BATCH_SIZE)
+        yield from cadres
         through = Cadre.specialties.through
-        links = [
-            through(cadre_id=cadre.pk, specialty_id=specialty.pk)
-            for cadre, row in zip(cadres, rows, strict=True)
-            for specialty in row.values["specialties"] or ()
-        ]
-        through.objects.bulk_create(links, batch_size=BATCH_SIZE)
-        return len(cadres)
+        for cadre, row in zip(cadres, rows, strict=True):
+            for specialty in row.values["specialties"] or ():
+                yield through(cadre=cadre, specialty_id=specialty.pk)
 
 
 def _departments_of(agencies) -> dict[int, dict[str, Unit]]:
@@ -128,4 +124,4 @@ def _cadre_from(values: dict) -> Cadre:
     )
 
 
-CADRE_IMPORTER = CadreImporter()
+CADRE_IMPORTER = register(CadreImporter())

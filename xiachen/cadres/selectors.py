@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from xiachen.accounts.permissions import scope_paths
+from xiachen.core.text import name_query
 from xiachen.org.models import Unit, path_within
 
 from .models import Cadre
@@ -29,7 +30,7 @@ def search_cadres(
     """Filtered list with specialties prefetched, so the page's query count does not grow with rows."""
     cadres = cadres_visible_to(user)
     if query:
-        cadres = cadres.filter(Q(name__icontains=query) | Q(position__icontains=query))
+        cadres = cadres.filter(Q(name__icontains=name_query(query)) | Q(position__icontains=query))
     if agency:
         cadres = cadres.filter(agency__code=agency)
     if specialty:

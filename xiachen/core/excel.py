@@ -23,6 +23,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -127,6 +128,9 @@ class Table:
     sheet_name: str = ""
     header_row: int = 1
     headers: dict[str, object] = field(default_factory=dict)  # column key → header text as written
+    stream: Iterator[SheetRow] = field(default_factory=lambda: iter(()))  # see `open_table`
+    estimated_rows: int | None = None
+    budget: Budget | None = None
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -161,18 +165,52 @@ def read_table(data: bytes, *, filename: str, columns: Sequence[Column], sheet: 
                budget: Budget | None = None) -> Table:
     """Parse the data sheet into typed rows. Raises ExcelRejected for a file refused as a whole and
     SheetChoiceNeeded when `sheet` (a sheet name) is not given and several sheets could be the data.
-    `budget` (default: the configured limits) counts the cells and rows read."""
+    `budget` (default: the configured limits) counts the cells and rows read. Holds every row: for
+    small files and tests; imports stream with `open_table`."""
+    with open_table(data, filename=filename, columns=columns, sheet=sheet, budget=budget) as table:
+        table.rows = list(table.stream)
+        if not table.rows and not table.errors:
+            first = table.header_row + 1
+            table.errors.append(CellError(first, "", _("没有数据行：请从第%(row)d行开始填写") % {"row": first}))
+        return table
+
+
+@contextmanager
+def open_table(data: bytes, *, filename: str, columns: Sequence[Column], sheet: str | None = None,
+               budget: Budget | None = None) -> Iterator[Table]:
+    """The data sheet with its header read and `table.stream` yielding typed rows one at a time (none
+    when the header has errors), so a caller holds only the rows it is working on. Same refusals as
+    `read_table`, raised on entry or while streaming. `table.estimated_rows` is the sheet's own
+    claim of its size (None when the format does not say), for progress bars only."""
     book = open_book(data, filename)
     budget = budget or Budget()
     try:
-        index = _data_sheet(book, columns, sheet)
-        return _read_sheet(book, index, columns, budget)
+        try:
+            index = _data_sheet(book, columns, sheet)
+            table = _read_sheet(book, index, columns, budget)
+        except (ExcelRejected, SheetChoiceNeeded):
+            raise
+        except UNREADABLE:
+            raise _unreadable() from None
+        table.budget = budget
+        table.estimated_rows = book.estimated_rows(index)
+        table.stream = _guarded(table.stream)
+        yield table
+    finally:
+        book.close()
+
+
+def _unreadable() -> ExcelRejected:
+    return ExcelRejected(_("文件已损坏或无法读取，请在 Excel 或 WPS 中打开后另存为 .xlsx 再上传"))
+
+
+def _guarded(rows: Iterator) -> Iterator:
+    try:
+        yield from rows
     except (ExcelRejected, SheetChoiceNeeded):
         raise
     except UNREADABLE:
-        raise ExcelRejected(_("文件已损坏或无法读取，请在 Excel 或 WPS 中打开后另存为 .xlsx 再上传")) from None
-    finally:
-        book.close()
+        raise _unreadable() from None
 
 
 def _data_sheet(book: Book, columns: Sequence[Column], chosen: str | None) -> int:
@@ -236,10 +274,7 @@ def _read_sheet(book: Book, index: int, columns: Sequence[Column], budget: Budge
     table.headers = {key: header_cells[position] for key, position in positions.items()}
     if table.errors:
         return table
-    table.rows = list(_typed_rows(book.rows(index, budget), header_row, positions, columns, budget))
-    if not table.rows:
-        first = header_row + 1
-        table.errors.append(CellError(first, "", _("没有数据行：请从第%(row)d行开始填写") % {"row": first}))
+    table.stream = _typed_rows(book.rows(index, budget), header_row, positions, columns, budget)
     return table
 
 
@@ -326,7 +361,9 @@ def _cell_value(row: SheetRow, column: Column, value: object) -> object:
 
 
 def _is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not clean_text(value))
+    if isinstance(value, str):
+        return not (value.isprintable() and value.strip()) and not clean_text(value)
+    return value is None
 
 
 # --- writing -------------------------------------------------------------------------------------

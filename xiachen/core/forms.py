@@ -3,7 +3,7 @@
 from django import forms
 from django.forms.renderers import TemplatesSetting
 
-from .text import clean_text
+from .text import clean_person_name, clean_text
 
 
 class FormRenderer(TemplatesSetting):
@@ -46,6 +46,14 @@ def use_native_pickers() -> None:
     forms.DateField.widget = DateInput
     forms.TimeField.widget = TimeInput
     forms.DateTimeField.widget = DateTimeInput
+
+
+class PersonNameField(forms.CharField):
+    """A person's name, stored as imports store it (`text.clean_person_name`: 周　七 → 周七)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return clean_person_name(value)[0] if value else value
 
 
 def use_clean_text() -> None:

@@ -57,21 +57,71 @@ class Vocabulary(models.Model):
         return self.name_en if language.startswith("en") and self.name_en else self.name_zh
 
 
-class PendingImport(BaseModel):
-    """An uploaded workbook between preview and commit. Content is encrypted; deleted once committed,
-    replaced by the same user's next upload of the kind, or purged when unconfirmed (imports.purge_pending)."""
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("已上传")
+    PREVIEWING = "previewing", _("正在检查")
+    READY = "ready", _("待确认")
+    COMMITTING = "committing", _("正在导入")
+    DONE = "done", _("已导入")
+    FAILED = "failed", _("未完成")
 
-    kind = models.CharField(max_length=30)
+
+class PendingImport(BaseModel):
+    """An uploaded workbook from upload to commit (ADR 1711). Content is encrypted; it is dropped once
+    committed, replaced by the same user's next upload of the kind, or purged when unconfirmed
+    (imports.purge_pending).
+
+    Small files are previewed and committed inside the request. Larger ones are handled by the
+    background worker under a lease (xiachen.ops.leases): `status`, `progress` and `progress_note`
+    are what the import page polls; `summary` keeps the preview (first rows masked, errors grouped)
+    for the user to come back to; a lost worker leaves it FAILED with the reason in `progress_note`.
+    """
+
+    kind = models.CharField(_("导入类型"), max_length=30)
     uploaded_by = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
-    filename = models.CharField(max_length=200)
+    filename = models.CharField(_("文件名"), max_length=200)
     sheet = models.CharField(_("工作表"), max_length=100, blank=True)  # chosen by the user; "" = the default
-    content = EncryptedTextField()  # base64 of the workbook bytes, encrypted and bound to this row
+    content = EncryptedTextField(_("文件"), blank=True)  # base64 of the workbook bytes, encrypted and bound to this row
+    status = models.CharField(_("状态"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
+    progress = models.PositiveSmallIntegerField(_("进度"), default=0)
+    progress_note = models.CharField(_("进度说明"), max_length=200, blank=True)
+    total_rows = models.PositiveIntegerField(_("数据行数"), default=0)
+    created_count = models.PositiveIntegerField(_("导入行数"), default=0)
+    summary = EncryptedTextField(_("预览结果"), blank=True)  # JSON of the ImportPreview (masked rows)
 
     class Meta:
         verbose_name = _("待确认导入")
+        verbose_name_plural = verbose_name
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.filename}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (ImportStatus.PREVIEWING, ImportStatus.COMMITTING)
+
+
+class StagedImportBatch(models.Model):
+    """A batch of rows of an import being committed, ready to insert (xiachen.core.staging, ADR 1712).
+
+    `payload` is JSON of database-ready column values: personal fields are already sealed exactly as
+    they will be stored (bound to their future row), so the batch holds nothing the target tables
+    would not. Deleted by the final transaction that moves the rows, or with its upload.
+    """
+
+    pending = models.ForeignKey(PendingImport, on_delete=models.CASCADE, related_name="staged_batches",
+                                verbose_name=_("待确认导入"))
+    seq = models.PositiveIntegerField(_("顺序"))
+    rows = models.PositiveIntegerField(_("行数"))
+    payload = models.TextField(_("数据"))
+
+    class Meta:
+        verbose_name = _("暂存的导入数据")
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["pending", "seq"], name="core_staged_batch_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.pending_id}#{self.seq}"
 
 
 class Holiday(models.Model):

@@ -18,13 +18,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from xml.etree.ElementTree import ParseError
 
-import openpyxl
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 from django.conf import settings
 from django.utils.translation import gettext as _
-from openpyxl.worksheet._reader import WorkSheetParser  # the streaming row parser of read-only mode
-from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.styles.stylesheet import apply_stylesheet
+from openpyxl.utils.cell import column_index_from_string
+from openpyxl.utils.datetime import from_excel
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -58,6 +59,8 @@ class Budget:
     max_rows: int = field(default_factory=lambda: settings.XIACHEN_IMPORT_MAX_ROWS)
     cells: int = 0
     rows: int = 0
+    inline_rows: int | None = None  # a request reads at most this many rows, then hands the file over
+
 
     def add_cells(self, count: int) -> None:
         self.cells += count
@@ -68,6 +71,10 @@ class Budget:
     def add_row(self) -> None:
         """Every row read counts, blank ones too (a sheet of empty rows is not free to read)."""
         self.rows += 1
+        if self.inline_rows is not None and self.rows > self.inline_rows:
+            from .imports import NeedsBackground
+
+            raise NeedsBackground(self.rows)
         if self.rows > self.max_rows:
             raise ExcelRejected(_("数据行数超过上限 %(limit)d 行（空行也计入），请删除空行或分批导入")
                                 % {"limit": self.max_rows})
@@ -91,6 +98,10 @@ class Book:
     def merged_ranges(self, index: int) -> list[str]:
         """Merged ranges (A1:C1) of a sheet; readers that cannot see merges return none."""
         return []
+
+    def estimated_rows(self, index: int) -> int | None:
+        """The sheet's own claim of its last row, for progress bars (None: the format does not say)."""
+        return None
 
     def close(self) -> None:
         pass
@@ -131,20 +142,42 @@ def _unreadable(kind: str) -> ExcelRejected:
 # --- .xlsx -----------------------------------------------------------------------------------------
 
 
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_C, _V, _F, _IS, _T, _R, _ROW = (f"{_MAIN}{tag}" for tag in ("c", "v", "f", "is", "t", "r", "row"))
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref=\"[A-Z]*\d*:?[A-Z]*(\d+)\"")
+_LETTERS = re.compile(r"[A-Z]+")
+
+
 class XlsxBook(Book):
+    """openpyxl reads the workbook parts (sheet list, shared strings, date styles); the sheets are
+    streamed by `rows` below, never by openpyxl's worksheet classes: its read-only worksheet parses
+    a whole sheet when opened to find its size (unbounded work before any budget applies) and builds
+    a Python object per cell (most of the cost of a large file)."""
+
     def __init__(self, data: bytes):
         self.archive = _checked_zip(data, ".xlsx")
         self._check_shared_strings()
         try:
-            self.workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+            reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=False)
+            reader.read_manifest()
+            reader.read_strings()
+            reader.read_workbook()
+            apply_stylesheet(reader.archive, reader.wb)
+            found = [(sheet, rel) for sheet, rel in reader.parser.find_sheets()]
         except Exception:  # openpyxl raises many types for a malformed package
             raise _unreadable(".xlsx") from None
-        sheets = self.workbook.worksheets
-        self.sheets = [Sheet(sheet.title, sheet.sheet_state == "visible") for sheet in sheets]
-        try:
-            self.active = sheets.index(self.workbook.active)
-        except (ValueError, IndexError, TypeError):
-            self.active = None
+        self.reader = reader
+        self.strings = reader.shared_strings
+        self.epoch = reader.wb.epoch
+        self.date_styles = set(reader.wb._date_formats)
+        self.duration_styles = set(reader.wb._timedelta_formats)
+        worksheets = [(position, sheet, rel) for position, (sheet, rel) in enumerate(found)
+                      if rel.target in reader.valid_files and "chartsheet" not in rel.Type]
+        self.paths = [rel.target for _position, _sheet, rel in worksheets]
+        self.sheets = [Sheet(sheet.name, (sheet.state or "visible") == "visible") for _p, sheet, _r in worksheets]
+        active = reader.wb._active_sheet_index
+        positions = [position for position, _sheet, _rel in worksheets]
+        self.active = positions.index(active) if active in positions else None
 
     def _check_shared_strings(self) -> None:
         """openpyxl loads every shared string up front: count them (a cheap byte scan) before it does."""
@@ -162,29 +195,73 @@ class XlsxBook(Book):
                         raise ExcelRejected(_("文件中的文字条目过多（超过 %(limit)d 条），疑似异常文件，已拒绝")
                                             % {"limit": limit})
 
+    def estimated_rows(self, index: int) -> int | None:
+        with self.archive.open(self.paths[index]) as source:
+            match = _DIMENSION.search(source.read(1 << 16))
+        return int(match.group(1)) if match else None
+
     def rows(self, index: int, budget: Budget) -> Iterator[tuple[int, dict[int, object]]]:
-        sheet = self.workbook.worksheets[index]
-        with sheet._get_source() as source:  # no public streaming accessor in openpyxl 3.1
-            parser = WorkSheetParser(source, sheet._shared_strings, data_only=False, epoch=self.workbook.epoch,
-                                     date_formats=self.workbook._date_formats,
-                                     timedelta_formats=self.workbook._timedelta_formats)
-            for number, cells in parser.parse():
-                budget.add_cells(len(cells))
-                values = {}
-                for cell in cells:
-                    value = cell["value"]
-                    if cell["data_type"] == "f" or isinstance(value, ArrayFormula | DataTableFormula):
-                        value = FORMULA
+        """Rows as the sheet XML holds them: only the cells present (never padding), one element each
+        counted, values typed like openpyxl does (shared strings, dates by style, booleans)."""
+        number = 0
+        columns: dict[str, int] = {}
+        with self.archive.open(self.paths[index]) as source:
+            for _event, element in iterparse(source):
+                if element.tag != _ROW:
+                    continue
+                label = element.get("r")
+                number = int(float(label)) if label else number + 1
+                budget.add_cells(len(element))
+                values: dict[int, object] = {}
+                position = -1
+                for cell in element:
+                    reference = cell.get("r")
+                    if reference:
+                        letters = _LETTERS.match(reference).group()
+                        position = columns.get(letters)
+                        if position is None:
+                            position = columns[letters] = column_index_from_string(letters) - 1
+                    else:
+                        position += 1
+                    value = self._value(cell)
                     if value is not None and value != "":
-                        values[cell["column"] - 1] = value
+                        values[position] = value
+                element.clear()
                 yield number, values
 
+    def _value(self, cell) -> object:
+        if cell.find(_F) is not None:
+            return FORMULA
+        kind = cell.get("t", "n")
+        if kind == "inlineStr":
+            inline = cell.find(_IS)
+            if inline is None:
+                return None
+            return (inline.findtext(_T) or "") + "".join(run.findtext(_T) or "" for run in inline.iter(_R))
+        raw = cell.findtext(_V)
+        if raw is None or raw == "":
+            return None
+        if kind == "s":
+            return self.strings[int(raw)]
+        if kind == "n":
+            number = float(raw) if any(mark in raw for mark in ".eE") else int(raw)
+            style = int(cell.get("s", 0))
+            if style in self.date_styles:
+                return from_excel(number, self.epoch)
+            if style in self.duration_styles:
+                return from_excel(number, self.epoch, timedelta=True)
+            return number
+        if kind == "b":
+            return raw.strip() not in ("0", "false")
+        if kind == "d":
+            return datetime.fromisoformat(raw.strip())
+        return raw  # "str" (a formula's text, but formulas were caught above) and "e" (#N/A and the like)
+
     def merged_ranges(self, index: int) -> list[str]:
-        """Read-only mode ignores merges, so find <mergeCell ref=…> in the sheet XML ourselves (streamed)."""
+        """Merges are not in the rows: find <mergeCell ref=…> in the sheet XML ourselves (streamed)."""
         refs: list[str] = []
         tail = b""
-        path = self.workbook.worksheets[index]._worksheet_path.lstrip("/")
-        with self.archive.open(path) as source:
+        with self.archive.open(self.paths[index]) as source:
             while chunk := source.read(1 << 20):
                 window = tail + chunk
                 refs += [m.decode() for m in _MERGE_REF.findall(window) if m.decode() not in refs]
@@ -192,7 +269,7 @@ class XlsxBook(Book):
         return refs
 
     def close(self) -> None:
-        self.workbook.close()
+        self.reader.archive.close()
 
 
 # --- .xls ------------------------------------------------------------------------------------------
@@ -216,6 +293,9 @@ class XlsBook(Book):
         self.sheets = [Sheet(sheet.name, sheet.visibility == 0) for sheet in handles]
         shown = [index for index, sheet in enumerate(handles) if sheet.sheet_visible]
         self.active = shown[0] if shown else None
+
+    def estimated_rows(self, index: int) -> int | None:
+        return self.handles[index].nrows
 
     def rows(self, index: int, budget: Budget) -> Iterator[tuple[int, dict[int, object]]]:
         import xlrd
@@ -379,6 +459,9 @@ class CsvBook(Book):
         self.text = decode_text(data)
         self.sheets = [Sheet("CSV", True)]
         self.active = 0
+
+    def estimated_rows(self, index: int) -> int | None:
+        return self.text.count("\n") + 1
 
     def rows(self, index: int, budget: Budget) -> Iterator[tuple[int, dict[int, object]]]:
         first_line = self.text[:4096].split("\n", 1)[0]

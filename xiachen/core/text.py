@@ -9,6 +9,8 @@ name differ from the one people search for ("周　七" is not found by 周七).
   break made one ASCII space, runs collapsed, ends stripped.
 - `clean_person_name`: `clean_text`, then spaces between Chinese characters removed and the
   variants of the middle dot in minority names (阿依古丽·买买提) made "·"; returns the reasons.
+- `name_query`: a name search as typed, normalized like stored names (search 周　七 or 周 七, find 周七).
+- `clean_stored_text`: the data migrations' pass over text stored before the normalizer existed.
 - `fold_key`: the matching key of a unit or department name (width, brackets, spaces folded).
 - `closest`: the most similar existing name, for "did you mean" in an error.
 """
@@ -24,6 +26,8 @@ _INVISIBLE = re.compile(
     "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f"
     "\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 )
+# The characters of _INVISIBLE that str.isprintable() accepts (letters and marks that render as nothing).
+_PRINTABLE_INVISIBLE = re.compile("[\u034f\u115f\u1160\u17b4\u17b5\u3164\ufe00-\ufe0f\uffa0]")
 _SPACES = re.compile(r"[^\S\n]+")  # any Unicode space but the line feed
 _BREAKS = re.compile(r"\s*\n\s*")
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -39,6 +43,8 @@ def clean_text(value: object, *, multiline: bool = False) -> str:
     (one per break, trailing spaces on each line removed), for notes and descriptions.
     """
     text = "" if value is None else str(value)
+    if text.isprintable() and not _PRINTABLE_INVISIBLE.search(text) and "  " not in text and text == text.strip():
+        return text  # already clean (most cells): no other space than single inner ASCII ones
     text = _INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = text.replace("\u2028", "\n").replace("\u2029", "\n")
     if multiline:
@@ -65,6 +71,43 @@ def clean_person_name(value: object) -> tuple[str, list[str]]:
     if dotted != spaced:
         reasons.append(_("间隔号统一为“·”"))
     return dotted, reasons
+
+
+def name_query(value: object) -> str:
+    """A search for a person's name, normalized the way names are stored (`clean_person_name`)."""
+    return clean_person_name(value)[0]
+
+
+def clean_stored_text(model, *, names: tuple[str, ...] = (), lines: tuple[str, ...] = (),
+                      notes: tuple[str, ...] = (), batch: int = 2000) -> int:
+    """Normalize text stored before the normalizer: `names` through `clean_person_name`, one-line
+    `lines` and multi-line `notes` through `clean_text`. For data migrations (historical models);
+    plain columns only. A row whose cleaned value would clash with a unique constraint (an address
+    typed twice, once with a zero-width space) is left as it was. Returns the rows changed."""
+    from django.db import IntegrityError, transaction
+
+    columns = (*names, *lines, *notes)
+    changed, last = 0, 0
+    while rows := list(model.objects.filter(pk__gt=last).order_by("pk").values("pk", *columns)[:batch]):
+        last = rows[-1]["pk"]
+        for row in rows:
+            updates = {}
+            for column in columns:
+                value = row[column]
+                if not isinstance(value, str) or not value:
+                    continue
+                clean = clean_person_name(value)[0] if column in names else clean_text(value, multiline=column in notes)
+                if clean != value:
+                    updates[column] = clean
+            if not updates:
+                continue
+            try:
+                with transaction.atomic():
+                    model.objects.filter(pk=row["pk"]).update(**updates)
+                changed += 1
+            except IntegrityError:
+                continue
+    return changed
 
 
 def fold_key(value: object) -> str:

@@ -8,7 +8,8 @@ from xiachen.cadres.models import Specialty
 from xiachen.core import excel_cells as cells
 from xiachen.core.excel import Column, SheetRow
 from xiachen.core.excel_cells import CellInvalid
-from xiachen.core.table_import import BATCH_SIZE, TableImporter, add_error
+from xiachen.core.imports import register
+from xiachen.core.table_import import TableImporter, add_error
 from xiachen.org.importers import units_by_code
 from xiachen.org.models import AgencyKind
 
@@ -72,7 +73,7 @@ class DemandImporter(TableImporter):
             Column(NOTES_HEADER, "notes", False, cells.text(500), note=_("请勿填写身份证号、手机号等个人信息")),
         ]
 
-    def validate(self, *, by, rows: list[SheetRow]) -> None:
+    def validate(self, *, by, rows: list[SheetRow], state: dict) -> None:
         units = units_by_code(row.values["unit_code"] for row in rows)
         for row in rows:
             self._check_unit(by, row, units)
@@ -93,19 +94,15 @@ class DemandImporter(TableImporter):
             return add_error(row, "接收单位代码", _("无权为该单位发布需求（只能发布本人负责的单位）"))
         row.values["unit"] = unit
 
-    def store(self, *, by, rows: list[SheetRow]) -> int:
+    def build(self, *, by, rows: list[SheetRow], state: dict):
         demands = [_demand_from(row.values, by) for row in rows]
-        Demand.objects.bulk_create(demands, batch_size=BATCH_SIZE)
+        yield from demands
         for key, relation in RELATIONS:
             field = Demand._meta.get_field(relation)
-            source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
-            links = [
-                field.remote_field.through(**{source: demand.pk, target: entry.pk})
-                for demand, row in zip(demands, rows, strict=True)
-                for entry in row.values[key] or ()
-            ]
-            field.remote_field.through.objects.bulk_create(links, batch_size=BATCH_SIZE)
-        return len(demands)
+            source, target = field.m2m_field_name(), f"{field.m2m_reverse_field_name()}_id"
+            for demand, row in zip(demands, rows, strict=True):
+                for entry in row.values[key] or ():
+                    yield field.remote_field.through(**{source: demand, target: entry.pk})
 
 
 def _show_yes_no(value: bool) -> str:
@@ -124,4 +121,4 @@ def _demand_from(values: dict, by) -> Demand:
     )
 
 
-DEMAND_IMPORTER = DemandImporter()
+DEMAND_IMPORTER = register(DemandImporter())

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from xiachen.cadres.models import Cadre
 from xiachen.core.pickers import Option, Picker, register
+from xiachen.core.text import name_query
 
 from .enums import RoundStatus
 from .round_selectors import hand_edit_candidates, rounds_visible_to
@@ -25,7 +26,7 @@ def _candidates(user, params) -> QuerySet:
 
 def search_cadres(cadres: QuerySet, text: str) -> QuerySet:
     return cadres.filter(
-        Q(name__icontains=text) | Q(agency__name__icontains=text) | Q(department__name__icontains=text)
+        Q(name__icontains=name_query(text)) | Q(agency__name__icontains=text) | Q(department__name__icontains=text)
         | Q(position__icontains=text)
     )
 

@@ -11,6 +11,7 @@ from xiachen.accounts.enums import Role
 from xiachen.accounts.models import Membership, User
 from xiachen.accounts.permissions import has_permission
 from xiachen.core.pickers import Option, Picker, register, unit_trails
+from xiachen.core.text import name_query
 from xiachen.households.models import Resident
 from xiachen.households.pickers import RESIDENT_ORDER, describe_residents, search_residents
 from xiachen.households.selectors import residents_visible_to
@@ -21,7 +22,7 @@ from .selectors import errands_visible_to, households_for_errands
 
 def _search_households(households: QuerySet, text: str) -> QuerySet:
     return households.filter(
-        Q(residents__name__icontains=text) | Q(compound__name__icontains=text)
+        Q(residents__name__icontains=name_query(text)) | Q(compound__name__icontains=text)
         | Q(building=text.removesuffix("栋")) | Q(room=text.removesuffix("室"))
     ).distinct()
 

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xiachen.cadres.models import Cadre
+from xiachen.core.forms import PersonNameField
 from xiachen.core.masking import mask_name
 from xiachen.core.models import Holiday
 from xiachen.core.pickers import PickerField, bind_pickers
@@ -12,7 +13,7 @@ from .selectors import complaint_cadre_choices
 
 
 class TicketForm(forms.Form):
-    caller_name = forms.CharField(label=_("来电人"), max_length=60)
+    caller_name = PersonNameField(label=_("来电人"), max_length=60)
     caller_phone = forms.CharField(label=_("联系电话"), max_length=20)
     place = PickerField("hotline-place", label=_("所在小区/社区"))
     address = forms.CharField(label=_("详细地址"), max_length=200, required=False)

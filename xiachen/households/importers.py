@@ -8,8 +8,8 @@ from xiachen.cadres.enums import Sex
 from xiachen.core import excel_cells as cells
 from xiachen.core.excel import Column, SheetRow
 from xiachen.core.idnumbers import EXAMPLE_ID_NUMBER, EXAMPLE_MOBILE
+from xiachen.core.imports import register
 from xiachen.core.table_import import (
-    BATCH_SIZE,
     TableImporter,
     add_error,
     check_duplicate_id,
@@ -56,11 +56,11 @@ class HouseholdImporter(TableImporter):
                    note=_("多个用、分隔：") + "、".join(str(entry) for entry, _names in vulnerabilities)),
         ]
 
-    def validate(self, *, by, rows: list[SheetRow]) -> None:
+    def validate(self, *, by, rows: list[SheetRow], state: dict) -> None:
         compounds = units_by_code(row.values["compound_code"] for row in rows)
         existing = existing_id_indexes(rows, Resident)
-        first_row_of: dict[str, int] = {}
-        head_row_of: dict[tuple, int] = {}
+        first_row_of: dict[str, int] = state.setdefault("first_row_of", {})  # whole file
+        head_row_of: dict[tuple, int] = state.setdefault("head_row_of", {})
         for row in rows:
             self._check_compound(by, row, compounds)
             _check_identity(row)
@@ -82,39 +82,46 @@ class HouseholdImporter(TableImporter):
             return add_error(row, "小区代码", _("无权导入该小区的住户"))
         row.values["compound"] = compound
 
-    def store(self, *, by, rows: list[SheetRow]) -> int:
-        households = _households_for(rows)
-        residents = [_resident_from(row.values, households[_address(row.values)]) for row in rows]
-        Resident.objects.bulk_create(residents, batch_size=BATCH_SIZE)
+    def build(self, *, by, rows: list[SheetRow], state: dict):
+        known: dict[Address, tuple] = state.setdefault("households", {})  # (pk or None, public_id, path)
+        new = _households_for(rows, known)
+        yield from new
+        residents = []
+        for row in rows:
+            pk, public_id, compound_path = known[_address(row.values)]
+            household = Household(pk=pk, public_id=public_id, compound_path=compound_path)
+            residents.append(_resident_from(row.values, household))
+        yield from residents
         through = Resident.vulnerabilities.through
-        links = [
-            through(resident_id=resident.pk, vulnerability_id=vulnerability.pk)
-            for resident, row in zip(residents, rows, strict=True)
-            for vulnerability in row.values["vulnerabilities"] or ()
-        ]
-        through.objects.bulk_create(links, batch_size=BATCH_SIZE)
-        return len(residents)
+        for resident, row in zip(residents, rows, strict=True):
+            for vulnerability in row.values["vulnerabilities"] or ():
+                yield through(resident=resident, vulnerability_id=vulnerability.pk)
 
 
 def _address(values: dict) -> Address:
     return (values["compound"].pk, values["building"], values["entrance"] or "", values["room"])
 
 
-def _households_for(rows: list[SheetRow]) -> dict[Address, Household]:
-    """Existing households at the file's addresses, plus new ones created in bulk for the rest."""
+def _households_for(rows: list[SheetRow], known: dict[Address, tuple]) -> list[Household]:
+    """Note the existing households at the chunk's new addresses in `known`, and return new ones
+    (unsaved) for the rest; `known` keeps every address of the file so a household is made once."""
     compounds = {row.values["compound"].pk: row.values["compound"] for row in rows}
-    buildings = {row.values["building"] for row in rows}
-    found = Household.objects.filter(compound_id__in=list(compounds), building__in=list(buildings))
-    households = {(h.compound_id, h.building, h.entrance, h.room): h for h in found}
-    missing = dict.fromkeys(_address(row.values) for row in rows if _address(row.values) not in households)
+    wanted = {_address(row.values) for row in rows} - known.keys()
+    buildings = sorted({address[1] for address in wanted})
+    for chunk in chunked(buildings):
+        found = Household.objects.filter(compound_id__in=list(compounds), building__in=chunk)
+        for household in found.only("pk", "public_id", "compound_path", "compound_id", "building", "entrance",
+                                    "room"):
+            address = (household.compound_id, household.building, household.entrance, household.room)
+            if address in wanted:
+                known[address] = (household.pk, household.public_id, household.compound_path)
     new = [
         Household(compound=compounds[pk], compound_path=compounds[pk].path, building=building,
                   entrance=entrance, room=room)
-        for pk, building, entrance, room in missing
+        for pk, building, entrance, room in sorted(wanted - known.keys())
     ]
-    Household.objects.bulk_create(new, batch_size=BATCH_SIZE)
-    households.update({(h.compound_id, h.building, h.entrance, h.room): h for h in new})
-    return households
+    known.update({(h.compound_id, h.building, h.entrance, h.room): (None, h.public_id, h.compound_path) for h in new})
+    return new
 
 
 def _check_identity(row: SheetRow) -> None:
@@ -160,4 +167,4 @@ def _resident_from(values: dict, household: Household) -> Resident:
     )
 
 
-HOUSEHOLD_IMPORTER = HouseholdImporter()
+HOUSEHOLD_IMPORTER = register(HouseholdImporter())

@@ -5,11 +5,12 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from xiachen.core.pickers import Option, unit_trails
+from xiachen.core.text import name_query
 
 
 def search_residents(residents: QuerySet, text: str) -> QuerySet:
     return residents.filter(
-        Q(name__icontains=text) | Q(household__compound__name__icontains=text)
+        Q(name__icontains=name_query(text)) | Q(household__compound__name__icontains=text)
         | Q(household__building=text.removesuffix("栋"))
     )
 

@@ -6,6 +6,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from xiachen.accounts.permissions import scope_paths
+from xiachen.core.text import name_query
 from xiachen.org.models import Unit, path_within
 
 from .models import Household, Resident
@@ -35,7 +36,7 @@ def search_households(user, *, query: str = "", compound: str = "", vulnerabilit
     households = households_visible_to(user)
     if query:
         households = households.filter(
-            Q(residents__name__icontains=query) | Q(building=query) | Q(compound__name__icontains=query)
+            Q(residents__name__icontains=name_query(query)) | Q(building=query) | Q(compound__name__icontains=query)
         ).distinct()
     if compound:
         households = households.filter(compound__public_id=compound) if _is_uuid(compound) else households.none()

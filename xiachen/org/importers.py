@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy
 from xiachen.accounts.permissions import has_permission
 from xiachen.core import excel_cells as cells
 from xiachen.core.excel import Column, SheetRow
-from xiachen.core.table_import import BATCH_SIZE, TableImporter, add_error, chunked
+from xiachen.core.imports import register
+from xiachen.core.table_import import TableImporter, add_error, chunked
 
 from .models import AgencyKind, Unit, UnitKind
 
@@ -26,6 +27,9 @@ def units_by_code(codes: Iterable[str | None]) -> dict[str, Unit]:
 
 class UnitImporter(TableImporter):
     kind = "units"
+    # Read as one chunk: a parent may be any earlier row and a misplaced one is named by its row
+    # below ("须列在本行之前"); a city's unit tree is thousands of rows, far below the row limit.
+    chunk_rows = 10**9
     title = gettext_lazy("单位")
     permission = "units.import"
     audit_action = "unit.imported"
@@ -49,7 +53,7 @@ class UnitImporter(TableImporter):
                    note=_("仅机关单位填写：") + "、".join(str(entry) for entry, _names in agency_kinds)),
         ]
 
-    def validate(self, *, by, rows: list[SheetRow]) -> None:
+    def validate(self, *, by, rows: list[SheetRow], state: dict) -> None:
         existing = units_by_code([row.values[key] for row in rows for key in ("code", "parent_code")])
         later = {row.values["code"]: row.number for row in rows}
         earlier: dict[str, SheetRow] = {}
@@ -86,23 +90,13 @@ class UnitImporter(TableImporter):
         if len(row.values["path"]) > MAX_PATH:
             add_error(row, "代码", _("单位层级过深"))
 
-    def store(self, *, by, rows: list[SheetRow]) -> int:
-        """Create generation by generation, so every parent has its primary key before its children."""
+    def build(self, *, by, rows: list[SheetRow], state: dict):
+        """In file order: validation made every parent an existing unit or a row above its children."""
         parents = units_by_code(row.values["parent_code"] for row in rows)
-        pending = list(rows)
-        while pending:
-            waiting = _codes(pending)
-            ready = [row for row in pending if row.values["parent_code"] not in waiting]
-            if not ready:
-                raise RuntimeError("unit import rows form a cycle; validate() should have refused them")
-            units = [_unit_from(row.values, parents[row.values["parent_code"]]) for row in ready]
-            Unit.objects.bulk_create(units, batch_size=BATCH_SIZE)
-            parents.update({unit.code: unit for unit in units})
-            pending = [row for row in pending if row.values["parent_code"] in waiting]
-        return len(rows)
-
-def _codes(rows: list[SheetRow]) -> set[str]:
-    return {row.values["code"] for row in rows}
+        for row in rows:
+            unit = _unit_from(row.values, parents[row.values["parent_code"]])
+            parents[unit.code] = unit
+            yield unit
 
 
 def _check_agency_kind(row: SheetRow) -> None:
@@ -117,8 +111,9 @@ def _unit_from(values: dict, parent: Unit) -> Unit:
         parent=parent, address=values["address"] or "",
         latitude=values["latitude"], longitude=values["longitude"],
     )
-    unit.build_path()
+    unit.path = f"{parent.path}{unit.code}/"  # not build_path(): a parent staged in the same import has no pk
+    unit.depth = unit.path.count("/") - 2
     return unit
 
 
-UNIT_IMPORTER = UnitImporter()
+UNIT_IMPORTER = register(UnitImporter())

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from xiachen.accounts.permissions import require_permission
 from xiachen.audit import services as audit
 from xiachen.core import crypto
+from xiachen.core.text import clean_person_name
 from xiachen.org.models import path_within
 
 from .enums import CHECKPOINT_KINDS
@@ -96,6 +97,7 @@ def _clean(raw, gates: dict, now: datetime, offset: timedelta) -> dict:
     if kind not in CHECKPOINT_KINDS:
         raise _Bad("bad_kind")
     text = {field: str(raw.get(field) or "").strip()[:limit] for field, limit in TEXT_LIMITS.items()}
+    text["name"] = clean_person_name(text["name"])[0]  # searched by blind index: one spelling only
     if not text["name"] or not (text["phone"] or text["id_number"]):
         raise _Bad("name_and_contact_required")
     return {
@@ -181,7 +183,7 @@ def search_entries(*, by, phone: str = "", id_number: str = "", name: str = "", 
     entries = entries_visible_to(by).filter(purged_at__isnull=True)
     criteria = Q()
     used = []
-    for field, value in (("phone", phone), ("id_number", id_number), ("name", name)):
+    for field, value in (("phone", phone), ("id_number", id_number), ("name", clean_person_name(name)[0])):
         if value.strip():
             criteria &= Q(**{f"{field}_index": crypto.blind_index(value, purpose=f"checkpoint.{field}")})
             used.append(field)

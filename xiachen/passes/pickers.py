@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from xiachen.accounts.permissions import scope_paths
 from xiachen.core.pickers import Option, Picker, describe_units, register, search_units
+from xiachen.core.text import name_query
 from xiachen.households.models import Resident
 from xiachen.households.pickers import RESIDENT_ORDER, describe_residents, search_residents
 from xiachen.org.models import Unit, path_within
@@ -17,7 +18,7 @@ from .selectors import areas_for, communities_for, revocable_passes
 
 def _search(passes: QuerySet, text: str) -> QuerySet:
     return passes.filter(
-        Q(resident__name__icontains=text) | Q(household__compound__name__icontains=text)
+        Q(resident__name__icontains=name_query(text)) | Q(household__compound__name__icontains=text)
         | Q(household__building=text.removesuffix("栋")) | Q(household__room=text.removesuffix("室"))
     )
 
