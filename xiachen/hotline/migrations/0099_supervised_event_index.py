@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hotline', '0006_rules_as_reality'),
+        ('hotline', '0007_ticket_sources_api_open311'),
         ('org', '0002_default_vocabulary'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
