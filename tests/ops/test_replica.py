@@ -35,10 +35,6 @@ def probe_env(clusters: Clusters) -> dict:
     env = {key: value for key, value in os.environ.items() if not key.startswith("DATABASE")}
     env.update(DATABASE_URL=clusters.primary.url, DATABASE_REPLICA_URL=clusters.replica.url,
                DJANGO_SETTINGS_MODULE="config.settings.test")
-    # Each probe is a new interpreter importing the whole project: keep its bytecode (outside the
-    # repository) so only the first one compiles it, even where PYTHONDONTWRITEBYTECODE is set.
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPYCACHEPREFIX"] = str(clusters.root / "pycache")
     return env
 
 
