@@ -146,6 +146,24 @@ def test_expired_pass_is_refused_offline(page, people, tree, resident1):
     assert page.locator("#verdict").get_attribute("data-reason") == "expired"
 
 
+def test_the_page_opens_offline_after_its_first_visit(page, people, tree, resident1):
+    """The first online visit is enough: reloading offline shows the gate page from the service
+    worker's cache (it used to need a second online visit, ERR_FAILED otherwise), and it still checks."""
+    now = timezone.now()
+    issued = services.issue_pass(by=people.manager1, resident=resident1, valid_from=now - timedelta(hours=1),
+                                 valid_until=now + timedelta(days=1))
+    _open_gate(page, tree)
+    page.wait_for_selector("body[data-offline-ready='1']", state="attached", timeout=30_000)
+    page.context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']")
+    assert page.locator("#camera-start").is_visible()
+    page.click("#manual summary")
+    page.fill("#token-input", issued.token)
+    page.click("#token-form button")
+    page.wait_for_selector("#verdict.ok")
+
+
 def test_checkpoint_registration_offline_then_synced(page, people, tree):
     """A person without a pass registered while offline: queued in IndexedDB, uploaded once back online."""
     from xiachen.passes.models import CheckpointEntry

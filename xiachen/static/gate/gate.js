@@ -274,11 +274,26 @@
     window.addEventListener("offline", render);
     setInterval(sync, SYNC_EVERY_MS);
     setInterval(render, 30000);
-    if ("serviceWorker" in navigator) navigator.serviceWorker.register(body.dataset.sw, { scope: "/gate/" }).catch(function () {});
+    if ("serviceWorker" in navigator) {
+      navigator.serviceWorker.register(body.dataset.sw, { scope: "/gate/" }).catch(function () {});
+      keepPageForOffline();
+    }
     render();
     await refresh();
     await sync();
     body.dataset.ready = "1";
+  }
+
+  /* Ask the service worker to keep this page, so that it opens offline after this very first visit
+   * (the worker only sees pages loaded after it took control). body.dataset.offlineReady = "1" once kept. */
+  function keepPageForOffline() {
+    navigator.serviceWorker.ready.then(function (registration) {
+      var worker = registration.active;
+      if (!worker) return;
+      var channel = new MessageChannel();
+      channel.port1.onmessage = function () { body.dataset.offlineReady = "1"; };
+      worker.postMessage({ type: "cache-page", url: location.href }, [channel.port2]);
+    });
   }
 
   window.XiachenGate = { handleToken: handleToken, sync: sync, refresh: refresh, startCamera: startCamera, register: register };
