@@ -113,7 +113,8 @@ def test_policy_and_key_pickers_offer_the_users_own_units_with_their_place(clien
 def test_routing_rule_pickers_show_full_places_to_the_organization_department_only(client, people, tree):
     client.force_login(people.org_department)
     found = options(client, "hotline-rule-unit", q="车站路")
-    assert [(label, detail) for _v, label, detail in found] == [("车站路社区（社区）", "江岸区 · 大智街道 · 车站路社区")]
+    assert [(label, detail) for _v, label, detail in found] == [
+        ("车站路社区（社区）", "江岸区 · 大智街道 · 车站路社区")]
     assert [label for _v, label, _d in options(client, "hotline-rule-area", q="江")] == ["江岸区（区 / 县）",
                                                                                           "江汉区（区 / 县）"]
     client.force_login(people.hotline)
