@@ -116,6 +116,7 @@ def test_routing_rule_pickers_show_full_places_to_the_organization_department_on
     assert [(label, detail) for _v, label, detail in found] == [
         ("车站路社区（社区）", "江岸区 · 大智街道 · 车站路社区")]
     areas = [label for _v, label, _d in options(client, "hotline-rule-area", q="江")]
-    assert areas == ["江岸区（区 / 县）", "江汉区（区 / 县）", "大智街道（街道）", "民族街道（街道）"]  # districts first
+    # districts first, then streets whose district matched
+    assert areas == ["江岸区（区 / 县）", "江汉区（区 / 县）", "大智街道（街道）", "民族街道（街道）"]
     client.force_login(people.hotline)
     assert client.get(reverse("core:pick", args=["hotline-rule-unit"])).status_code == 403
