@@ -29,6 +29,7 @@ MATRIX = {
     ("core:pick", "pick_policy_unit", "get"): only(["org_department", "manager1", "manager2", "worker1",
                                                     "cadre_user1"]),
     ("core:pick", "pick_key_community", "get"): only(["manager1", "manager2"]),
+    ("core:pick", "pick_rule_unit", "get"): only(["org_department"]),
     ("core:pick", "pick_unknown", "get"): {role: 404 for role in ROLES} | {"anonymous": 302},
 }
 
@@ -47,5 +48,6 @@ ARGS = {
     "pick_transfer_unit": lambda request: ["hotline-transfer-unit"],
     "pick_policy_unit": lambda request: ["pass-policy-unit"],
     "pick_key_community": lambda request: ["pass-key-community"],
+    "pick_rule_unit": lambda request: ["hotline-rule-unit"],
     "pick_unknown": lambda request: ["no-such-picker"],
 }

@@ -108,3 +108,15 @@ def test_policy_and_key_pickers_offer_the_users_own_units_with_their_place(clien
     client.force_login(people.org_department)
     areas = [label for _v, label, _d in options(client, "pass-policy-unit", q="区")]
     assert areas[:2] == ["江岸区（区 / 县）", "江汉区（区 / 县）"]
+
+
+def test_routing_rule_pickers_show_full_places_to_the_organization_department_only(client, people, tree):
+    client.force_login(people.org_department)
+    found = options(client, "hotline-rule-unit", q="车站路")
+    assert [(label, detail) for _v, label, detail in found] == [
+        ("车站路社区（社区）", "江岸区 · 大智街道 · 车站路社区")]
+    areas = [label for _v, label, _d in options(client, "hotline-rule-area", q="江")]
+    # districts first, then streets whose district matched
+    assert areas == ["江岸区（区 / 县）", "江汉区（区 / 县）", "大智街道（街道）", "民族街道（街道）"]
+    client.force_login(people.hotline)
+    assert client.get(reverse("core:pick", args=["hotline-rule-unit"])).status_code == 403

@@ -36,7 +36,8 @@ MATRIX = {
     ("hotline:ticket_detail", "hotline_ticket", "get"): only(200, SEE_TICKET, 404),
     ("hotline:ticket_route", "hotline_ticket", "post"): on_ticket(hotline=404),  # no unit chosen
     ("hotline:ticket_accept", "hotline_ticket", "post"): on_ticket(manager1=302, worker1=302),
-    ("hotline:ticket_transfer", "hotline_ticket", "post"): on_ticket(manager1=404, worker1=404),
+    # no unit picked: the owner is sent back with "请选择转办单位"
+    ("hotline:ticket_transfer", "hotline_ticket", "post"): on_ticket(manager1=302, worker1=302),
     # no transfer was requested, so nobody is its target
     ("hotline:ticket_transfer_decide", "hotline_ticket", "post"): on_ticket(),
     ("hotline:ticket_arbitrate", "hotline_ticket", "post"): on_ticket(manager1=404, hotline=404),

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from xiachen.deployments.models import Demand, Match, PostType, Round
 from xiachen.notices import community
-from xiachen.notices.models import NoticeReceipt, Notification, OutboxMessage
+from xiachen.notices.models import CommunityNotice, NoticeReceipt, Notification, OutboxMessage
 from xiachen.notices.services import deliver_outbox
 
 from ..factories import HouseholdFactory, ResidentFactory
@@ -98,14 +98,20 @@ def test_a_notice_cites_a_policy_version(client, people, tree, resident1):
     assert "社区防控指引" in body and "第 2 版" in body
 
 
-def test_publish_page_posts_a_notice(client, people, tree, resident1):
+def test_publish_page_posts_a_notice_and_delivers_it_in_the_background(client, people, tree, resident1,
+                                                                      django_capture_on_commit_callbacks):
     client.force_login(people.manager1)
-    response = client.post(reverse("notices:community_new"), {
-        "title": "核酸检测安排", "body": "周六上午在小区广场", "compounds": [tree.compound1.public_id],
-        "to_staff": "on",
-    })
+    form = {"title": "核酸检测安排", "body": "周六上午在小区广场", "compounds": [tree.compound1.public_id],
+            "to_staff": "on"}
+    with django_capture_on_commit_callbacks(execute=True):  # the job runs at commit in tests
+        response = client.post(reverse("notices:community_new"), form)
     assert response.status_code == 302
-    assert NoticeReceipt.objects.filter(resident=resident1, notice__title="核酸检测安排").exists()
+    assert NoticeReceipt.objects.filter(resident=resident1, notice__title="核酸检测安排").count() == 1
+    page = client.get(response["Location"]).content.decode()
+    assert "发送通知已于" in page
+    notice = CommunityNotice.objects.get(title="核酸检测安排")
+    with pytest.raises(community.NoticeError, match="该通知已经发送"):
+        community.deliver_notice(by=people.manager1, notice=notice)  # never twice
 
 
 def test_residents_see_only_notices_addressed_to_them(client, people, tree, resident1):

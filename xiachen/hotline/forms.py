@@ -47,6 +47,17 @@ class TransferForm(forms.Form):
         bind_pickers(self, user=user, params={"ticket": str(ticket.public_id)})
 
 
+class RuleForm(forms.Form):
+    """A routing rule's area (none: the whole city) and the unit it sends the category to, found by name."""
+
+    area = PickerField("hotline-rule-area", label=_("范围"), required=False)
+    unit = PickerField("hotline-rule-unit", label=_("承办单位"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, auto_id="rule_%s", **kwargs)
+        bind_pickers(self, user=user)
+
+
 class ExtensionForm(forms.Form):
     """延期: the date and time asked for, and why."""
 

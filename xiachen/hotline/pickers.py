@@ -11,7 +11,7 @@ from xiachen.accounts.permissions import has_permission
 from xiachen.core.pickers import Option, Picker, register, unit_trails
 from xiachen.org.models import Unit
 
-from .selectors import places_for, routable_units, tickets_visible_to, transfer_targets
+from .selectors import places_for, routable_units, rule_areas, rule_units, tickets_visible_to, transfer_targets
 
 
 def _search(places: QuerySet, text: str) -> QuerySet:
@@ -63,4 +63,23 @@ register(Picker(
     search=_search,
     describe=_describe,
     placeholder=gettext_lazy("输入承办单位名称"),
+))
+
+
+register(Picker(
+    name="hotline-rule-unit",
+    permission="hotline.configure",
+    choices=lambda user, params: rule_units(),
+    search=_search,
+    describe=_describe,
+    placeholder=gettext_lazy("输入承办单位名称"),
+))
+
+register(Picker(
+    name="hotline-rule-area",
+    permission="hotline.configure",
+    choices=lambda user, params: rule_areas(),
+    search=_search,
+    describe=_describe,
+    placeholder=gettext_lazy("不填为全市；输入区、街道名称"),
 ))

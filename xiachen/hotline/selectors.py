@@ -169,3 +169,17 @@ def complaint_cadre_choices(resident):
                                  matches__demand__unit_path__in=ancestor_paths(compound.path),
                                  matches__demand__end__gte=since)
             .select_related("agency").distinct().order_by("agency__name", "name"))
+
+
+RULE_UNIT_KINDS = ["district", "street", "township", "community", "village", "agency", "department", "health_centre"]
+RULE_AREA_KINDS = ["city", "district", "street", "township"]
+
+
+def rule_units():
+    """Units a routing rule may send a category to (the settings page's picker)."""
+    return Unit.objects.filter(kind__code__in=RULE_UNIT_KINDS).select_related("kind").order_by("depth", "path")
+
+
+def rule_areas():
+    """Areas a routing rule may be limited to; none means the whole city."""
+    return Unit.objects.filter(kind__code__in=RULE_AREA_KINDS).select_related("kind").order_by("depth", "path")

@@ -120,10 +120,14 @@ def _buildings(raw) -> list[str]:
 @transaction.atomic
 def publish_notice(
     *, by, title: str, body: str, compounds, buildings=(), to_staff: bool = True, policy_version=None,
-    attachments=(),
+    attachments=(), deliver: bool = True,
 ) -> CommunityNotice:
     """Publish to every resident of the chosen compounds (or of the named buildings in them) and,
-    with `to_staff`, to the cadres and workers on duty there. `attachments` are (title, file) pairs."""
+    with `to_staff`, to the cadres and workers on duty there. `attachments` are (title, file) pairs.
+
+    With `deliver=False` only the notice, its targets and attachments are stored; `deliver_notice`
+    (a background job from the publish page: a Wuhan community has ~7,000 residents) writes the
+    receipts and notifications."""
     compounds = list(compounds)
     if not compounds:
         raise NoticeError(_("请至少选择一个小区"))
@@ -150,7 +154,25 @@ def publish_notice(
     )
     for title_, file in attachments:
         NoticeAttachment.objects.create(notice=notice, title=(title_ or file.name)[:120], file=file)
+    if deliver:
+        deliver_notice(by=by, notice=notice)
+    return notice
 
+
+def check_undelivered(*, notice: CommunityNotice) -> None:
+    """Raise NoticeError when the notice was already delivered (delivering twice would double it)."""
+    if notice.receipts.exists():
+        raise NoticeError(_("该通知已经发送"))
+
+
+@transaction.atomic
+def deliver_notice(*, by, notice: CommunityNotice) -> CommunityNotice:
+    """Write the receipts and in-app notifications of a stored notice, once (audited as published)."""
+    CommunityNotice.objects.select_for_update().filter(pk=notice.pk).first()
+    check_undelivered(notice=notice)
+    targets = list(notice.targets.select_related("compound"))
+    compounds = list({target.compound_id: target.compound for target in targets}.values())
+    buildings = sorted({target.building for target in targets if target.building})
     residents = Resident.objects.filter(household__compound__in=compounds)
     if buildings:
         residents = residents.filter(household__building__in=buildings)
@@ -159,7 +181,7 @@ def publish_notice(
         NoticeReceipt(notice=notice, audience=ReceiptAudience.RESIDENT, resident=r) for r in residents
     )
     staff = {}
-    if to_staff:
+    if notice.to_staff:
         for compound in compounds:
             staff |= {user.pk: user for user in on_duty_users(compound.path)}
         NoticeReceipt.objects.bulk_create(
@@ -173,7 +195,8 @@ def publish_notice(
            link=reverse("notices:community_detail", args=[notice.public_id]))
     audit.record(actor=by, action="notice.published", target=notice, fields={
         "compounds": len(compounds), "buildings": len(buildings), "residents": len(residents),
-        "staff": len(staff), "attachments": len(attachments), "policy_version": bool(policy_version),
+        "staff": len(staff), "attachments": notice.attachments.count(),
+        "policy_version": bool(notice.policy_version_id),
     })
     return notice
 

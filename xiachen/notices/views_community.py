@@ -12,10 +12,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from xiachen.accounts.permissions import require_permission
 from xiachen.core.uploads import attachment_response
 from xiachen.core.views import paginate
+from xiachen.ops import jobs
 from xiachen.policies.models import PolicyVersion
 from xiachen.policies.selectors import documents_visible_to
 
 from . import community
+from . import jobs as notice_jobs
 from .forms import NoticeForm
 
 
@@ -43,12 +45,13 @@ def notice_new(request: HttpRequest) -> HttpResponse:
             notice = community.publish_notice(
                 by=request.user, title=data["title"], body=data["body"], compounds=data["compounds"],
                 buildings=data["buildings"], to_staff=data["to_staff"], policy_version=data["policy_version"],
-                attachments=attachments,
+                attachments=attachments, deliver=False,
             )
         except community.NoticeError as refusal:
             form.add_error(None, str(refusal))
-        else:
-            messages.success(request, _("通知已发布"))
+        else:  # receipts and notifications in the background: thousands of residents in a city community
+            jobs.start(by=request.user, kind=notice_jobs.DELIVER, subject=notice)
+            messages.success(request, _("通知已发布，正在发送给居民和工作人员"))
             return redirect("notices:community_detail", public_id=notice.public_id)
     return render(request, "notices/community_form.html", {"form": form})
 

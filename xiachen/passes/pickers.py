@@ -65,9 +65,9 @@ register(Picker(
 
 def _policy_units(user, params) -> QuerySet:
     """Areas (city, district, street) whose policy the user may publish, then their communities."""
-    allowed = areas_for(user).order_by().values("pk").union(
-        communities_for(user, "passes.manage_policy").order_by().values("pk"))
-    return Unit.objects.filter(pk__in=allowed).select_related("kind").order_by("depth", "path")
+    areas, communities = areas_for(user).values("pk"), communities_for(user, "passes.manage_policy").values("pk")
+    return (Unit.objects.filter(Q(pk__in=areas) | Q(pk__in=communities)).select_related("kind")
+            .order_by("depth", "path"))
 
 
 register(Picker(

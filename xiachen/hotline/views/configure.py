@@ -15,7 +15,7 @@ from xiachen.core.models import Holiday
 from xiachen.org.models import Unit
 
 from ..enums import ResponseClock
-from ..forms import CalendarForm, CategoryForm, HolidayForm
+from ..forms import CalendarForm, CategoryForm, HolidayForm, RuleForm
 from ..models import Category, RoutingRule, WorkingCalendar
 from ..selectors import can_own
 from ..settings_services import add_rule, delete_rule, save_setting
@@ -30,9 +30,7 @@ def _page(request: HttpRequest, **forms) -> HttpResponse:
         "holidays": Holiday.objects.filter(date__year__gte=timezone.localdate().year - 1),
         "calendar_form": forms.get("calendar_form") or CalendarForm(instance=calendar),
         "holiday_form": forms.get("holiday_form") or HolidayForm(),
-        "owner_units": Unit.objects.filter(kind__code__in=["district", "street", "township", "community", "village",
-                                                            "agency", "department", "health_centre"]).order_by("path"),
-        "areas": Unit.objects.filter(kind__code__in=["city", "district", "street", "township"]).order_by("path"),
+        "rule_form": RuleForm(user=request.user),  # searchable pickers: a city has 1,600 ownable units
     }
     return render(request, "hotline/settings.html", context, status=400 if forms else 200)
 
