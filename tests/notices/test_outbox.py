@@ -47,7 +47,7 @@ def test_a_cadre_gets_sms_and_wecom_and_each_row_keeps_the_providers_id(channels
     sms, wecom = (next(m for m in channels.accepted if m["provider"] == p) for p in ("aliyun", "wecom"))
     assert sms["params"] == {"content": "报到提醒：明日 8:00 到江岸区一社区报到"}
     assert sms["to"] == people.cadre_user1.cadre.phone
-    assert by_channel[Channel.SMS].provider_message_id == sms["id"]
+    assert (by_channel[Channel.SMS].provider, by_channel[Channel.SMS].provider_message_id) == ("sms:aliyun", sms["id"])
     assert wecom["text"] == "报到提醒：明日 8:00 到江岸区一社区报到\n详情：https://xiachen.example.test/deployments/mine/"
     assert by_channel[Channel.WECOM].provider_message_id == wecom["id"]
     assert ChannelPreference.objects.get(user=people.cadre_user1).wecom_userid == "li.si"  # looked up once
