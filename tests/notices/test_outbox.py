@@ -104,11 +104,12 @@ def test_a_final_error_is_a_dead_letter_at_once_and_no_address_is_skipped(channe
                        people.manager1.pk: (OutboxStatus.SKIPPED, 1)}  # a manager without a phone record
 
 
-def test_residents_are_not_sent_wecom_messages(channels, people):
+def test_residents_receive_sms_only_whatever_their_settings(channels, people):
+    ChannelPreference.objects.create(user=people.resident_user1, by_sms=False, by_wecom=True, by_email=True)
     notify(recipients=[people.resident_user1], kind="errand.progress", title="代办已接单")
     deliver_outbox()
-    assert {row.channel: row.status for row in _rows()} == {Channel.SMS: OutboxStatus.SENT,
-                                                          Channel.WECOM: OutboxStatus.SKIPPED}
+    assert [(row.channel, row.status) for row in _rows()] == [(Channel.SMS, OutboxStatus.SENT)]
+    assert [m["params"] for m in channels.accepted] == [{"content": "代办进度：代办已接单"}]
 
 
 def test_channel_preferences_choose_the_rows(channels, people, mailbox):
@@ -180,7 +181,7 @@ def test_providers_are_called_with_no_transaction_open(channels, people, setting
     ObservingRouter.inside_transaction = []
     notify(recipients=[people.resident_user1, people.cadre_user1], kind="community_notice", title="停水通知")
     deliver_outbox()
-    assert ObservingRouter.inside_transaction == [False] * 4  # SMS and 企业微信 for each
+    assert ObservingRouter.inside_transaction == [False] * 3  # SMS to each, 企业微信 to the cadre
 
 
 def test_backoff_doubles_with_jitter_and_is_capped():
