@@ -47,7 +47,7 @@ def test_a_cadre_gets_sms_and_wecom_and_each_row_keeps_the_providers_id(channels
     sms, wecom = (next(m for m in channels.accepted if m["provider"] == p) for p in ("aliyun", "wecom"))
     assert sms["params"] == {"content": "报到提醒：明日 8:00 到江岸区一社区报到"}
     assert sms["to"] == people.cadre_user1.cadre.phone
-    assert by_channel[Channel.SMS].provider_message_id == sms["id"]
+    assert (by_channel[Channel.SMS].provider, by_channel[Channel.SMS].provider_message_id) == ("sms:aliyun", sms["id"])
     assert wecom["text"] == "报到提醒：明日 8:00 到江岸区一社区报到\n详情：https://xiachen.example.test/deployments/mine/"
     assert by_channel[Channel.WECOM].provider_message_id == wecom["id"]
     assert ChannelPreference.objects.get(user=people.cadre_user1).wecom_userid == "li.si"  # looked up once
@@ -104,11 +104,12 @@ def test_a_final_error_is_a_dead_letter_at_once_and_no_address_is_skipped(channe
                        people.manager1.pk: (OutboxStatus.SKIPPED, 1)}  # a manager without a phone record
 
 
-def test_residents_are_not_sent_wecom_messages(channels, people):
+def test_residents_receive_sms_only_whatever_their_settings(channels, people):
+    ChannelPreference.objects.create(user=people.resident_user1, by_sms=False, by_wecom=True, by_email=True)
     notify(recipients=[people.resident_user1], kind="errand.progress", title="代办已接单")
     deliver_outbox()
-    assert {row.channel: row.status for row in _rows()} == {Channel.SMS: OutboxStatus.SENT,
-                                                          Channel.WECOM: OutboxStatus.SKIPPED}
+    assert [(row.channel, row.status) for row in _rows()] == [(Channel.SMS, OutboxStatus.SENT)]
+    assert [m["params"] for m in channels.accepted] == [{"content": "代办进度：代办已接单"}]
 
 
 def test_channel_preferences_choose_the_rows(channels, people, mailbox):
@@ -180,7 +181,7 @@ def test_providers_are_called_with_no_transaction_open(channels, people, setting
     ObservingRouter.inside_transaction = []
     notify(recipients=[people.resident_user1, people.cadre_user1], kind="community_notice", title="停水通知")
     deliver_outbox()
-    assert ObservingRouter.inside_transaction == [False] * 4  # SMS and 企业微信 for each
+    assert ObservingRouter.inside_transaction == [False] * 3  # SMS to each, 企业微信 to the cadre
 
 
 def test_backoff_doubles_with_jitter_and_is_capped():

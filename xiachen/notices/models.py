@@ -45,7 +45,7 @@ class OutboxMessage(BaseModel):
     claimed_until = models.DateTimeField(_("发送租约到期"), null=True, blank=True)
     last_attempt_at = models.DateTimeField(_("最近尝试时间"), null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
-    provider = models.CharField(_("服务商"), max_length=20, blank=True)
+    provider = models.CharField(_("服务商"), max_length=40, blank=True)
     provider_message_id = models.CharField(_("服务商消息编号"), max_length=100, blank=True)
     error = models.CharField(_("错误"), max_length=200, blank=True)
 

@@ -113,7 +113,7 @@ def record(message: OutboxMessage, outcome: Outcome, *, provider: str, now: date
     """Store the outcome, unless the row was meanwhile taken from this worker (lease ran out)."""
     changes = {
         "status": outcome.status, "error": outcome.error, "next_attempt_at": outcome.retry_at,
-        "claimed_until": None, "provider": provider[:20], "updated_at": now,
+        "claimed_until": None, "provider": provider[:40], "updated_at": now,
     }
     if outcome.counts_as_attempt:
         changes |= {"attempts": message.attempts + 1, "last_attempt_at": now}

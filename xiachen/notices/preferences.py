@@ -34,10 +34,24 @@ def default_channels() -> list[str]:
     return [channel for channel in offered_channels() if channel in defaults]
 
 
-def channels_for(user, preference: ChannelPreference | None) -> list[str]:
+def channels_for(user, preference: ChannelPreference | None, *, resident_only: bool = False) -> list[str]:
+    """The personal channels `user` receives on. Residents (no staff role) receive SMS only."""
+    if resident_only:
+        return [channel for channel in offered_channels() if channel == Channel.SMS]
     if preference is None:
         return default_channels()
     return [channel for channel in offered_channels() if getattr(preference, FIELD_OF[channel])]
+
+
+def resident_only_ids(user_ids) -> set[int]:
+    """Of these users, those whose only active role is resident (one query)."""
+    from xiachen.accounts.enums import Role
+    from xiachen.accounts.models import Membership
+
+    roles: dict[int, set[str]] = {}
+    for user_id, role in Membership.objects.filter(user_id__in=user_ids, is_active=True).values_list("user_id", "role"):
+        roles.setdefault(user_id, set()).add(role)
+    return {user_id for user_id, held in roles.items() if held == {Role.RESIDENT}}
 
 
 def group_channels_for(kind: str) -> list[str]:

@@ -17,7 +17,7 @@ from xiachen.audit import services as audit
 from .enums import OutboxStatus
 from .models import ChannelPreference, Notification, OutboxMessage
 from .outbox import deliver_outbox
-from .preferences import channels_for, group_channels_for, is_urgent
+from .preferences import channels_for, group_channels_for, is_urgent, resident_only_ids
 
 __all__ = ["deliver_outbox", "discard_message", "mark_read", "notify", "retry_message"]
 
@@ -36,10 +36,12 @@ def notify(
     )
     urgent = is_urgent(kind) if urgent is None else urgent
     preferences = {p.user_id: p for p in ChannelPreference.objects.filter(user_id__in=unique)} if unique else {}
+    residents = resident_only_ids(unique) if unique else set()
     rows = [
         OutboxMessage(notification=n, channel=channel, urgent=urgent)
         for n in notifications
-        for channel in channels_for(n.recipient, preferences.get(n.recipient_id))
+        for channel in channels_for(n.recipient, preferences.get(n.recipient_id),
+                                    resident_only=n.recipient_id in residents)
     ]
     if notifications:
         rows += [OutboxMessage(notification=notifications[0], channel=channel, urgent=True)

@@ -83,7 +83,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='outboxmessage',
             name='provider',
-            field=models.CharField(blank=True, max_length=20, verbose_name='服务商'),
+            field=models.CharField(blank=True, max_length=40, verbose_name='服务商'),
         ),
         migrations.AddField(
             model_name='outboxmessage',
