@@ -104,6 +104,17 @@ def test_people_gone_from_the_directory_are_disabled_not_deleted(directory, peop
     assert (event.target_id, event.fields) == (str(gone.public_id), {"sessions_ended": 1})
 
 
+def test_a_privileged_local_account_is_never_linked_to_the_directory(client, directory):
+    admin = User.objects.create_user(username="qian.min", password="local-password-123")
+    Membership.objects.create(user=admin, role=Role.SYSTEM_ADMIN, unit=directory.city)
+    report = reconcile(all_people(), apply=True)
+    assert [(c.kind, c.username) for c in report.changes if c.username == "qian.min"] == [
+        ("skip_privileged", "qian.min")]
+    client.post(reverse("accounts:login"), {"username": "qian.min", "password": "ldap-pass-2"})
+    assert "_auth_user_id" not in client.session  # the directory's password is not this account's
+    assert not ExternalAccount.objects.filter(user=admin).exists()
+
+
 def test_sync_withdraws_only_the_roles_it_gave(directory, settings):
     reconcile(all_people(), apply=True)
     zhao = User.objects.get(username="zhao.lei")
