@@ -104,6 +104,15 @@ def test_people_gone_from_the_directory_are_disabled_not_deleted(directory, peop
     assert (event.target_id, event.fields) == (str(gone.public_id), {"sessions_ended": 1})
 
 
+def test_a_local_account_linked_to_the_directory_keeps_no_local_password(client, directory):
+    local = User.objects.create_user(username="zhao.lei", password="local-password-123")
+    client.post(reverse("accounts:login"), {"username": "zhao.lei", "password": "ldap-pass-1"})
+    assert str(client.session["_auth_user_id"]) == str(local.pk)
+    local.refresh_from_db()
+    assert not local.has_usable_password()
+    assert AuditEvent.objects.filter(action="directory.user_linked", target_id=str(local.public_id)).count() == 1
+
+
 def test_a_privileged_local_account_is_never_linked_to_the_directory(client, directory):
     admin = User.objects.create_user(username="qian.min", password="local-password-123")
     Membership.objects.create(user=admin, role=Role.SYSTEM_ADMIN, unit=directory.city)

@@ -108,6 +108,10 @@ def reconcile_person(person, *, link, units, report, apply: bool, by=None) -> Us
         report.changes.append(Change("link", user.username))
         if apply:
             link = ExternalAccount.objects.create(user=user, source=Source.LDAP, external_id=person.key)
+            # From now on the directory decides: a local password would outlive a reset or a
+            # disabled entry there.
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
             audit.record(actor=by, action="directory.user_linked", target=user)
     if user is not None and user.pk:
         _update_profile(user, person, report=report, apply=apply, by=by)
