@@ -12,7 +12,7 @@ from tests.identity.servers import free_port, ldap_settings
 from xiachen.accounts.enums import Role
 from xiachen.accounts.models import Membership, User
 from xiachen.audit.models import AuditEvent
-from xiachen.identity.ldap_directory import all_people, person_with_password
+from xiachen.identity.ldap_directory import DirectoryError, all_people, person_with_password
 from xiachen.identity.ldap_sync import reconcile
 from xiachen.identity.models import ExternalAccount, Source
 
@@ -69,6 +69,20 @@ def test_an_unreachable_directory_leaves_local_passwords_working(client, directo
     people.sysadmin.save()
     client.post(reverse("accounts:login"), {"username": "sysadmin", "password": "local-password-123"})
     assert str(client.session["_auth_user_id"]) == str(people.sysadmin.pk)
+
+
+@pytest.mark.parametrize("transport", ["ldaps", "starttls"])
+def test_sign_in_over_tls_verifies_the_directory_certificate(client, directory, settings, slapd, transport):
+    if transport == "ldaps":
+        settings.XIACHEN_LDAP_URL = slapd.ldaps_url
+    else:
+        settings.XIACHEN_LDAP_START_TLS = True
+    assert person_with_password("zhao.lei", "ldap-pass-1").username == "zhao.lei"
+    settings.XIACHEN_LDAP_CA_FILE = ""  # the system's CAs do not know the test CA: no connection
+    with pytest.raises(DirectoryError):
+        person_with_password("zhao.lei", "ldap-pass-1")
+    client.post(reverse("accounts:login"), {"username": "zhao.lei", "password": "ldap-pass-1"})
+    assert "_auth_user_id" not in client.session
 
 
 def test_dry_run_writes_nothing_and_apply_does_what_it_reported(directory):
