@@ -8,13 +8,20 @@
 A missing server is an error, never a skip.
 """
 
+import datetime
+import ipaddress
 import shutil
 import socket
 import subprocess
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 PROVIDER_DIR = Path(__file__).resolve().parent / "provider"
@@ -37,6 +44,9 @@ maxsize 10485760
 suffix "{suffix}"
 rootdn "cn=admin,{suffix}"
 directory {tmp}/data
+TLSCACertificateFile {tmp}/ca.pem
+TLSCertificateFile {tmp}/server.pem
+TLSCertificateKeyFile {tmp}/server.key
 access to attrs=userPassword by anonymous auth by * none
 access to * by users read by * none
 """
@@ -68,24 +78,58 @@ def _stop(process: subprocess.Popen) -> None:
         process.kill()
 
 
+@dataclass(frozen=True)
+class Slapd:
+    url: str  # ldap:// (plain, and StartTLS)
+    ldaps_url: str  # ldaps://
+    ca_file: str  # the CA that signed the server's certificate (for 127.0.0.1)
+
+    def __str__(self) -> str:
+        return self.url
+
+
+def _certificates(tmp: Path) -> None:
+    """A throw-away CA and a server certificate for 127.0.0.1, as PEM files in `tmp`."""
+    now = datetime.datetime.now(datetime.UTC)
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "xiachen test CA")])
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+          .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+          .not_valid_after(now + datetime.timedelta(days=2))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+          .sign(ca_key, hashes.SHA256()))
+    server = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+              .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
+              .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=2))
+              .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                             critical=False)
+              .sign(ca_key, hashes.SHA256()))
+    (tmp / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    (tmp / "server.pem").write_bytes(server.public_bytes(serialization.Encoding.PEM))
+    (tmp / "server.key").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                       serialization.NoEncryption()))
+
+
 @pytest.fixture(scope="session")
-def slapd(tmp_path_factory) -> str:
-    """ldap://127.0.0.1:<port> of a running slapd holding the test directory."""
+def slapd(tmp_path_factory) -> Slapd:
+    """A running slapd holding the test directory, plain/StartTLS and ldaps, on loopback ports."""
     if not Path(SLAPD).exists():
         pytest.fail("slapd is not installed (apt-get install slapd ldap-utils)", pytrace=False)
     tmp = tmp_path_factory.mktemp("slapd")
     (tmp / "data").mkdir()
     conf = tmp / "slapd.conf"
+    _certificates(tmp)
     conf.write_text(SLAPD_CONF.format(tmp=tmp, suffix=SUFFIX))
     subprocess.run([SLAPADD, "-f", str(conf), "-l", str(FIXTURES / "directory.ldif")], check=True,
                    capture_output=True)
-    port = free_port()
-    url = f"ldap://127.0.0.1:{port}"
+    port, tls_port = free_port(), free_port()
+    server = Slapd(f"ldap://127.0.0.1:{port}", f"ldaps://127.0.0.1:{tls_port}", str(tmp / "ca.pem"))
     # -d 0: stay in the foreground (a child we can stop), logging nothing.
-    process = subprocess.Popen([SLAPD, "-f", str(conf), "-h", f"{url}/", "-d", "0"],
+    process = subprocess.Popen([SLAPD, "-f", str(conf), "-h", f"{server.url}/ {server.ldaps_url}/", "-d", "0"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _wait_for_port(port, process, "slapd")
-    yield url
+    _wait_for_port(tls_port, process, "slapd (ldaps)")
+    yield server
     _stop(process)
 
 
@@ -123,9 +167,10 @@ def oidc_settings(settings, issuer: str, **overrides) -> None:
         setattr(settings, name, value)
 
 
-def ldap_settings(settings, url: str, **overrides) -> None:
+def ldap_settings(settings, server: Slapd, **overrides) -> None:
     values = {
-        "XIACHEN_LDAP_URL": url,
+        "XIACHEN_LDAP_URL": server.url,
+        "XIACHEN_LDAP_CA_FILE": server.ca_file,
         "XIACHEN_LDAP_BIND_DN": READER_DN,
         "XIACHEN_LDAP_BIND_PASSWORD": READER_PASSWORD,
         "XIACHEN_LDAP_USER_BASE": f"ou=people,{SUFFIX}",

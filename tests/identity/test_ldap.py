@@ -12,7 +12,7 @@ from tests.identity.servers import free_port, ldap_settings
 from xiachen.accounts.enums import Role
 from xiachen.accounts.models import Membership, User
 from xiachen.audit.models import AuditEvent
-from xiachen.identity.ldap_directory import all_people, person_with_password
+from xiachen.identity.ldap_directory import DirectoryError, all_people, person_with_password
 from xiachen.identity.ldap_sync import reconcile
 from xiachen.identity.models import ExternalAccount, Source
 
@@ -71,6 +71,20 @@ def test_an_unreachable_directory_leaves_local_passwords_working(client, directo
     assert str(client.session["_auth_user_id"]) == str(people.sysadmin.pk)
 
 
+@pytest.mark.parametrize("transport", ["ldaps", "starttls"])
+def test_sign_in_over_tls_verifies_the_directory_certificate(client, directory, settings, slapd, transport):
+    if transport == "ldaps":
+        settings.XIACHEN_LDAP_URL = slapd.ldaps_url
+    else:
+        settings.XIACHEN_LDAP_START_TLS = True
+    assert person_with_password("zhao.lei", "ldap-pass-1").username == "zhao.lei"
+    settings.XIACHEN_LDAP_CA_FILE = ""  # the system's CAs do not know the test CA: no connection
+    with pytest.raises(DirectoryError):
+        person_with_password("zhao.lei", "ldap-pass-1")
+    client.post(reverse("accounts:login"), {"username": "zhao.lei", "password": "ldap-pass-1"})
+    assert "_auth_user_id" not in client.session
+
+
 def test_dry_run_writes_nothing_and_apply_does_what_it_reported(directory):
     before = (User.objects.count(), Membership.objects.count(), AuditEvent.objects.count())
     report = reconcile(all_people(), apply=False)
@@ -102,6 +116,26 @@ def test_people_gone_from_the_directory_are_disabled_not_deleted(directory, peop
     assert User.objects.get(pk=local_only.pk).is_active
     event = AuditEvent.objects.get(action="directory.user_disabled")
     assert (event.target_id, event.fields) == (str(gone.public_id), {"sessions_ended": 1})
+
+
+def test_a_local_account_linked_to_the_directory_keeps_no_local_password(client, directory):
+    local = User.objects.create_user(username="zhao.lei", password="local-password-123")
+    client.post(reverse("accounts:login"), {"username": "zhao.lei", "password": "ldap-pass-1"})
+    assert str(client.session["_auth_user_id"]) == str(local.pk)
+    local.refresh_from_db()
+    assert not local.has_usable_password()
+    assert AuditEvent.objects.filter(action="directory.user_linked", target_id=str(local.public_id)).count() == 1
+
+
+def test_a_privileged_local_account_is_never_linked_to_the_directory(client, directory):
+    admin = User.objects.create_user(username="qian.min", password="local-password-123")
+    Membership.objects.create(user=admin, role=Role.SYSTEM_ADMIN, unit=directory.city)
+    report = reconcile(all_people(), apply=True)
+    assert [(c.kind, c.username) for c in report.changes if c.username == "qian.min"] == [
+        ("skip_privileged", "qian.min")]
+    client.post(reverse("accounts:login"), {"username": "qian.min", "password": "ldap-pass-2"})
+    assert "_auth_user_id" not in client.session  # the directory's password is not this account's
+    assert not ExternalAccount.objects.filter(user=admin).exists()
 
 
 def test_sync_withdraws_only_the_roles_it_gave(directory, settings):

@@ -6,6 +6,7 @@ with PKCE and checks the ID token. The site is addressed as 127.0.0.1, a loopbac
 provider's client accepts on any port.
 """
 
+import time
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -18,6 +19,7 @@ from xiachen.accounts.enums import Role
 from xiachen.accounts.models import Membership, User
 from xiachen.audit.models import AuditEvent
 from xiachen.identity.models import DirectoryMembership, ExternalAccount, Source
+from xiachen.identity.sso import provider_second_factor_proven
 
 HOST = "127.0.0.1"
 CALLBACK = "/identity/oidc/callback/"
@@ -26,7 +28,7 @@ CALLBACK = "/identity/oidc/callback/"
 @pytest.fixture
 def sso(settings, oidc_provider, tree):
     oidc_settings(settings, oidc_provider)
-    return oidc_provider
+    return tree
 
 
 def provider_redirect(client, login: str, password: str) -> str:
@@ -68,9 +70,9 @@ def test_login_page_offers_sso_only_when_configured(client, settings, oidc_provi
     assert f'href="{reverse("identity:oidc_login")}?next=/units/"' in page
 
 
-def test_authorization_request_uses_pkce_state_and_nonce(client, sso):
+def test_authorization_request_uses_pkce_state_and_nonce(client, sso, settings):
     location = client.get(reverse("identity:oidc_login"), HTTP_HOST=HOST)["Location"]
-    assert location.startswith(f"{sso}/auth?")
+    assert location.startswith(f"{settings.XIACHEN_OIDC_ISSUER}/auth?")
     for parameter in ("code_challenge=", "code_challenge_method=S256", "state=", "nonce=", "response_type=code"):
         assert parameter in location
 
@@ -137,6 +139,19 @@ def test_an_unlinked_local_account_of_the_same_name_is_not_taken_over(client, ss
     assert AuditEvent.objects.get(action="sso.refused").fields == {"reason": "username_taken"}
 
 
+def test_linking_by_username_spares_privileged_accounts(client, sso, settings):
+    settings.XIACHEN_OIDC_LINK_EXISTING = True
+    admin = User.objects.create_user(username="li.na", password="local-password-123")
+    Membership.objects.create(user=admin, role=Role.SYSTEM_ADMIN, unit=sso.city)
+    sso_sign_in(client, "li.na", "idp-pass-2")
+    assert signed_in_user(client) is None
+    assert AuditEvent.objects.get(action="sso.refused").fields == {"reason": "privileged_account"}
+    other = User.objects.create_user(username="wang.fang", password="local-password-123")
+    sso_sign_in(client, "wang.fang", "idp-pass-3")
+    assert signed_in_user(client) == other
+    assert ExternalAccount.objects.get(source=Source.OIDC, external_id="wang.fang").user == other
+
+
 def test_disabled_and_locked_out_accounts_are_refused(client, sso):
     user = link("li.na", is_active=False)
     sso_sign_in(client, "li.na", "idp-pass-2")
@@ -191,10 +206,6 @@ def test_roles_from_claims_follow_the_provider_and_spare_an_administrators_grant
     ("totp", {"amr": ["otp"], "acr": "urn:xiachen:mfa"}, False),  # our TOTP mode ignores the provider's
 ])
 def test_provider_second_factor_is_proven_only_by_a_fresh_multi_factor_token(settings, mode, claims, proven):
-    import time
-
-    from xiachen.identity.sso import provider_second_factor_proven
-
     settings.XIACHEN_OIDC_SECOND_FACTOR = mode
     settings.XIACHEN_OIDC_MFA_ACR_VALUES = ["urn:xiachen:mfa"]
     settings.XIACHEN_OIDC_MFA_AMR_VALUES = ["otp", "hwk"]

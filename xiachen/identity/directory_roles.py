@@ -16,6 +16,13 @@ from .models import DirectoryMembership
 SOURCE_ROLES = frozenset(Role) - PRIVILEGED_ROLES - {Role.RESIDENT}
 
 
+def holds_privileged_role(user: User) -> bool:
+    """An organization department or system administrator account is never taken over by a source:
+    linking it by username would let whoever controls that name in the directory or the provider
+    become it (they would still need its TOTP, but that is one factor left, not two)."""
+    return user.memberships.filter(is_active=True, role__in=PRIVILEGED_ROLES).exists()
+
+
 def current_directory_roles(user: User, source: str) -> set[tuple[str, str]]:
     rows = DirectoryMembership.objects.filter(membership__user=user, membership__is_active=True, source=source)
     return set(rows.values_list("membership__role", "membership__unit__code"))

@@ -6,6 +6,7 @@ SIGN_IN_REASONS = {
     "unknown_user": _("本系统无此用户"),
     "username_taken": _("用户名已被本系统其他账号使用"),
     "no_username": _("身份信息中没有用户名"),
+    "privileged_account": _("特权账号不与外部身份关联"),
     "inactive": _("账号已停用"),
     "locked_out": _("账号已被锁定"),
     "provider_error": _("统一身份认证平台返回错误"),

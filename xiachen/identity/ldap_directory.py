@@ -43,10 +43,22 @@ def _connection(user: str, password: str) -> ldap3.Connection:
                           connect_timeout=settings.XIACHEN_LDAP_TIMEOUT)
     connection = ldap3.Connection(server, user=user, password=password, receive_timeout=settings.XIACHEN_LDAP_TIMEOUT,
                                   read_only=True, raise_exceptions=False)
-    connection.open()
-    if settings.XIACHEN_LDAP_START_TLS and not connection.start_tls():
-        raise DirectoryError("StartTLS failed")
+    try:
+        connection.open()
+        if settings.XIACHEN_LDAP_START_TLS and not connection.start_tls():
+            raise DirectoryError("StartTLS failed")
+    except (LDAPException, DirectoryError):
+        _close(connection)  # a failed handshake leaves the socket open
+        raise
     return connection
+
+
+def _close(connection: ldap3.Connection) -> None:
+    try:
+        connection.unbind()
+    except LDAPException:
+        if connection.socket is not None:
+            connection.socket.close()
 
 
 def service_connection() -> ldap3.Connection:
@@ -54,6 +66,7 @@ def service_connection() -> ldap3.Connection:
     try:
         connection = _connection(settings.XIACHEN_LDAP_BIND_DN, settings.XIACHEN_LDAP_BIND_PASSWORD)
         if not connection.bind():
+            connection.unbind()
             raise DirectoryError(f"service bind refused: {connection.result.get('description')}")
     except LDAPException as error:
         raise DirectoryError(type(error).__name__) from error

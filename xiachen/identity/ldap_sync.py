@@ -23,7 +23,7 @@ from xiachen.accounts.services import end_sessions_of
 from xiachen.audit import services as audit
 from xiachen.org.models import Unit
 
-from .directory_roles import SOURCE_ROLES, current_directory_roles, sync_directory_roles
+from .directory_roles import SOURCE_ROLES, current_directory_roles, holds_privileged_role, sync_directory_roles
 from .ldap_directory import DirectoryPerson
 from .models import ExternalAccount, Source
 
@@ -35,6 +35,7 @@ CHANGE_LABELS = {
     "disable": _("停用（目录中已不存在）"),
     "add_role": _("授予角色"),
     "withdraw_role": _("撤销角色"),
+    "skip_privileged": _("跳过：特权账号不与目录关联"),
 }
 
 
@@ -100,10 +101,17 @@ def reconcile_person(person, *, link, units, report, apply: bool, by=None) -> Us
     if user is None:
         report.changes.append(Change("create", person.username))
         user = _create(person, apply=apply, by=by)
+    elif link is None and holds_privileged_role(user):
+        report.changes.append(Change("skip_privileged", user.username))
+        return None
     elif link is None:
         report.changes.append(Change("link", user.username))
         if apply:
             link = ExternalAccount.objects.create(user=user, source=Source.LDAP, external_id=person.key)
+            # From now on the directory decides: a local password would outlive a reset or a
+            # disabled entry there.
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
             audit.record(actor=by, action="directory.user_linked", target=user)
     if user is not None and user.pk:
         _update_profile(user, person, report=report, apply=apply, by=by)

@@ -16,7 +16,7 @@ from django_otp import login as otp_login
 from xiachen.accounts.models import User
 from xiachen.audit import services as audit
 
-from .directory_roles import sync_directory_roles
+from .directory_roles import holds_privileged_role, sync_directory_roles
 from .models import ExternalAccount, IdentityProviderDevice, Source
 
 SECOND_FACTOR_IDP = "idp"
@@ -79,6 +79,8 @@ def _first_sign_in(*, subject: str, claims: dict) -> User:
             source=Source.OIDC, user=existing
         ).exists():
             raise SignInRefused("username_taken")
+        if holds_privileged_role(existing):
+            raise SignInRefused("privileged_account")
         ExternalAccount.objects.create(user=existing, source=Source.OIDC, external_id=subject)
         audit.record(actor=existing, action="sso.linked", target=existing)
         return existing
