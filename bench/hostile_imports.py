@@ -4,8 +4,10 @@ Usage::
 
     .venv/bin/python bench/hostile_imports.py [--rows 100000]
 
-Each case runs in its own process (so its peak resident memory is its own) and calls
-`xiachen.core.excel.read_table` with the cadre columns (parsers only; no database). Cases:
+Each case runs in its own process (so its peak resident memory is its own) and reads the file the
+way an import's preview does (`xiachen.core.excel.open_table`, rows typed by the cadre columns'
+parsers and consumed in chunks of `table_import.CHUNK_ROWS`, the first PREVIEW_ROWS kept; no
+database). Cases:
 
 - xfd_empty_cells: 20,000 rows whose only cell is an empty cell at column XFD (≈110 KB file);
 - shared_strings_flood: 11.5 million empty shared strings in a ≈0.5 MB file (refused before parsing);
@@ -109,9 +111,12 @@ def max_rows(count: int) -> bytes:
 
 def run_case(name: str, path: str, queue) -> None:
     setup_django()
+    from itertools import islice
+
     from xiachen.core import excel_cells as cells
-    from xiachen.core.excel import Column, read_table
+    from xiachen.core.excel import Column, open_table
     from xiachen.core.spreadsheets import Budget, ExcelRejected
+    from xiachen.core.table_import import CHUNK_ROWS, PREVIEW_ROWS
 
     data = Path(path).read_bytes()
     columns = [Column(HEADERS[0], "name", True, cells.person_name(60)),
@@ -122,8 +127,14 @@ def run_case(name: str, path: str, queue) -> None:
     budget = Budget()
     started = time.perf_counter()
     try:
-        table = read_table(data, filename="bench.xlsx", columns=columns, budget=budget)
-        outcome = f"read {len(table.rows)} rows, {len(table.errors)} file errors"
+        with open_table(data, filename="bench.xlsx", columns=columns, budget=budget) as table:
+            kept, count, most_held = [], 0, 0
+            while chunk := list(islice(table.stream, CHUNK_ROWS)):
+                count += len(chunk)
+                most_held = max(most_held, len(chunk))
+                kept += chunk[:max(PREVIEW_ROWS - len(kept), 0)]
+            errors = len(table.errors) + (0 if count or table.errors else 1)  # "no data rows"
+        outcome = f"read {count} rows ({most_held} held at most), {errors} file errors"
     except ExcelRejected as rejected:
         outcome = f"refused: {rejected}"
     seconds = time.perf_counter() - started

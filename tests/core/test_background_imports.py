@@ -64,10 +64,11 @@ def test_large_file_is_previewed_and_committed_by_the_worker(client, people, sma
     assert f"已导入 {ROWS} 行" in client.get(url).content.decode()
 
 
-def test_page_polls_progress_while_the_worker_runs(client, people, small_limits):
+def test_page_polls_progress_while_the_worker_runs(client, people, settings):
+    settings.XIACHEN_IMPORT_INLINE_BYTES = 1000  # large by size: only the header is read in the request
     client.force_login(people.org_department)
     url = reverse("cadres:import")
-    client.post(url, {"file": _upload(cadres_file())})  # on_commit not run: the task waits in the queue
+    client.post(url, {"file": _upload(cadres_file(2))})  # on_commit not run: the task waits in the queue
     pending = PendingImport.objects.get()
     assert pending.status == ImportStatus.PREVIEWING
     fragment = client.get(url, {"progress": pending.public_id})

@@ -83,7 +83,8 @@ def _preview(pending: PendingImport, importer, lease: str, progress) -> None:
 
 
 def _commit(pending: PendingImport, importer, lease: str, progress) -> None:
-    def fenced() -> None:
+    def fenced() -> None:  # in the final transaction: the upload's row, then the lease (ADR 1606 lock order)
+        PendingImport.objects.select_for_update().filter(pk=pending.pk).exists()
         if not leases.end(pending, lease):
             raise leases.LeaseLost(pending.pk)
 

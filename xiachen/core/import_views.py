@@ -23,7 +23,7 @@ from xiachen.audit import services as audit
 from xiachen.ops import leases
 
 from . import import_jobs
-from .excel import ExcelRejected, SheetChoiceNeeded, check_upload
+from .excel import ExcelRejected, SheetChoiceNeeded
 from .exports import xlsx_response
 from .imports import (
     Importer,
@@ -105,12 +105,10 @@ def _preview(request: HttpRequest, importer: Importer, form: UploadForm, data: b
              *, sheet: str | None = None, pending: PendingImport | None = None) -> dict:
     """Preview `data` (inside the request up to the inline limits, else queued for the worker); keep
     it as a pending upload unless the file is refused as a whole."""
-    large = import_jobs.is_large(size=len(data))
+    # A large file is only opened here (type, size, sheet, header): the first data row hands it over.
+    inline = 0 if import_jobs.is_large(size=len(data)) else import_jobs.inline_rows()
     try:
-        if large:
-            raise NeedsBackground(0)
-        preview = importer.preview(by=request.user, data=data, filename=filename, sheet=sheet,
-                                   inline_rows=import_jobs.inline_rows())
+        preview = importer.preview(by=request.user, data=data, filename=filename, sheet=sheet, inline_rows=inline)
     except ExcelRejected as rejected:
         form.add_error("file" if pending is None else None, str(rejected))
         if pending is not None:
@@ -120,12 +118,6 @@ def _preview(request: HttpRequest, importer: Importer, form: UploadForm, data: b
         pending = pending or stash_upload(by=request.user, kind=importer.kind, data=data, filename=filename)
         return {"pending": pending, "sheet_names": choice.names}
     except NeedsBackground:
-        if large:  # not even opened here: refuse a wrong type or size at once, the rest in the worker
-            try:
-                check_upload(data, filename)
-            except ExcelRejected as rejected:
-                form.add_error("file" if pending is None else None, str(rejected))
-                return {}
         pending = _kept(request, importer, data, filename, sheet, pending)
         return {"pending": import_jobs.start(by=request.user, pending=pending, phase="preview")}
     pending = _kept(request, importer, data, filename, sheet, pending)
@@ -159,6 +151,8 @@ def _choose_sheet(request: HttpRequest, importer: Importer) -> HttpResponse:
     context = {"importer": importer, "form": form}
     context.update(_preview(request, importer, form, unstash_upload(pending), pending.filename,
                             sheet=request.POST.get("sheet", ""), pending=pending))
+    if context.get("pending") is not None and context["pending"].is_running:
+        return redirect(request.path)
     return render(request, "core/import.html", context)
 
 

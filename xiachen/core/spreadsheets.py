@@ -17,8 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from xml.etree.ElementTree import ParseError
+from xml.parsers import expat
 
-from defusedxml import DefusedXmlException
+from defusedxml import DefusedXmlException, DTDForbidden
 from defusedxml.ElementTree import iterparse
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -33,7 +34,8 @@ ACCEPTED = (".xlsx", ".xls", ".ods", ".csv")
 _SHARED_STRING = re.compile(rb"<(?:\w+:)?si[\s>/]")
 _MERGE_REF = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]+\d+(?::[A-Z]+\d+)?)\"")
 # What the parsers raise on a malformed or hostile file while rows are streamed.
-UNREADABLE = (zipfile.BadZipFile, KeyError, IndexError, OSError, ParseError, DefusedXmlException, ValueError,
+UNREADABLE = (zipfile.BadZipFile, KeyError, IndexError, OSError, ParseError, expat.ExpatError, DefusedXmlException,
+              ValueError,
               TypeError, AttributeError, UnicodeDecodeError, csv.Error)
 
 
@@ -142,8 +144,6 @@ def _unreadable(kind: str) -> ExcelRejected:
 # --- .xlsx -----------------------------------------------------------------------------------------
 
 
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_C, _V, _F, _IS, _T, _R, _ROW = (f"{_MAIN}{tag}" for tag in ("c", "v", "f", "is", "t", "r", "row"))
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref=\"[A-Z]*\d*:?[A-Z]*(\d+)\"")
 _LETTERS = re.compile(r"[A-Z]+")
 
@@ -201,61 +201,54 @@ class XlsxBook(Book):
         return int(match.group(1)) if match else None
 
     def rows(self, index: int, budget: Budget) -> Iterator[tuple[int, dict[int, object]]]:
-        """Rows as the sheet XML holds them: only the cells present (never padding), one element each
-        counted, values typed like openpyxl does (shared strings, dates by style, booleans)."""
-        number = 0
-        columns: dict[str, int] = {}
-        with self.archive.open(self.paths[index]) as source:
-            for _event, element in iterparse(source):
-                if element.tag != _ROW:
-                    continue
-                label = element.get("r")
-                number = int(float(label)) if label else number + 1
-                budget.add_cells(len(element))
-                values: dict[int, object] = {}
-                position = -1
-                for cell in element:
-                    reference = cell.get("r")
-                    if reference:
-                        letters = _LETTERS.match(reference).group()
-                        position = columns.get(letters)
-                        if position is None:
-                            position = columns[letters] = column_index_from_string(letters) - 1
-                    else:
-                        position += 1
-                    value = self._value(cell)
-                    if value is not None and value != "":
-                        values[position] = value
-                element.clear()
-                yield number, values
+        """Rows as the sheet XML holds them: only the cells present (never padding), each cell element
+        counted, values typed like openpyxl does (shared strings, dates by style, booleans).
 
-    def _value(self, cell) -> object:
-        if cell.find(_F) is not None:
-            return FORMULA
-        kind = cell.get("t", "n")
+        Parsed with expat callbacks rather than an element tree (defusedxml's iterparse runs the
+        pure-Python parser class: most of the cost of a large sheet); a DTD, and so any entity, is
+        refused outright, which is what defusedxml guards against."""
+        collector = _SheetCollector(self)
+        parser = expat.ParserCreate(namespace_separator=" ")
+        parser.buffer_text = True
+        parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        parser.StartDoctypeDeclHandler = _forbid_dtd
+        parser.EntityDeclHandler = _forbid_dtd
+        parser.ExternalEntityRefHandler = _forbid_dtd
+        parser.StartElementHandler = collector.start
+        parser.EndElementHandler = collector.end
+        parser.CharacterDataHandler = collector.text
+        with self.archive.open(self.paths[index]) as source:
+            while True:
+                chunk = source.read(1 << 16)
+                parser.Parse(chunk, not chunk)
+                for number, values, cells in collector.rows:
+                    budget.add_cells(cells)
+                    yield number, values
+                collector.rows.clear()
+                if not chunk:
+                    return
+
+    def value(self, kind: str, raw: str | None, inline: list[str] | None, style: str | None) -> object:
+        """A cell's value from its type attribute, <v> text, inline string parts and style index."""
         if kind == "inlineStr":
-            inline = cell.find(_IS)
-            if inline is None:
-                return None
-            return (inline.findtext(_T) or "") + "".join(run.findtext(_T) or "" for run in inline.iter(_R))
-        raw = cell.findtext(_V)
+            return "".join(inline) if inline else None
         if raw is None or raw == "":
             return None
         if kind == "s":
             return self.strings[int(raw)]
         if kind == "n":
             number = float(raw) if any(mark in raw for mark in ".eE") else int(raw)
-            style = int(cell.get("s", 0))
-            if style in self.date_styles:
+            style_index = int(style) if style else 0
+            if style_index in self.date_styles:
                 return from_excel(number, self.epoch)
-            if style in self.duration_styles:
+            if style_index in self.duration_styles:
                 return from_excel(number, self.epoch, timedelta=True)
             return number
         if kind == "b":
             return raw.strip() not in ("0", "false")
         if kind == "d":
             return datetime.fromisoformat(raw.strip())
-        return raw  # "str" (a formula's text, but formulas were caught above) and "e" (#N/A and the like)
+        return raw  # "str" (a formula's text, but formulas were caught) and "e" (#N/A and the like)
 
     def merged_ranges(self, index: int) -> list[str]:
         """Merges are not in the rows: find <mergeCell ref=…> in the sheet XML ourselves (streamed)."""
@@ -270,6 +263,79 @@ class XlsxBook(Book):
 
     def close(self) -> None:
         self.reader.archive.close()
+
+
+def _forbid_dtd(*_args) -> None:
+    raise DTDForbidden(None, None, None)
+
+
+_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main "
+_TAG_ROW, _TAG_C, _TAG_V, _TAG_F, _TAG_IS, _TAG_T, _TAG_RPH = (
+    _NS + name for name in ("row", "c", "v", "f", "is", "t", "rPh"))
+
+
+class _SheetCollector:
+    """expat callbacks that collect the rows of a sheet: (number, {column: value}, cells read)."""
+
+    def __init__(self, book: "XlsxBook"):
+        self.book = book
+        self.rows: list[tuple[int, dict[int, object], int]] = []
+        self.number = 0
+        self.columns: dict[str, int] = {}
+        self.values: dict[int, object] = {}
+        self.cells = 0
+        self.position = -1
+        self.capture: list[str] | None = None
+        self.in_inline = self.in_phonetic = False
+        self.kind, self.style, self.raw, self.inline, self.formula = "n", None, None, None, False
+
+    def start(self, tag: str, attrs: dict) -> None:
+        if tag == _TAG_C:
+            self.cells += 1
+            reference = attrs.get("r")
+            if reference:
+                letters = _LETTERS.match(reference).group()
+                position = self.columns.get(letters)
+                if position is None:
+                    position = self.columns[letters] = column_index_from_string(letters) - 1
+                self.position = position
+            else:
+                self.position += 1
+            self.kind, self.style = attrs.get("t", "n"), attrs.get("s")
+            self.raw, self.inline, self.formula = None, None, False
+        elif tag == _TAG_V or (tag == _TAG_T and self.in_inline and not self.in_phonetic):
+            self.capture = []
+        elif tag == _TAG_F:
+            self.formula = True
+        elif tag == _TAG_IS:
+            self.in_inline, self.inline = True, []
+        elif tag == _TAG_RPH:
+            self.in_phonetic = True
+        elif tag == _TAG_ROW:
+            label = attrs.get("r")
+            self.number = int(float(label)) if label else self.number + 1
+            self.values, self.cells, self.position = {}, 0, -1
+
+    def end(self, tag: str) -> None:
+        if tag == _TAG_C:
+            value = FORMULA if self.formula else self.book.value(self.kind, self.raw, self.inline, self.style)
+            if value is not None and value != "":
+                self.values[self.position] = value
+        elif tag == _TAG_V and self.capture is not None:
+            self.raw, self.capture = "".join(self.capture), None
+        elif tag == _TAG_T and self.capture is not None:
+            self.inline.append("".join(self.capture))
+            self.capture = None
+        elif tag == _TAG_IS:
+            self.in_inline = False
+        elif tag == _TAG_RPH:
+            self.in_phonetic = False
+        elif tag == _TAG_ROW:
+            self.rows.append((self.number, self.values, self.cells))
+
+    def text(self, data: str) -> None:
+        if self.capture is not None:
+            self.capture.append(data)
 
 
 # --- .xls ------------------------------------------------------------------------------------------

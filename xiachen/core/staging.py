@@ -17,7 +17,8 @@ A staged row is a model instance that was never saved. Its values are what Djang
 database for an INSERT (`pre_save` + `get_db_prep_save`: encrypted fields sealed with the row's
 `public_id`, blind indexes computed, `auto_now_add` set). A foreign key to an instance that is
 itself staged (a new household of a new resident, a new parent unit, the cadre of a specialty link)
-is stored as a reference by `public_id` and resolved by a sub-select in the INSERT.
+is stored as that row's `public_id` and resolved by a sub-select in the INSERT; rows are grouped by
+model and by which columns are such references, so a group is one prepared statement.
 """
 
 import json
@@ -29,8 +30,6 @@ from django.apps import apps
 from django.db import connection, models, transaction
 
 from .models import StagedImportBatch
-
-_REF = "$ref"  # a staged value {"$ref": [table, public_id as the database holds it]}
 
 
 def _plain(value: object) -> object:
@@ -53,10 +52,10 @@ class Stager:
 
     def add(self, obj: models.Model) -> None:
         """Stage `obj` for insertion (after every instance added before it)."""
-        table, columns, values = _row_of(obj)
+        table, columns, refs, values = _row_of(obj)
         group = self.groups[-1] if self.groups else None
-        if group is None or group["table"] != table or group["columns"] != columns:
-            group = {"table": table, "columns": columns, "rows": []}
+        if group is None or (group["table"], group["columns"], group["refs"]) != (table, columns, refs):
+            group = {"table": table, "columns": columns, "refs": refs, "rows": []}
             self.groups.append(group)
         group["rows"].append(values)
         self.rows += 1
@@ -72,21 +71,24 @@ class Stager:
         self.groups, self.rows = [], 0
 
 
-def _row_of(obj: models.Model) -> tuple[str, list[str], list]:
+def _row_of(obj: models.Model) -> tuple[str, list[str], list[str | None], list]:
+    """(table, columns, per column the table of the staged row it refers to or None, values); a
+    reference's value is that row's public_id as the database holds it."""
     meta = obj._meta
-    columns, values = [], []
+    columns, refs, values = [], [], []
     for field in meta.concrete_fields:
         if field.primary_key and isinstance(field, models.AutoField | models.BigAutoField):
             continue
         related = field.get_cached_value(obj, None) if field.is_relation and field.many_to_one else None
         if related is not None and related.pk is None:  # staged too: refer to it by public_id
             target = related._meta.get_field("public_id")
-            value = {_REF: [related._meta.db_table, target.get_db_prep_value(related.public_id, connection)]}
+            refs.append(related._meta.db_table)
+            values.append(target.get_db_prep_value(related.public_id, connection))
         else:
-            value = field.get_db_prep_save(field.pre_save(obj, True), connection)
+            refs.append(None)
+            values.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
         columns.append(field.column)
-        values.append(value)
-    return meta.db_table, columns, values
+    return meta.db_table, columns, refs, values
 
 
 def discard_staged(pending) -> None:
@@ -109,8 +111,7 @@ def move_staged(pending, *, progress=None) -> int:
     with connection.cursor() as cursor:
         for done, batch in enumerate(batches.iterator(chunk_size=1), start=1):
             for group in json.loads(batch.payload):
-                for sql, params in _statements(group):
-                    cursor.executemany(sql, params)
+                cursor.executemany(_insert(group), group["rows"])
                 inserted += len(group["rows"])
             if progress is not None:
                 progress(done, total)
@@ -118,36 +119,20 @@ def move_staged(pending, *, progress=None) -> int:
     return inserted
 
 
-def _statements(group: dict):
-    """(INSERT statement, parameter rows) for each run of rows that refer to staged rows in the same
-    columns (a resident of an existing household takes its id; one of a new household, a sub-select)."""
+def _insert(group: dict) -> str:
+    """INSERT … VALUES (…) for a group: a parameter per column, or for a column referring to a staged
+    row, the id found by that row's public_id (names checked against the models)."""
     quote = connection.ops.quote_name
     _check_names(group["table"], group["columns"])
-    into = f"INSERT INTO {quote(group['table'])} ({', '.join(map(quote, group['columns']))})"
-    shape, tables, params = None, [], []
-    for row in group["rows"]:
-        refs = tuple(isinstance(value, dict) and _REF in value for value in row)
-        if refs != shape:
-            if params:
-                yield _insert(into, tables), params
-                params = []
-            shape = refs
-            tables = [value[_REF][0] if is_ref else None for value, is_ref in zip(row, refs, strict=True)]
-        params.append([value[_REF][1] if is_ref else value for value, is_ref in zip(row, refs, strict=True)])
-    if params:
-        yield _insert(into, tables), params
-
-
-def _insert(into: str, tables: list[str | None]) -> str:
-    """`into` VALUES (…): a plain parameter per column, or the id of the staged row a reference names."""
-    quote = connection.ops.quote_name
-    placeholders = [
-        # Names checked against the models (_check_names); values are parameters.
-        f"(SELECT {quote('id')} FROM {quote(table)} WHERE {quote('public_id')} = %s)"  # noqa: S608
-        if table and _check_names(table, ["id", "public_id"]) is None else "%s"
-        for table in tables
-    ]
-    return f"{into} VALUES ({', '.join(placeholders)})"
+    placeholders = []
+    for table in group["refs"]:
+        if table:
+            _check_names(table, ["id", "public_id"])
+            placeholders.append(f"(SELECT {quote('id')} FROM {quote(table)} WHERE {quote('public_id')} = %s)")  # noqa: S608
+        else:
+            placeholders.append("%s")
+    columns = ", ".join(map(quote, group["columns"]))
+    return f"INSERT INTO {quote(group['table'])} ({columns}) VALUES ({', '.join(placeholders)})"  # noqa: S608
 
 
 def _check_names(table: str, columns: list[str]) -> None:
