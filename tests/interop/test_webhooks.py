@@ -151,3 +151,28 @@ def test_a_test_ping_is_delivered(people, tree, receiver, endpoint, client,
         client.post(reverse("interop:webhook_test", args=[endpoint.public_id]))
     [ping] = receiver.at("/hooks/d1")
     assert ping.signature_ok and ping.json["type"] == "ping"
+
+
+def test_errand_moves_and_overdue_tickets_are_events_too(people, tree, resident1, receiver,
+                                                         django_capture_on_commit_callbacks, hotline_defaults):
+    import uuid
+
+    from xiachen.errands.services import cancel_errand, request_errand
+    from xiachen.hotline.jobs import escalate_overdue
+
+    _endpoint, secret = create_endpoint(by=people.sysadmin, name="社区系统", url=receiver.url("/hooks/c1"),
+                                        event_types=["errand.status_changed", "ticket.overdue"], unit=tree.community1)
+    receiver.on("/hooks/c1", secret, 200)
+    with django_capture_on_commit_callbacks(execute=True):
+        errand, _created = request_errand(by=people.manager1, household=resident1.household, kind="meal",
+                                          details="午饭", submission_key=uuid.uuid4())
+        cancel_errand(by=people.manager1, errand=errand, reason="不需要了")
+    ticket = _ticket_in(people, tree.compound1, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert escalate_overdue(now=ticket.due_at + timedelta(minutes=1)) == 1
+    moved, overdue = receiver.at("/hooks/c1")
+    assert moved.signature_ok and overdue.signature_ok
+    assert (moved.json["type"], moved.json["data"]["status"], moved.json["data"]["errand"]) == (
+        "errand.status_changed", "cancelled", str(errand.public_id))
+    assert (overdue.json["type"], overdue.json["data"]["number"]) == ("ticket.overdue", ticket.number)
+    assert "午饭" not in moved.body.decode() and "不需要了" not in moved.body.decode()

@@ -215,6 +215,19 @@ ACTION_LABELS = {
     "crypto.keys_rotated": gettext_lazy("轮换加密密钥"),
     "demo.city_generated": gettext_lazy("生成演示城市"),
     "demo.month_simulated": gettext_lazy("模拟演示月份"),
+    # integration API, webhooks, Open311 (xiachen.interop)
+    "api_token.issued": gettext_lazy("创建接口令牌"),
+    "api_token.revoked": gettext_lazy("吊销接口令牌"),
+    "api_token.used": gettext_lazy("使用接口令牌"),
+    "webhook.created": gettext_lazy("创建事件推送地址"),
+    "webhook.enabled": gettext_lazy("启用事件推送地址"),
+    "webhook.disabled": gettext_lazy("停用事件推送地址"),
+    "webhook.replayed": gettext_lazy("重新推送事件"),
+    "webhook.tested": gettext_lazy("发送测试事件"),
+    "ticket.forwarded": gettext_lazy("工单转送市级平台"),
+    "ticket.forward_sent": gettext_lazy("市级平台接收转送工单"),
+    "household.created": gettext_lazy("新建住户"),
+    "resident.created": gettext_lazy("登记居民"),
 }
 
 # The object of an action (the part before the dot), for actions without their own entry.
@@ -227,6 +240,7 @@ OBJECT_LABELS = {
     "pass": gettext_lazy("通行证"), "ticket": gettext_lazy("工单"), "hotline": gettext_lazy("热线"),
     "policy": gettext_lazy("政策"), "assessment": gettext_lazy("考核"), "errand": gettext_lazy("代办"),
     "survey": gettext_lazy("问卷"), "episode": gettext_lazy("健康观察"), "checkpoint": gettext_lazy("检查点"),
+    "api_token": gettext_lazy("接口令牌"), "webhook": gettext_lazy("事件推送"),
 }
 
 FIELD_LABELS = {
@@ -244,6 +258,8 @@ FIELD_LABELS = {
     "second_factor": gettext_lazy("第二因素"), "source": gettext_lazy("来源"), "people": gettext_lazy("人数"),
     "changes": gettext_lazy("变更数"), "disabled": gettext_lazy("停用数"),
     "channels": gettext_lazy("接收渠道"), "quiet_hours": gettext_lazy("免打扰时段"), "error": gettext_lazy("错误"),
+    "scopes": gettext_lazy("权限范围"), "units": gettext_lazy("单位"), "events": gettext_lazy("订阅事件"),
+    "failures": gettext_lazy("连续失败次数"), "of": gettext_lazy("原推送"),
 }
 
 RESULT_LABELS = {"ok": gettext_lazy("成功"), "denied": gettext_lazy("拒绝"), "failed": gettext_lazy("失败")}

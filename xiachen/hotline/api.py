@@ -4,7 +4,7 @@ from datetime import datetime
 from uuid import UUID
 
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from xiachen.core.masking import mask_name, mask_phone
@@ -73,7 +73,7 @@ class TicketOut(Schema):
 
 @router.get("/tickets", response=list[TicketOut])
 @paginate
-def list_tickets(request, status: TicketStatus | None = None, category: str = Field("", max_length=40)):
+def list_tickets(request, status: TicketStatus | None = None, category: str = Query("", max_length=40)):
     return search_tickets(request.user, status=status or "", category=category).select_related("category", "place",
                                                                                                "owner")
 

@@ -51,6 +51,6 @@ def escalate_overdue(*, now) -> int:
             audit.record(actor=None, action="ticket.escalated", target=ticket,
                          fields={"to": target.code if target else ""})
             notifications.escalated(ticket)
-            emit("ticket.overdue", path=ticket.place_path, data=webhook_data(ticket))
+            emit("ticket.overdue", path=ticket.place_path, data=lambda ticket=ticket: webhook_data(ticket))
             count += 1
     return count

@@ -84,7 +84,7 @@ def move_ticket(*, ticket: Ticket, to: TicketStatus, by, kind: str, unit: Unit |
     add_event(ticket=ticket, kind=kind, by=by, unit=unit, note=note, from_status=current, to_status=to)
     audit.record(actor=by, action=f"ticket.{kind}", target=ticket, fields={"from": str(current), "to": str(to)})
     if to == TicketStatus.CLOSED:
-        emit("ticket.closed", path=ticket.place_path, data=webhook_data(ticket))
+        emit("ticket.closed", path=ticket.place_path, data=lambda: webhook_data(ticket))
     return ticket
 
 
@@ -211,7 +211,7 @@ def _open_ticket(*, by, source: str, caller_name: str, caller_phone: str, place:
     add_event(ticket=ticket, kind=EventKind.CREATED, by=by, unit=place, to_status=TicketStatus.NEW,
               note=str(Source(source).label))
     audit.record(actor=by, action="ticket.created", target=ticket, fields={"category": category.code})
-    emit("ticket.created", path=ticket.place_path, data=webhook_data(ticket))
+    emit("ticket.created", path=ticket.place_path, data=lambda: webhook_data(ticket))
     unit = route_for(category=category, place=place)
     if unit is not None and can_own(unit):
         _dispatch(ticket=ticket, unit=unit, by=by, note=_("按派单规则自动派单"))

@@ -1,18 +1,20 @@
 """The API's authentication: a bearer API token for integrations, the session for the browser."""
 
-from ninja.errors import HttpError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.security import HttpBearer, SessionAuth
 
 from .tokens import authenticate
 
 
 class ApiTokenAuth(HttpBearer):
-    """`Authorization: Bearer xc_…`. Sets request.user to the token's service account."""
+    """`Authorization: Bearer xc_…`. Sets request.user to the token's service account. A bearer token
+    that fails is a 401 at once: the request does not fall back to a session cookie it may also carry."""
 
     def authenticate(self, request, token):
         user = authenticate(token)
-        if user is not None:
-            request.user = user
+        if user is None:
+            raise AuthenticationError()
+        request.user = user
         return user
 
 

@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -38,10 +39,10 @@ def _setting(name: str, default):
     return getattr(settings, f"XIACHEN_WEBHOOK_{name}", default)
 
 
-def emit(event_type: str, *, path: str, data: dict) -> list[WebhookDelivery]:
+def emit(event_type: str, *, path: str, data: dict | Callable[[], dict]) -> list[WebhookDelivery]:
     """Queue `event_type` about something at unit path `path` for every endpoint that follows it under
-    its unit. Call inside the service's transaction; `data` must hold no personal data (ids, codes,
-    statuses, times)."""
+    its unit. Call inside the service's transaction; `data` (or the callable building it, called only
+    when someone listens) must hold no personal data (ids, codes, statuses, times)."""
     endpoints = [
         endpoint for endpoint in WebhookEndpoint.objects.filter(is_active=True).select_related("unit")
         if event_type in endpoint.event_types and path.startswith(endpoint.unit.path)
@@ -49,7 +50,8 @@ def emit(event_type: str, *, path: str, data: dict) -> list[WebhookDelivery]:
     if not endpoints:
         return []
     event_id, now = uuid.uuid4(), timezone.now()
-    payload = {"id": str(event_id), "type": event_type, "created": now.isoformat(), "data": data}
+    payload = {"id": str(event_id), "type": event_type, "created": now.isoformat(),
+               "data": data() if callable(data) else data}
     deliveries = WebhookDelivery.objects.bulk_create(
         WebhookDelivery(endpoint=endpoint, event_id=event_id, event_type=event_type, payload=payload,
                         next_attempt_at=now)
