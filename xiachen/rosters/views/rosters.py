@@ -75,9 +75,10 @@ def post_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     }
     round_ = services.published_round_of(post)
     if round_ is not None:
-        from ..planning import deployed_cadres
+        from ..planning import deployed_cadre_queryset
 
-        context["cadres"] = deployed_cadres(post, round_)
+        # Only the post's own cadres (a handful), named with agency and department: two 王伟 differ.
+        context["cadres"] = deployed_cadre_queryset(post, round_).select_related("agency", "department")
     if can_manage:
         context["qr_url"] = post_scan_url(request, post)
     return render(request, "rosters/post_detail.html", context)
