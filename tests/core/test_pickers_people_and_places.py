@@ -120,3 +120,16 @@ def test_routing_rule_pickers_show_full_places_to_the_organization_department_on
     assert areas == ["江岸区（区 / 县）", "江汉区（区 / 县）", "大智街道（街道）", "民族街道（街道）"]
     client.force_login(people.hotline)
     assert client.get(reverse("core:pick", args=["hotline-rule-unit"])).status_code == 403
+
+
+def test_scan_log_gate_filter_is_a_picker_of_the_reviewers_gates(client, people, tree):
+    client.force_login(people.manager1)
+    found = options(client, "scan-gate", q=tree.compound1.name)
+    assert [value for value, _label, _detail in found] == [str(tree.compound1.public_id)]
+    assert options(client, "scan-gate", q=tree.compound2.name) == []  # another community's compound
+    page = client.get(reverse("passes:scans"), {"gate": str(tree.compound1.public_id)}).content.decode()
+    assert reverse("core:pick", args=["scan-gate"]) in page  # the filter searches, it lists no gates
+    assert tree.compound1.name in page  # the chosen gate is shown in the picker
+    other = client.get(reverse("passes:scans"), {"gate": str(tree.compound2.public_id)})
+    assert other.status_code == 200  # a gate outside the scope filters nothing and shows nothing of it
+    assert tree.compound2.name not in other.content.decode()

@@ -108,3 +108,14 @@ class KeyCommunityForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, auto_id="key_%s", **kwargs)
         bind_pickers(self, user=user)
+
+
+class ScanFilterForm(forms.Form):
+    """The scan log's filter: one gate, found by name among the gates the user may review (a district
+    has thousands; a select of them was cut)."""
+
+    gate = PickerField("scan-gate", label=_("门岗"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        bind_pickers(self, user=user)

@@ -13,7 +13,7 @@ from xiachen.households.models import Resident
 from xiachen.households.pickers import RESIDENT_ORDER, describe_residents, search_residents
 from xiachen.org.models import Unit, path_within
 
-from .selectors import areas_for, communities_for, revocable_passes
+from .selectors import areas_for, communities_for, revocable_passes, scan_gates_for
 
 
 def _search(passes: QuerySet, text: str) -> QuerySet:
@@ -86,4 +86,14 @@ register(Picker(
     search=search_units,
     describe=describe_units,
     placeholder=gettext_lazy("输入社区名称"),
+))
+
+
+register(Picker(
+    name="scan-gate",
+    permission="passes.review_scans",
+    choices=lambda user, params: scan_gates_for(user).select_related("kind", "parent"),
+    search=search_units,
+    describe=describe_units,
+    placeholder=gettext_lazy("输入小区或社区名称"),
 ))

@@ -18,7 +18,7 @@ from xiachen.core.views import paginate, query_without_page, revealed_value_resp
 from . import checkpoint, selectors, services
 from .cards import card_context, pass_card_pdf
 from .enums import AlertStatus, Decision
-from .forms import IssueForm, KeyCommunityForm, PolicyForm, PolicyTargetForm, RevokeForm
+from .forms import IssueForm, KeyCommunityForm, PolicyForm, PolicyTargetForm, RevokeForm, ScanFilterForm
 from .rules import RULE_LABELS, RulesError, combine, complete, diff_rules
 
 
@@ -259,6 +259,9 @@ def scans(request: HttpRequest) -> HttpResponse:
     require_permission(request.user, "passes.review_scans")
     filters = {key: request.GET.get(key, "") for key in ("gate", "household")}
     filters = {key: value if _is_uuid(value) else "" for key, value in filters.items()}
+    filter_form = ScanFilterForm({"gate": filters["gate"]}, user=request.user)
+    if filters["gate"] and not filter_form.is_valid():
+        filters["gate"] = ""  # a gate outside the user's scope filters nothing (the scope still applies)
     found = selectors.search_scans(request.user, **filters)
     return render(
         request,
@@ -267,7 +270,7 @@ def scans(request: HttpRequest) -> HttpResponse:
             # Keyset, no count: a district's month is millions of scans (issue #14 item 6).
             "page": keyset_page(request, found, ordering=selectors.SCAN_ORDER),
             "filters": filters,
-            "gates": selectors.scan_gates_for(request.user)[:300],
+            "filter_form": filter_form,
             "flows": selectors.hourly_flows(request.user, since=timezone.now() - timedelta(hours=24)),
         },
     )
