@@ -10,6 +10,8 @@ from xiachen.hotline.services import accept_ticket
 from xiachen.interop.models import Open311Forward
 from xiachen.interop.open311_client import ForwardError, forward_ticket, pull_statuses, retry_forwards
 
+from .conftest import bearer
+
 FORM = {"service_code": "general", "description": "路灯不亮", "phone": "13912345678", "last_name": "王",
         "first_name": "小明"}
 
@@ -23,6 +25,7 @@ def test_services_need_a_valid_api_key(client, operator_token):
     refused = client.get("/open311/v2/services.json", {"api_key": raw + "x"})
     assert refused.status_code == 403 and refused.json()[0]["code"] == 403
     assert client.get("/open311/v2/services.json").status_code == 403
+    assert client.get("/open311/v2/services.json", **bearer(raw)).status_code == 200  # kept out of URLs
 
 
 def test_a_request_is_filed_and_followed_in_json_and_xml(client, tree, operator_token):
