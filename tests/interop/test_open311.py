@@ -106,3 +106,17 @@ def test_forwarding_is_refused_when_no_platform_is_configured(people, ticket, se
     settings.XIACHEN_OPEN311_UPSTREAM_URL = ""
     with pytest.raises(ForwardError):
         forward_ticket(by=people.hotline, ticket=ticket)
+
+
+def test_the_operator_forwards_from_the_ticket_page(client, people, platform, ticket,
+                                                    django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    client.force_login(people.hotline)
+    page = client.get(reverse("hotline:ticket_detail", args=[ticket.public_id])).content.decode()
+    assert 'id="forward-ticket"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("interop:ticket_forward", args=[ticket.public_id]))
+    assert response.status_code == 302 and len(platform.posts) == 1
+    page = client.get(reverse("hotline:ticket_detail", args=[ticket.public_id])).content.decode()
+    assert 'id="forward-ticket"' not in page and "C0001" in page and "已转送" in page
