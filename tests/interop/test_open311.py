@@ -10,6 +10,8 @@ from xiachen.hotline.services import accept_ticket
 from xiachen.interop.models import Open311Forward
 from xiachen.interop.open311_client import ForwardError, forward_ticket, pull_statuses, retry_forwards
 
+from .conftest import bearer
+
 FORM = {"service_code": "general", "description": "路灯不亮", "phone": "13912345678", "last_name": "王",
         "first_name": "小明"}
 
@@ -23,6 +25,7 @@ def test_services_need_a_valid_api_key(client, operator_token):
     refused = client.get("/open311/v2/services.json", {"api_key": raw + "x"})
     assert refused.status_code == 403 and refused.json()[0]["code"] == 403
     assert client.get("/open311/v2/services.json").status_code == 403
+    assert client.get("/open311/v2/services.json", **bearer(raw)).status_code == 200  # kept out of URLs
 
 
 def test_a_request_is_filed_and_followed_in_json_and_xml(client, tree, operator_token):
@@ -103,3 +106,17 @@ def test_forwarding_is_refused_when_no_platform_is_configured(people, ticket, se
     settings.XIACHEN_OPEN311_UPSTREAM_URL = ""
     with pytest.raises(ForwardError):
         forward_ticket(by=people.hotline, ticket=ticket)
+
+
+def test_the_operator_forwards_from_the_ticket_page(client, people, platform, ticket,
+                                                    django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    client.force_login(people.hotline)
+    page = client.get(reverse("hotline:ticket_detail", args=[ticket.public_id])).content.decode()
+    assert 'id="forward-ticket"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("interop:ticket_forward", args=[ticket.public_id]))
+    assert response.status_code == 302 and len(platform.posts) == 1
+    page = client.get(reverse("hotline:ticket_detail", args=[ticket.public_id])).content.decode()
+    assert 'id="forward-ticket"' not in page and "C0001" in page and "已转送" in page
