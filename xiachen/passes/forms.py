@@ -96,7 +96,8 @@ class PolicyTargetForm(forms.Form):
     community = PickerField("pass-policy-unit", label=_("适用单位"))
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, auto_id="%s", **kwargs)
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)
         bind_pickers(self, user=user)
 
 
@@ -106,7 +107,8 @@ class KeyCommunityForm(forms.Form):
     community = PickerField("pass-key-community", label=_("社区"))
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, auto_id="key_%s", **kwargs)
+        kwargs.setdefault("auto_id", "key_%s")
+        super().__init__(*args, **kwargs)
         bind_pickers(self, user=user)
 
 
