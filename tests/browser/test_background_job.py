@@ -10,6 +10,7 @@ from xiachen.ops import jobs
 from xiachen.ops.models import Job, TaskLease
 
 from ..assessments.builders import ALL, served_round
+from ..seeds import restore_seeded_rows
 from .conftest import click_menu, sign_in
 from .quality import PageWatch
 
@@ -18,6 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_a_long_action_shows_its_progress_and_links_its_result(page, settings, tree, people, cadre1):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # queued, as in production
+    restore_seeded_rows()  # the scoring scheme: an earlier transactional test's flush emptied it
     round_ = served_round(tree, people, cadres_at_1=[cadre1], name="表彰轮次")
     evaluate(by=people.manager1, round_=round_, cadre=cadre1, period="final", scores=dict.fromkeys(ALL, 95))
     compute_scores(by=people.org_department, round_=round_)

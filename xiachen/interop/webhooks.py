@@ -5,7 +5,7 @@ per subscribed, active endpoint whose unit contains the event's unit, and queues
 `deliver_due()` (the background task and the `deliver_webhooks` job) claims each due delivery with a
 compare-and-set UPDATE, sends it with no transaction open, then records the outcome in a short
 UPDATE — a slow receiver never holds a lock. Payloads carry ids, codes and statuses only, never
-names, phones, ID numbers, addresses or free text (SECURITY.md).
+names, phones, ID numbers, addresses or free text (docs/security.md).
 """
 
 import json

@@ -557,7 +557,7 @@ def _notify_fever(alerts: list[FeverAlert]) -> None:
     """Each alert goes to the managers of the gate's community (the follow-up task is the alert row)."""
     for alert in alerts:
         community_path = alert.gate_path.rstrip("/").rsplit("/", 1)[0] + "/"
-        # the alert's id only: the temperature is health data of an identifiable person (SECURITY.md)
+        # the alert's id only: the temperature is health data of an identifiable person (docs/security.md)
         emit("fever.alert", path=alert.gate_path, data={"alert": str(alert.public_id)})
         managers = User.objects.filter(
             memberships__is_active=True, memberships__role="unit_manager", memberships__unit__path=community_path
