@@ -16,7 +16,7 @@ def test_ticket_list_query_count_is_independent_of_size(client, people, tree, co
     for index in range(count):
         make_ticket(people, tree.compound1, phone=f"1390000000{index}")
     client.force_login(people.hotline)
-    with django_assert_num_queries(8):  # a keyset page (its keys, then its rows), no COUNT; category and place prefetched (2)
+    with django_assert_num_queries(8):  # keyset page (keys, then rows), no COUNT; category and place prefetched
         response = client.get(reverse("hotline:tickets"))
     assert response.status_code == 200
     assert response.content.decode().count("/hotline/tickets/") == count
