@@ -64,6 +64,7 @@ def test_a_user_chooses_channels_and_quiet_hours(client, people, settings):
     assert reverse("notices:preferences") in client.get(reverse("notices:inbox")).content.decode()
     page = client.get(reverse("notices:preferences")).content.decode()
     assert 'value="email"' in page and 'value="wecom"' not in page  # only what this deployment offers
+    assert reverse("accounts:password_change") in page  # changing one's own password is a click away
     response = client.post(reverse("notices:preferences"),
                            {"channels": ["email"], "quiet_start": "22:00", "quiet_end": "07:00"})
     assert response.status_code == 302
