@@ -9,7 +9,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -35,12 +35,13 @@ from .admin_selectors import (
 )
 from .enums import Role
 from .forms import AccountEditForm, AccountForm, NewPasswordForm, ReasonForm, RoleAssignForm
+from .http import AuthenticatedHttpRequest
 from .importers import STAFF_IMPORTER
 from .permissions import has_permission, require_permission
 
 
 @require_GET
-def users(request: HttpRequest) -> HttpResponse:
+def users(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = {key: request.GET.get(key, "") for key in ("q", "role", "status")}
     accounts = accounts_for_admin(request.user, query=filters["q"], role=filters["role"], status=filters["status"])
     return render(request, "accounts/user_list.html", {
@@ -56,7 +57,7 @@ def users(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def user_new(request: HttpRequest) -> HttpResponse:
+def user_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_permission(request.user, "accounts.manage")
     form = AccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -69,7 +70,7 @@ def user_new(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/user_form.html", {"form": form})
 
 
-def _show_password(request: HttpRequest, account, password: str, *, created: bool) -> HttpResponse:
+def _show_password(request: AuthenticatedHttpRequest, account, password: str, *, created: bool) -> HttpResponse:
     response = render(request, "accounts/temporary_password.html",
                       {"account": account, "password": password, "created": created})
     response["Cache-Control"] = "no-store"
@@ -77,12 +78,12 @@ def _show_password(request: HttpRequest, account, password: str, *, created: boo
 
 
 @require_GET
-def user_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def user_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     account = access_account(request.user, public_id)
     return render(request, "accounts/user_detail.html", _detail_context(request, account))
 
 
-def _detail_context(request: HttpRequest, account, role_form=None) -> dict:
+def _detail_context(request: AuthenticatedHttpRequest, account, role_form=None) -> dict:
     return {
         "account": account,
         "memberships": memberships_of(account),
@@ -97,7 +98,7 @@ def _detail_context(request: HttpRequest, account, role_form=None) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
-def user_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def user_edit(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     account = access_account(request.user, public_id)
     require_permission(request.user, "accounts.manage")
     initial = {"display_name": account.display_name, "email": account.email}
@@ -110,7 +111,7 @@ def user_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @require_POST
-def user_active(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def user_active(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     account = access_account(request.user, public_id)
     require_permission(request.user, "accounts.manage")
     activate = request.POST.get("active") == "1"
@@ -130,14 +131,14 @@ def user_active(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @never_cache
 @require_POST
-def user_password_reset(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def user_password_reset(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     account = access_account(request.user, public_id)
     password = admin.reset_password(by=request.user, user=account)
     return _show_password(request, account, password, created=False)
 
 
 @require_POST
-def user_totp_reset(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def user_totp_reset(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     account = access_account(request.user, public_id)
     admin.reset_totp(by=request.user, user=account)
     messages.success(request, _("已重置身份验证器：该用户下次登录时须重新绑定"))
@@ -145,7 +146,7 @@ def user_totp_reset(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @require_POST
-def user_unlock(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def user_unlock(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     account = access_account(request.user, public_id)
     admin.unlock_user(by=request.user, username=account.username)
     messages.success(request, _("已解除登录锁定"))
@@ -155,7 +156,7 @@ def user_unlock(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @require_POST
-def role_assign(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def role_assign(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     account = access_account(request.user, public_id)
     require_permission(request.user, "accounts.manage")
     form = RoleAssignForm(request.POST, roles=admin.ASSIGNABLE_ROLES)
@@ -181,7 +182,7 @@ def _grant_message(result) -> str:
 
 
 @require_POST
-def membership_withdraw(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def membership_withdraw(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     membership = access_membership(request.user, public_id)
     try:
         admin.withdraw_role(by=request.user, membership=membership)
@@ -194,7 +195,7 @@ def membership_withdraw(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @require_GET
-def grants(request: HttpRequest) -> HttpResponse:
+def grants(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "accounts/grant_list.html", {
         "grants": pending_grants(request.user),
         "can_manage": has_permission(request.user, "accounts.manage"),
@@ -202,7 +203,7 @@ def grants(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def grant_decide(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def grant_decide(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     grant = access_grant(request.user, public_id)
     approve = request.POST.get("decision") == "approve"
     try:
@@ -218,7 +219,7 @@ def grant_decide(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @require_GET
-def lockouts(request: HttpRequest) -> HttpResponse:
+def lockouts(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_permission(request.user, "accounts.view")
     attempts = locked_attempts()
     known = {account.username: account for account in
@@ -228,7 +229,7 @@ def lockouts(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def unit_picker(request: HttpRequest) -> HttpResponse:
+def unit_picker(request: AuthenticatedHttpRequest) -> HttpResponse:
     """htmx: the units matching the typed text (`unit_q`), as radio buttons named `unit`."""
     if not can_pick_units(request.user):
         require_permission(request.user, "accounts.manage")
@@ -239,18 +240,18 @@ def unit_picker(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def staff_import(request: HttpRequest) -> HttpResponse:
+def staff_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     return import_page(request, STAFF_IMPORTER)
 
 
 @require_GET
-def staff_import_template(request: HttpRequest) -> HttpResponse:
+def staff_import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
     return template_download(request, STAFF_IMPORTER)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every signed-in user may change their password; those with a temporary one are sent here."""
     form = NewPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -9,6 +9,7 @@ here, entry order within a group is registration order. See ADR 1402 for the gro
 from dataclasses import dataclass, field
 
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .enums import STAFF_ROLES
@@ -54,7 +55,7 @@ def add_section(permission: str, url_name: str, label, *, group: str = "work", b
 @dataclass
 class NavGroup:
     key: str
-    label: str
+    label: str | Promise
     items: list[dict] = field(default_factory=list)
 
     @property

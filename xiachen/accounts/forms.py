@@ -53,7 +53,9 @@ class RoleAssignForm(forms.Form):
 
     def __init__(self, *args, roles, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [("", _("请选择角色")), *((role.value, role.label) for role in roles)]
+        role = self.fields["role"]
+        assert isinstance(role, forms.ChoiceField)
+        role.choices = [("", _("请选择角色")), *((role.value, role.label) for role in roles)]
 
 
 class NewPasswordForm(forms.Form):
@@ -66,7 +68,8 @@ class NewPasswordForm(forms.Form):
     )
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("new_password1") != cleaned.get("new_password2"):
             self.add_error("new_password2", _("两次输入的密码不一致"))
         return cleaned

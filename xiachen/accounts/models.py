@@ -11,13 +11,15 @@ from xiachen.core.models import BaseModel
 from .enums import Role
 
 
-class User(AbstractUser):
+# The plugin cannot resolve the reverse manager of identity's IdentityProviderDevice.user: that model's
+# base class (django-otp's Device) has no type information.
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     display_name = models.CharField(_("姓名"), max_length=60, blank=True)
     # Set when an administrator issues a temporary password: the next sign-in must choose a new one.
     must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
 
-    class Meta(AbstractUser.Meta):
+    class Meta:  # AbstractUser.Meta holds only the two names set here (and abstract)
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
 

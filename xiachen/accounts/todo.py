@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from .enums import Role
@@ -44,7 +45,7 @@ class Row:
 @dataclass
 class HomePanel:
     role: str
-    role_label: str
+    role_label: str | Promise
     unit_name: str
     todos: list[Todo] = field(default_factory=list)
     rows_title: str = ""
@@ -76,7 +77,7 @@ def home_panels(user) -> list[HomePanel]:
         panel = HomePanel(
             role=role, role_label=Role(role).label, unit_name="、".join(m.unit.name for m in memberships[:3])
         )
-        BUILDERS[role](panel, memberships, user)
+        BUILDERS[Role(role)](panel, memberships, user)
         # Waiting work first (urgent before the rest), then what is done; otherwise the builder's order.
         panel.todos.sort(key=lambda todo: (todo.count == 0, not todo.urgent))
         panels.append(panel)
@@ -121,8 +122,8 @@ def _policy_to_read(panel: HomePanel, user) -> None:
     unread = (policies_visible_to(user).filter(pk=Subquery(in_force)).exclude(acknowledgements__user=user)
               .order_by("community_path"))
     count = unread.count()
-    if count:
-        first = unread.first()
+    first = unread.first() if count else None
+    if first is not None:
         panel.todos.append(Todo(_("待确认阅读的通行政策"), count,
                                 reverse("passes:policy_detail", args=[first.public_id])))
 

@@ -16,6 +16,7 @@ from xiachen.core.redirects import safe_next
 from xiachen.resident.access import resident_only
 
 from .forms import LoginForm, TotpForm
+from .http import AuthenticatedHttpRequest
 from .selectors import home_panels
 from .services import confirm_totp_device, may_enrol_totp, pending_totp_device, verify_totp
 
@@ -32,14 +33,14 @@ class LoginView(auth_views.LoginView):
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     if resident_only(request.user):  # a resident who signed in here belongs on the resident site
         return redirect("resident:home")
     return render(request, "accounts/home.html", {"panels": home_panels(request.user)})
 
 
 @require_http_methods(["GET", "POST"])
-def otp_setup(request: HttpRequest) -> HttpResponse:
+def otp_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not may_enrol_totp(user=request.user):
         messages.info(request, _("您已绑定身份验证器：请先输入当前验证码；手机丢失时请联系系统管理员重置。"))
         return redirect(f"{reverse('accounts:otp_verify')}?{urlencode({'next': request.path})}")
@@ -56,7 +57,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def otp_verify(request: HttpRequest) -> HttpResponse:
+def otp_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = TotpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if verify_totp(user=request.user, token=form.cleaned_data["otp_token"], request=request):

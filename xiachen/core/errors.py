@@ -34,6 +34,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """503 + Retry-After while the database is unreachable, the plain 500 page otherwise."""
     outage = _is_outage(sys.exc_info()[1])
     status = 503 if outage else 500
+    response: HttpResponse
     if request.path.startswith("/api/"):
         detail = "database unavailable, retry later" if outage else "server error"
         response = JsonResponse({"detail": detail}, status=status)

@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 import openpyxl
 from django.core.exceptions import ImproperlyConfigured
@@ -98,7 +99,7 @@ class Column:
     key: str
     required: bool = False
     parse: Callable[[object], object] = _identity
-    display: Callable[[object], str] = str
+    display: Callable[[Any], str] = str
     note: str = ""
     example: str = ""
     as_text: bool = False
@@ -108,7 +109,7 @@ class Column:
 @dataclass(slots=True)  # slots: 100,000 of these are held at once
 class SheetRow:
     number: int  # as the office program shows it
-    values: dict[str, object]
+    values: dict[str, Any]  # column key → the value its column parsed (a date, a code, a unit, …)
     errors: list[CellError] = field(default_factory=list)
     raw: tuple = ()  # the cells as read, in column order, for the error workbook
     notes: dict[str, str] | None = None  # why a stored value differs from its cell, by column key
@@ -130,7 +131,7 @@ class Table:
     headers: dict[str, object] = field(default_factory=dict)  # column key → header text as written
     stream: Iterator[SheetRow] = field(default_factory=lambda: iter(()))  # see `open_table`
     estimated_rows: int | None = None
-    budget: Budget | None = None
+    budget: Budget = field(default_factory=Budget)  # counts what reading the file cost
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -288,7 +289,7 @@ def _merged_cell_errors(refs: list[str], header_row: int) -> list[CellError]:
 
 
 def _first_row(ref: str) -> int:
-    return int(re.search(r"\d+", ref).group())
+    return int(re.findall(r"\d+", ref)[0])
 
 
 def _last_row(ref: str) -> int:
@@ -417,7 +418,7 @@ def export_cell(sheet, value: object) -> object:
         cell.number_format = DATETIME_FORMAT
         return cell
     if isinstance(value, date):
-        cell = WriteOnlyCell(sheet, value=value)
+        cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]  # stubs omit date; Cell takes it
         cell.number_format = DATE_FORMAT
         return cell
     if isinstance(value, Decimal):
@@ -470,9 +471,9 @@ def _widths(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> list[fl
     return [min(max(width + 2, 8), 60) for width in widths]
 
 
-def _bold_cell(sheet, value: object) -> WriteOnlyCell:
-    cell = export_cell(sheet, value)
-    cell = cell if isinstance(cell, Cell) else WriteOnlyCell(sheet, value=cell)
+def _bold_cell(sheet, value: str) -> Cell:
+    exported = export_cell(sheet, value)
+    cell = exported if isinstance(exported, Cell) else WriteOnlyCell(sheet, value=str(exported))
     cell.font = Font(bold=True)
     return cell
 
@@ -480,7 +481,7 @@ def _bold_cell(sheet, value: object) -> WriteOnlyCell:
 def template_workbook(columns: Sequence[Column], *, title: str = "导入数据") -> bytes:
     """The downloadable template: an empty data sheet with the Chinese headers, and a 填写说明 sheet."""
     workbook = openpyxl.Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]  # a new workbook's one (active) sheet
     sheet.title = title
     sheet.append([column.header for column in columns])
     sheet.freeze_panes = "A2"

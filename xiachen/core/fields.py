@@ -25,6 +25,8 @@ class _SealedAttribute(DeferredAttribute):
     """Decrypts on first access, with the associated data of the instance it belongs to, and keeps
     the plaintext. A data descriptor, so every read passes through here."""
 
+    field: "EncryptedTextField"
+
     def __get__(self, instance, cls=None):
         if instance is None:
             return self
@@ -73,6 +75,7 @@ class EncryptedTextField(models.TextField):
 
     def row_identifier(self, instance) -> str:
         row_field = self.model._meta.get_field(self.row_key)
+        assert isinstance(row_field, models.Field), "row_key names a column of the model (see check())"
         value = getattr(instance, row_field.attname)
         return "" if value in (None, "") else str(row_field.to_python(value))
 

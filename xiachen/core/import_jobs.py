@@ -105,9 +105,10 @@ def _finish(pending: PendingImport, lease: str, *, status: str, note: str = "", 
             total_rows: int | None = None, keep_file: bool = True) -> None:
     """Store the outcome under the upload's row lock if the lease is still this task's (fencing)."""
     with transaction.atomic():
-        pending = PendingImport.objects.select_for_update().filter(pk=pending.pk).first()
-        if pending is None or not leases.end(pending, lease):
-            raise leases.LeaseLost(pending.pk if pending else 0)
+        locked = PendingImport.objects.select_for_update().filter(pk=pending.pk).first()
+        if locked is None or not leases.end(locked, lease):
+            raise leases.LeaseLost(locked.pk if locked else 0)
+        pending = locked
         pending.status, pending.progress, pending.progress_note = status, 100, note[:200]
         pending.summary = summary
         if total_rows is not None:

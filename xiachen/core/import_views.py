@@ -9,15 +9,17 @@ POST action=confirm commits all-or-nothing (large files by the worker); POST act
 failed background step again.
 """
 
+from typing import Any
 from uuid import UUID
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xiachen.accounts.http import AuthenticatedHttpRequest
 from xiachen.accounts.permissions import require_permission
 from xiachen.audit import services as audit
 from xiachen.ops import leases
@@ -45,7 +47,7 @@ class UploadForm(forms.Form):
     )
 
 
-def import_page(request: HttpRequest, importer: Importer) -> HttpResponse:
+def import_page(request: AuthenticatedHttpRequest, importer: Importer) -> HttpResponse:
     """GET: upload form and the latest upload's state, error list, or progress fragment. POST: preview,
     choose sheet, commit or retry."""
     require_permission(request.user, importer.permission)
@@ -64,7 +66,7 @@ def import_page(request: HttpRequest, importer: Importer) -> HttpResponse:
             import_jobs.retry(by=request.user, pending=pending)
         return redirect(request.path)
     form = UploadForm(request.POST or None, request.FILES or None)
-    context = {"importer": importer, "form": form}
+    context: dict[str, Any] = {"importer": importer, "form": form}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         context.update(_preview(request, importer, form, upload.read(), upload.name))
@@ -75,7 +77,7 @@ def import_page(request: HttpRequest, importer: Importer) -> HttpResponse:
     return render(request, "core/import.html", context)
 
 
-def _latest(request: HttpRequest, importer: Importer) -> dict:
+def _latest(request: AuthenticatedHttpRequest, importer: Importer) -> dict:
     """The user's latest upload of this kind, as the page shows it when they come back."""
     pending = PendingImport.objects.filter(kind=importer.kind, uploaded_by=request.user).order_by("-created_at").first()
     if pending is None:
@@ -83,13 +85,13 @@ def _latest(request: HttpRequest, importer: Importer) -> dict:
     if pending.is_running:
         leases.reclaim_stale(obj=pending)  # a dead worker is noticed here, not only by the minute job
         pending.refresh_from_db()
-    context = {"latest": pending}
+    context: dict[str, Any] = {"latest": pending}
     if pending.status == ImportStatus.READY and pending.summary:
         context.update(preview=ImportPreview.from_summary(pending.summary), pending=pending)
     return context
 
 
-def _progress(request: HttpRequest, importer: Importer) -> HttpResponse:
+def _progress(request: AuthenticatedHttpRequest, importer: Importer) -> HttpResponse:
     """The progress fragment, polled every second while the worker runs; reloads the page when done."""
     pending = _pending(request, importer, request.GET.get("progress"))
     if pending.is_running:
@@ -101,7 +103,7 @@ def _progress(request: HttpRequest, importer: Importer) -> HttpResponse:
     return response
 
 
-def _preview(request: HttpRequest, importer: Importer, form: UploadForm, data: bytes, filename: str,
+def _preview(request: AuthenticatedHttpRequest, importer: Importer, form: UploadForm, data: bytes, filename: str,
              *, sheet: str | None = None, pending: PendingImport | None = None) -> dict:
     """Preview `data` (inside the request up to the inline limits, else queued for the worker); keep
     it as a pending upload unless the file is refused as a whole."""
@@ -137,7 +139,7 @@ def _kept(request, importer: Importer, data: bytes, filename: str, sheet: str | 
     return pending
 
 
-def _pending(request: HttpRequest, importer: Importer, public_id: str) -> PendingImport:
+def _pending(request: AuthenticatedHttpRequest, importer: Importer, public_id: str | None) -> PendingImport:
     try:
         pending_id = UUID(public_id)
     except (ValueError, TypeError):
@@ -145,10 +147,10 @@ def _pending(request: HttpRequest, importer: Importer, public_id: str) -> Pendin
     return get_object_or_404(PendingImport, public_id=pending_id, uploaded_by=request.user, kind=importer.kind)
 
 
-def _choose_sheet(request: HttpRequest, importer: Importer) -> HttpResponse:
+def _choose_sheet(request: AuthenticatedHttpRequest, importer: Importer) -> HttpResponse:
     pending = _pending(request, importer, request.POST.get("pending"))
     form = UploadForm()
-    context = {"importer": importer, "form": form}
+    context: dict[str, Any] = {"importer": importer, "form": form}
     context.update(_preview(request, importer, form, unstash_upload(pending), pending.filename,
                             sheet=request.POST.get("sheet", ""), pending=pending))
     if context.get("pending") is not None and context["pending"].is_running:
@@ -156,7 +158,7 @@ def _choose_sheet(request: HttpRequest, importer: Importer) -> HttpResponse:
     return render(request, "core/import.html", context)
 
 
-def _commit(request: HttpRequest, importer: Importer) -> HttpResponse:
+def _commit(request: AuthenticatedHttpRequest, importer: Importer) -> HttpResponse:
     pending = _pending(request, importer, request.POST.get("pending"))
     form = UploadForm()
     if pending.is_running or pending.status != ImportStatus.READY:
@@ -176,7 +178,7 @@ def _commit(request: HttpRequest, importer: Importer) -> HttpResponse:
     return redirect(request.path)
 
 
-def _error_list(request: HttpRequest, importer: Importer) -> HttpResponse:
+def _error_list(request: AuthenticatedHttpRequest, importer: Importer) -> HttpResponse:
     """The uploader's own rows with errors, unmasked (they fix and upload it again); audited."""
     pending = _pending(request, importer, request.GET.get("errors"))
     try:
@@ -188,7 +190,7 @@ def _error_list(request: HttpRequest, importer: Importer) -> HttpResponse:
     return xlsx_response(content, f"{importer.kind}-errors.xlsx", reveals_personal_data=True)
 
 
-def template_download(request: HttpRequest, importer: Importer) -> HttpResponse:
+def template_download(request: AuthenticatedHttpRequest, importer: Importer) -> HttpResponse:
     require_permission(request.user, importer.permission)
     response = HttpResponse(
         importer.template(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

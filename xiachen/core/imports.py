@@ -13,6 +13,7 @@ from typing import Protocol
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from .models import ImportStatus, PendingImport
 
@@ -107,8 +108,10 @@ class ImportRejected(Exception):
 
 class Importer(Protocol):
     kind: str
-    title: str
     permission: str
+
+    @property
+    def title(self) -> str | Promise: ...  # usually gettext_lazy(...), read only
 
     def template(self) -> bytes: ...
 

@@ -1,6 +1,7 @@
 """Base model and vocabulary base shared by every domain app."""
 
 import uuid
+from typing import Protocol
 
 from django.db import models
 from django.utils.translation import get_language
@@ -20,17 +21,25 @@ class BaseModel(models.Model):
         abstract = True
 
 
+class _Contact(Protocol):
+    @property
+    def phone(self) -> str: ...
+
+    @property
+    def id_number(self) -> str: ...
+
+
 class MaskedContactMixin:
     """`masked_phone` and `masked_id_number` for models with encrypted `phone` and `id_number`."""
 
     @property
-    def masked_phone(self) -> str:
+    def masked_phone(self: _Contact) -> str:
         from .masking import mask_phone
 
         return mask_phone(self.phone)
 
     @property
-    def masked_id_number(self) -> str:
+    def masked_id_number(self: _Contact) -> str:
         from .masking import mask_id_number
 
         return mask_id_number(self.id_number)

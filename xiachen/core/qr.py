@@ -54,7 +54,7 @@ def qr_image(content: str, *, size: int = DEFAULT_SIZE_PX) -> QrImage:
     """The QR code of `content` as a base64 SVG data URI, to be shown about `size` CSS pixels wide."""
     code = _code(content)
     svg = _svg(code)
-    modules = code.symbol_size(scale=1, border=QUIET_ZONE)[0]
+    modules = int(code.symbol_size(scale=1, border=QUIET_ZONE)[0])
     per_module = max(MIN_MODULE_PX, round(size / modules))
     data_uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
     return QrImage(content=content, data_uri=data_uri, size=modules * per_module)

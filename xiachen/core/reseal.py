@@ -18,11 +18,11 @@ BATCH = 1000
 
 def _columns(model, fields: Iterable[str]):
     meta = model._meta
-    fields = [meta.get_field(name) for name in fields]
-    row_keys = {getattr(field, "row_key", "public_id") for field in fields}
+    found = [meta.get_field(name) for name in fields]
+    row_keys = {getattr(field, "row_key", "public_id") for field in found}
     if len(row_keys) != 1:
         raise ValueError("reseal one group of fields sharing a row key at a time")
-    return meta.pk.column, meta.get_field(row_keys.pop()), [field.column for field in fields]
+    return meta.pk.column, meta.get_field(row_keys.pop()), [field.column for field in found]
 
 
 def reseal(connection, model, fields: Iterable[str], *, legacy: bool = False, batch: int = BATCH) -> int:

@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NoReturn
 from xml.etree.ElementTree import ParseError
 from xml.parsers import expat
 
@@ -169,13 +170,14 @@ class XlsxBook(Book):
         self.reader = reader
         self.strings = reader.shared_strings
         self.epoch = reader.wb.epoch
-        self.date_styles = set(reader.wb._date_formats)
-        self.duration_styles = set(reader.wb._timedelta_formats)
+        # Private openpyxl attributes (its own reader uses them) that the stubs leave out.
+        self.date_styles = set(reader.wb._date_formats)  # type: ignore[attr-defined]
+        self.duration_styles = set(reader.wb._timedelta_formats)  # type: ignore[attr-defined]
         worksheets = [(position, sheet, rel) for position, (sheet, rel) in enumerate(found)
                       if rel.target in reader.valid_files and "chartsheet" not in rel.Type]
         self.paths = [rel.target for _position, _sheet, rel in worksheets]
         self.sheets = [Sheet(sheet.name, (sheet.state or "visible") == "visible") for _p, sheet, _r in worksheets]
-        active = reader.wb._active_sheet_index
+        active = reader.wb._active_sheet_index  # type: ignore[attr-defined]  # private, as above
         positions = [position for position, _sheet, _rel in worksheets]
         self.active = positions.index(active) if active in positions else None
 
@@ -265,8 +267,8 @@ class XlsxBook(Book):
         self.reader.archive.close()
 
 
-def _forbid_dtd(*_args) -> None:
-    raise DTDForbidden(None, None, None)
+def _forbid_dtd(*_args: object) -> NoReturn:
+    raise DTDForbidden("", None, None)
 
 
 _NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main "
@@ -287,14 +289,21 @@ class _SheetCollector:
         self.position = -1
         self.capture: list[str] | None = None
         self.in_inline = self.in_phonetic = False
-        self.kind, self.style, self.raw, self.inline, self.formula = "n", None, None, None, False
+        self.kind: str = "n"
+        self.style: str | None = None
+        self.raw: str | None = None
+        self.inline: list[str] | None = None
+        self.formula = False
 
     def start(self, tag: str, attrs: dict) -> None:
         if tag == _TAG_C:
             self.cells += 1
             reference = attrs.get("r")
             if reference:
-                letters = _LETTERS.match(reference).group()
+                match = _LETTERS.match(reference)
+                if match is None:  # read as unreadable, like any other malformed sheet XML
+                    raise ValueError(f"cell reference {reference!r}")
+                letters = match.group()
                 position = self.columns.get(letters)
                 if position is None:
                     position = self.columns[letters] = column_index_from_string(letters) - 1
@@ -324,6 +333,8 @@ class _SheetCollector:
         elif tag == _TAG_V and self.capture is not None:
             self.raw, self.capture = "".join(self.capture), None
         elif tag == _TAG_T and self.capture is not None:
+            if self.inline is None:  # <t> captured outside <is>: malformed, read as unreadable
+                raise ValueError("inline text outside an inline string")
             self.inline.append("".join(self.capture))
             self.capture = None
         elif tag == _TAG_IS:
@@ -357,7 +368,8 @@ class XlsBook(Book):
             raise _unreadable(".xls") from None
         self.handles = handles
         self.sheets = [Sheet(sheet.name, sheet.visibility == 0) for sheet in handles]
-        shown = [index for index, sheet in enumerate(handles) if sheet.sheet_visible]
+        # xlrd's `sheet_visible` (really "the active sheet") is set at run time; its stubs omit it.
+        shown = [index for index, sheet in enumerate(handles) if sheet.sheet_visible]  # type: ignore[attr-defined]
         self.active = shown[0] if shown else None
 
     def estimated_rows(self, index: int) -> int | None:
@@ -370,11 +382,11 @@ class XlsBook(Book):
         for row in range(sheet.nrows):
             cells = sheet.row(row)
             budget.add_cells(len(cells))
-            values = {}
+            values: dict[int, object] = {}
             for column, cell in enumerate(cells):
-                value = cell.value
-                if cell.ctype == xlrd.XL_CELL_DATE:
-                    value = xlrd.xldate.xldate_as_datetime(value, self.book.datemode)
+                value: object = cell.value
+                if cell.ctype == xlrd.XL_CELL_DATE:  # its value is the serial number, a float
+                    value = xlrd.xldate.xldate_as_datetime(float(cell.value), self.book.datemode)
                 elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
                     continue
                 elif cell.ctype == xlrd.XL_CELL_BOOLEAN:

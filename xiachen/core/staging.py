@@ -75,15 +75,18 @@ def _row_of(obj: models.Model) -> tuple[str, list[str], list[str | None], list]:
     """(table, columns, per column the table of the staged row it refers to or None, values); a
     reference's value is that row's public_id as the database holds it."""
     meta = obj._meta
-    columns, refs, values = [], [], []
+    columns: list[str] = []
+    refs: list[str | None] = []
+    values: list = []
     for field in meta.concrete_fields:
         if field.primary_key and isinstance(field, models.AutoField | models.BigAutoField):
             continue
-        related = field.get_cached_value(obj, None) if field.is_relation and field.many_to_one else None
+        related = field.get_cached_value(obj, None) if isinstance(field, models.ForeignKey) else None
         if related is not None and related.pk is None:  # staged too: refer to it by public_id
             target = related._meta.get_field("public_id")
+            assert isinstance(target, models.Field), "a staged row has a public_id column"
             refs.append(related._meta.db_table)
-            values.append(target.get_db_prep_value(related.public_id, connection))
+            values.append(target.get_db_prep_value(target.value_from_object(related), connection))
         else:
             refs.append(None)
             values.append(field.get_db_prep_save(field.pre_save(obj, True), connection))

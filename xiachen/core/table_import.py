@@ -19,6 +19,7 @@ from datetime import date, datetime
 from itertools import islice
 
 from django.db import models, transaction
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from xiachen.accounts.permissions import require_permission
@@ -38,7 +39,7 @@ Progress = Callable[[int, str], None]  # (percent 0–100, Chinese note)
 
 class TableImporter:
     kind: str = ""
-    title: str = ""
+    title: str | Promise = ""
     permission: str = ""
     audit_action: str = ""
     chunk_rows: int = CHUNK_ROWS

@@ -52,8 +52,8 @@ def without_metadata(file) -> ContentFile:
             image = ImageOps.exif_transpose(original)
             clean = Image.new(image.mode, image.size)
             clean.putdata(list(image.getdata())) if image.mode == "P" else clean.paste(image)
-            if image.mode == "P" and image.getpalette():
-                clean.putpalette(image.getpalette())
+            if image.mode == "P" and (palette := image.getpalette()):
+                clean.putpalette(palette)
     except (UnidentifiedImageError, OSError) as error:
         raise ValidationError(_("“%(name)s”不是可识别的图片") % {"name": file.name}) from error
     out = io.BytesIO()

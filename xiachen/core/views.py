@@ -26,7 +26,7 @@ def revealed_value_response(request: HttpRequest, value: str) -> HttpResponse:
     """The partial showing one personal value the user asked to see (the caller has audited it);
     marked so the test tripwire knows the full value is deliberate here."""
     response = render(request, "components/revealed_value.html", {"value": value})
-    response.reveals_personal_data = True
+    response.reveals_personal_data = True  # type: ignore[attr-defined]  # a marker tests/tripwire.py reads
     return response
 
 
@@ -37,7 +37,7 @@ def pick(request: HttpRequest, name: str) -> HttpResponse:
     if picker is None:
         raise Http404
     require_permission(request.user, picker.permission)
-    params = {key: value for key, value in request.GET.items() if key != "q"}
+    params = {key: request.GET.get(key, "") for key in request.GET if key != "q"}
     options = pickers.find(picker, user=request.user, params=params, text=request.GET.get("q", ""))
     return render(request, "components/picker_options.html", {
         "options": options, "limit": pickers.RESULT_LIMIT, "picker": name,

@@ -1,0 +1,17 @@
+"""The request type of a view behind LoginRequiredMiddleware (every view not marked @login_not_required)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from .models import User
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """For annotations only (Django still passes an HttpRequest): `user` is a signed-in User, never
+    AnonymousUser, because the middleware sends anonymous visitors to the sign-in page first."""
+
+    user: User
