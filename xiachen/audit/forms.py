@@ -17,11 +17,14 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, target_types, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["target_type"].choices = [("", _("全部")), *target_types]
-        self.fields["action"].choices = [("", _("全部")), *action_choices()]
+        target_type, action = self.fields["target_type"], self.fields["action"]
+        assert isinstance(target_type, forms.ChoiceField) and isinstance(action, forms.ChoiceField)
+        target_type.choices = [("", _("全部")), *target_types]
+        action.choices = [("", _("全部")), *action_choices()]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_from"] > cleaned["date_to"]:
             self.add_error("date_to", _("截止日期不能早于起始日期"))
         return cleaned

@@ -5,8 +5,11 @@ about a unit in it), target type, actor (username or name) and action. Pages are
 the event id (newest first), so the last page of millions of events costs what the first does.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.db.models import Q, QuerySet
@@ -19,6 +22,9 @@ from xiachen.core.text import name_query
 from .labels import FIELD_LABELS, action_label, field_label, result_label, target_type_label, value_label
 from .models import AuditEvent, ChainCheck
 
+if TYPE_CHECKING:
+    from xiachen.org.models import Unit
+
 PAGE_SIZE = 50
 
 
@@ -26,7 +32,7 @@ PAGE_SIZE = 50
 class AuditFilters:
     date_from: date | None = None
     date_to: date | None = None
-    unit: object = None  # an org.Unit
+    unit: Unit | None = None
     target_type: str = ""
     actor: str = ""
     action: str = ""

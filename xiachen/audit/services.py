@@ -74,7 +74,9 @@ def record(
         previous_digest=head.digest,
         key_id=keys.current()[0],
     )
-    event.digest = compute_digest(head.digest, event)
+    digest = compute_digest(head.digest, event)
+    assert digest is not None, "signed with the current key, which is configured"
+    event.digest = digest
     event.save()
     AuditChainHead.objects.filter(pk=1).update(digest=event.digest)
     return event

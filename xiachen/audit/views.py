@@ -2,12 +2,13 @@
 
 from uuid import UUID
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from xiachen.accounts.admin_selectors import full_names, unit_by_public_id
+from xiachen.accounts.http import AuthenticatedHttpRequest
 from xiachen.accounts.permissions import has_permission, require_permission
 
 from .exports import export_events
@@ -17,7 +18,7 @@ from .selectors import AuditFilters, audit_events_for, chain_checks_for, keyset_
 from .services import start_chain_check
 
 
-def _filters(request: HttpRequest) -> tuple[AuditFilterForm, AuditFilters]:
+def _filters(request: AuthenticatedHttpRequest) -> tuple[AuditFilterForm, AuditFilters]:
     require_permission(request.user, "audit.view")
     form = AuditFilterForm(request.GET or None, target_types=target_type_choices(request.user))
     if not form.is_bound or not form.is_valid():
@@ -37,7 +38,7 @@ def _int(value: str | None) -> int | None:
 
 
 @require_GET
-def event_list(request: HttpRequest) -> HttpResponse:
+def event_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, filters = _filters(request)
     page = keyset_page(audit_events_for(request.user, filters),
                        before=_int(request.GET.get("before")), after=_int(request.GET.get("after")))
@@ -57,7 +58,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def event_export(request: HttpRequest) -> HttpResponse:
+def event_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     _form, filters = _filters(request)
     data, _count = export_events(by=request.user, filters=filters)
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -67,13 +68,13 @@ def event_export(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def chain_verify(request: HttpRequest) -> HttpResponse:
+def chain_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     check = start_chain_check(by=request.user)
     return redirect("audit:check", check.public_id)
 
 
 @require_GET
-def chain_check(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def chain_check(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     """The check's result, or its progress bar while it runs (polled by htmx every second)."""
     check = get_object_or_404(chain_checks_for(request.user), public_id=public_id)
     if request.htmx:
