@@ -87,7 +87,7 @@ class UnitImporter(TableImporter):
         else:
             return add_error(row, "上级代码", _("上级单位代码不存在"))
         row.values["path"] = f"{parent_path}{code}/"
-        if len(row.values["path"]) > MAX_PATH:
+        if MAX_PATH is not None and len(row.values["path"]) > MAX_PATH:
             add_error(row, "代码", _("单位层级过深"))
 
     def build(self, *, by, rows: list[SheetRow], state: dict):

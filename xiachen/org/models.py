@@ -87,7 +87,8 @@ class Unit(BaseModel):
 
     def build_path(self) -> None:
         """Set path and depth from the parent; call before saving a new or moved unit."""
-        prefix = self.parent.path if self.parent_id else "/"
+        parent = self.parent if self.parent_id else None
+        prefix = parent.path if parent is not None else "/"
         self.path = f"{prefix}{self.code}/"
         self.depth = self.path.count("/") - 2
 

@@ -1,9 +1,10 @@
 from uuid import UUID
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from xiachen.accounts.http import AuthenticatedHttpRequest
 from xiachen.accounts.permissions import has_permission, require_permission
 from xiachen.core.import_views import import_page, template_download
 from xiachen.core.views import paginate, query_without_page
@@ -14,7 +15,7 @@ from .selectors import access_unit, children_with_counts, search_units
 
 
 @require_GET
-def unit_list(request: HttpRequest) -> HttpResponse:
+def unit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_permission(request.user, "units.view")
     units = search_units(request.user, query=request.GET.get("q", ""), kind=request.GET.get("kind", ""))
     context = {
@@ -29,7 +30,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def unit_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def unit_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     unit = access_unit(request.user, public_id)
     return render(request, "org/unit_detail.html", {
         "unit": unit, "children": children_with_counts(unit), "ancestors": unit.ancestors(),
@@ -37,10 +38,10 @@ def unit_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def unit_import(request: HttpRequest) -> HttpResponse:
+def unit_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     return import_page(request, UNIT_IMPORTER)
 
 
 @require_GET
-def unit_import_template(request: HttpRequest) -> HttpResponse:
+def unit_import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
     return template_download(request, UNIT_IMPORTER)
