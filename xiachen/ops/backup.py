@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import django
 from django.conf import settings
@@ -149,7 +149,8 @@ def _write_archive(output: Path, manifest: dict, payload: Path) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(output.name + ".partial")
     descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    mode = "w|gz" if manifest["vendor"] == "sqlite" else "w|"  # a custom-format dump is compressed already
+    # A custom-format dump is compressed already.
+    mode: Literal["w|gz", "w|"] = "w|gz" if manifest["vendor"] == "sqlite" else "w|"
     with os.fdopen(descriptor, "wb") as file, tarfile.open(fileobj=file, mode=mode) as tar:
         body = json.dumps(manifest, indent=1, ensure_ascii=False).encode()
         info = tarfile.TarInfo(MANIFEST)
@@ -171,7 +172,10 @@ def _open_archive(archive: Path) -> tarfile.TarFile:
 
 def _load_manifest(tar: tarfile.TarFile) -> dict[str, Any]:
     try:
-        manifest = json.load(tar.extractfile(MANIFEST))
+        source = tar.extractfile(MANIFEST)
+        if source is None:
+            raise BackupError(f"the backup's {MANIFEST} is not a plain file")
+        manifest = json.load(source)
     except (KeyError, ValueError, tarfile.TarError) as error:
         raise BackupError(f"the backup has no readable {MANIFEST}: {error}") from error
     if manifest.get("format") != FORMAT or manifest.get("vendor") not in PAYLOADS:
@@ -189,9 +193,10 @@ def _extract(archive: Path, work: Path) -> tuple[dict[str, Any], Path]:
         payload = work / name
         try:
             member = tar.getmember(name)
-            if not member.isfile():
+            source = tar.extractfile(member) if member.isfile() else None
+            if source is None:
                 raise BackupError(f"{name} is not a plain file")
-            with tar.extractfile(member) as source, open(payload, "wb") as target:
+            with source, open(payload, "wb") as target:
                 shutil.copyfileobj(source, target, CHUNK)
         except (KeyError, OSError, EOFError, tarfile.TarError) as error:
             raise BackupError(f"the backup's {name} cannot be read: {error}") from error

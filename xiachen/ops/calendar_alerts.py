@@ -5,7 +5,7 @@ administrators and the organization department through the notification outbox, 
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 
 from django.urls import reverse
 from django.utils import timezone
@@ -62,7 +62,7 @@ def alert_calendar_problems(today: date | None = None) -> int:
     problems = calendar_problems(today)
     if not problems:
         return 0
-    start = timezone.make_aware(timezone.datetime.combine(today, timezone.datetime.min.time()))
+    start = timezone.make_aware(datetime.combine(today, time.min))
     if Notification.objects.filter(kind=ALERT_KIND, created_at__gte=start).exists():
         return 0
     recipients = User.objects.filter(

@@ -4,7 +4,7 @@ the progress and retry of background jobs (ADR 1411)."""
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from xiachen.accounts.http import AuthenticatedHttpRequest
 from xiachen.accounts.permissions import require_permission
 from xiachen.core.calendar import CalendarImportError, parse_holiday_file, replace_year, template
 from xiachen.core.exports import xlsx_response
@@ -26,7 +27,7 @@ MAX_UPLOAD_BYTES = 1024 * 1024
 
 
 @require_http_methods(["GET", "POST"])
-def calendar(request: HttpRequest) -> HttpResponse:
+def calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_permission(request.user, "calendar.manage")
     form = HolidayImportForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
@@ -47,7 +48,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     return render(request, "ops/calendar.html", _context(request, form, errors), status=400 if errors else 200)
 
 
-def _context(request: HttpRequest, form: HolidayImportForm, errors: list[str]) -> dict:
+def _context(request: AuthenticatedHttpRequest, form: HolidayImportForm, errors: list[str]) -> dict:
     today = timezone.localdate()
     years = list(CalendarYear.objects.select_related("loaded_by"))
     shown = _shown_year(request, today.year)
@@ -57,13 +58,13 @@ def _context(request: HttpRequest, form: HolidayImportForm, errors: list[str]) -
     }
 
 
-def _shown_year(request: HttpRequest, default: int) -> int:
+def _shown_year(request: AuthenticatedHttpRequest, default: int) -> int:
     requested = request.GET.get("year", "")
     return int(requested) if requested.isdigit() and len(requested) == 4 else default
 
 
 @require_GET
-def calendar_template(request: HttpRequest) -> HttpResponse:
+def calendar_template(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_permission(request.user, "calendar.manage")
     return xlsx_response(template(), "节假日安排模板.xlsx")
 
@@ -71,7 +72,7 @@ def calendar_template(request: HttpRequest) -> HttpResponse:
 # --- background jobs (xiachen.ops.jobs) -----------------------------------------------------------
 
 
-def _access_job(request: HttpRequest, public_id: UUID) -> Job:
+def _access_job(request: AuthenticatedHttpRequest, public_id: UUID) -> Job:
     """The job if the user may watch it (its requester, or holding its kind's permission); else 404."""
     job = get_object_or_404(Job.objects.select_related("requested_by"), public_id=public_id)
     if not jobs.can_watch(request.user, job):
@@ -80,7 +81,7 @@ def _access_job(request: HttpRequest, public_id: UUID) -> Job:
 
 
 @require_GET
-def job_progress(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def job_progress(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     """The job component, polled every second while the job runs; asks the page to reload when it
     has ended (the page then shows the action's result). Reclaims the job if its worker died."""
     job = _access_job(request, public_id)
@@ -93,7 +94,7 @@ def job_progress(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @require_POST
-def job_retry(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def job_retry(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     """Run a failed job's action again; back to the page the button was on."""
     job = _access_job(request, public_id)
     try:

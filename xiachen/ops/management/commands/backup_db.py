@@ -24,7 +24,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, output: Path | None, output_dir: Path | None, keep: int, database: str, **options):
         connection = connections[database]
-        output = output or output_dir / self._file_name(database, connection.vendor)
+        if output is None:
+            assert output_dir is not None, "--output and --output-dir are one required choice"
+            output = output_dir / self._file_name(database, connection.vendor)
         try:
             manifest = create_backup(connection=connection, output=output)
         except BackupError as error:

@@ -1,6 +1,7 @@
 """`manage.py restore_db --input FILE --database-url URL`: restore a backup and prove it matches its manifest."""
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.management.base import BaseCommand, CommandError
@@ -30,9 +31,13 @@ class Command(BaseCommand):
             if options["check"]:
                 self._check(archive)
                 return
-            if not (database_url or database):
+            target: dict[str, Any]
+            if database_url:
+                target = dict(dj_database_url.parse(database_url))
+            elif database:
+                target = dict(connections.settings[database])
+            else:
                 raise CommandError("name the target: --database-url URL or --database ALIAS")
-            target = dj_database_url.parse(database_url) if database_url else dict(connections.settings[database])
             if database:
                 connections[database].close()  # SQLite replaces the file; PostgreSQL drops the tables
             report = restore_backup(archive=archive, target=target, force=force)

@@ -46,8 +46,9 @@ class Command(db_worker.Command):
 
     def handle(self, *args, **options):
         original = db_worker.Worker
-        db_worker.Worker = ResilientWorker  # the stock handle() builds its Worker from this module name
+        # The stock handle() builds its Worker from this module name and has no other hook.
+        db_worker.Worker = ResilientWorker  # type: ignore[misc]
         try:
             super().handle(*args, **options)
         finally:
-            db_worker.Worker = original
+            db_worker.Worker = original  # type: ignore[misc]
