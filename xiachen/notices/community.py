@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xiachen.accounts.models import User
 from xiachen.accounts.permissions import has_permission, scope_paths
 from xiachen.audit import services as audit
 from xiachen.errands.duty import community_path_of, on_duty_users
@@ -173,14 +174,14 @@ def deliver_notice(*, by, notice: CommunityNotice) -> CommunityNotice:
     targets = list(notice.targets.select_related("compound"))
     compounds = list({target.compound_id: target.compound for target in targets}.values())
     buildings = sorted({target.building for target in targets if target.building})
-    residents = Resident.objects.filter(household__compound__in=compounds)
+    wanted = Resident.objects.filter(household__compound__in=compounds)
     if buildings:
-        residents = residents.filter(household__building__in=buildings)
-    residents = list(residents.only("pk", "user_id").order_by("pk"))
+        wanted = wanted.filter(household__building__in=buildings)
+    residents = list(wanted.only("pk", "user_id").order_by("pk"))
     NoticeReceipt.objects.bulk_create(
         NoticeReceipt(notice=notice, audience=ReceiptAudience.RESIDENT, resident=r) for r in residents
     )
-    staff = {}
+    staff: dict[int, User] = {}
     if notice.to_staff:
         for compound in compounds:
             staff |= {user.pk: user for user in on_duty_users(compound.path)}

@@ -33,9 +33,11 @@ class NoticeForm(forms.Form):
 
     def __init__(self, *args, compounds=None, versions=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["compounds"].queryset = compounds if compounds is not None else Unit.objects.none()
+        compound_field, version_field = self.fields["compounds"], self.fields["policy_version"]
+        assert isinstance(compound_field, forms.ModelChoiceField) and isinstance(version_field, forms.ModelChoiceField)
+        compound_field.queryset = compounds if compounds is not None else Unit.objects.none()
         if versions is not None:
-            self.fields["policy_version"].queryset = versions
+            version_field.queryset = versions
 
 
 class ChannelPreferenceForm(forms.Form):
@@ -58,10 +60,13 @@ class ChannelPreferenceForm(forms.Form):
         super().__init__(*args, **kwargs)
         from .enums import Channel
 
-        self.fields["channels"].choices = [(c, Channel(c).label) for c in offered]
+        channels = self.fields["channels"]
+        assert isinstance(channels, forms.ChoiceField)
+        channels.choices = [(c, Channel(c).label) for c in offered]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("quiet_start"), data.get("quiet_end")
         if (start is None) != (end is None):
             raise forms.ValidationError(_("请同时填写免打扰的开始和结束时间，或都留空"))

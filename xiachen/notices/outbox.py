@@ -111,7 +111,7 @@ def attempt(message: OutboxMessage, transport, *, now: datetime) -> Outcome:
 
 def record(message: OutboxMessage, outcome: Outcome, *, provider: str, now: datetime) -> None:
     """Store the outcome, unless the row was meanwhile taken from this worker (lease ran out)."""
-    changes = {
+    changes: dict[str, object] = {
         "status": outcome.status, "error": outcome.error, "next_attempt_at": outcome.retry_at,
         "claimed_until": None, "provider": provider[:40], "updated_at": now,
     }

@@ -18,7 +18,7 @@ from .enums import GROUP_CHANNELS, PERSONAL_CHANNELS, Channel
 from .models import ChannelPreference
 
 URGENT_KINDS = frozenset({"fever_alert", "episode.fever", "security", "match.no_show"})
-FIELD_OF = {Channel.SMS: "by_sms", Channel.WECOM: "by_wecom", Channel.EMAIL: "by_email"}
+FIELD_OF: dict[str, str] = {Channel.SMS: "by_sms", Channel.WECOM: "by_wecom", Channel.EMAIL: "by_email"}
 
 
 def offered_channels() -> list[str]:

@@ -5,12 +5,13 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from xiachen.accounts.http import AuthenticatedHttpRequest
 from xiachen.core.views import paginate
 from xiachen.resident.access import resident_only
 
@@ -22,7 +23,7 @@ from .services import discard_message, retry_message
 
 
 @require_http_methods(["GET", "POST"])
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Staff choose their channels here; residents receive SMS only and have no such page."""
     if resident_only(request.user):
         raise PermissionDenied("staff page")
@@ -48,7 +49,7 @@ def _status(value: str | None) -> str:
 
 
 @require_GET
-def dead_letters(request: HttpRequest) -> HttpResponse:
+def dead_letters(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = _status(request.GET.get("status"))
     page = paginate(request, undelivered_messages(request.user, status=status))
     return render(request, "notices/dead_letters.html", {
@@ -57,7 +58,7 @@ def dead_letters(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def dead_letter_retry(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def dead_letter_retry(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     status = _status(request.POST.get("status"))
     message = get_object_or_404(undelivered_messages(request.user, status=status), public_id=public_id)
     retry_message(message=message, by=request.user)
@@ -66,7 +67,7 @@ def dead_letter_retry(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @require_POST
-def dead_letter_discard(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def dead_letter_discard(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     message = get_object_or_404(undelivered_messages(request.user, status="dead"), public_id=public_id)
     discard_message(message=message, by=request.user)
     messages.success(request, _("已放弃发送"))

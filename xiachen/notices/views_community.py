@@ -4,11 +4,12 @@ receipts (who has not read yet), attachment download. Opening a notice records i
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from xiachen.accounts.http import AuthenticatedHttpRequest
 from xiachen.accounts.permissions import require_permission
 from xiachen.core.uploads import attachment_response
 from xiachen.core.views import paginate
@@ -22,7 +23,7 @@ from .forms import NoticeForm
 
 
 @require_GET
-def notice_list(request: HttpRequest) -> HttpResponse:
+def notice_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     notices = community.staff_notice_list(request.user)
     return render(request, "notices/community_list.html", {
         "page": paginate(request, notices), "querystring": "",
@@ -31,7 +32,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def notice_new(request: HttpRequest) -> HttpResponse:
+def notice_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_permission(request.user, "notices.publish")
     versions = PolicyVersion.objects.filter(document__in=documents_visible_to(request.user)).select_related(
         "document"
@@ -57,7 +58,7 @@ def notice_new(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def notice_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def notice_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     notice = community.access_notice(request.user, public_id)
     community.mark_notice_read(notice, user=request.user)
     show_receipts = community.can_see_receipts(request.user, notice)
@@ -70,6 +71,6 @@ def notice_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @require_GET
-def attachment(request: HttpRequest, public_id: UUID) -> FileResponse:
+def attachment(request: AuthenticatedHttpRequest, public_id: UUID) -> FileResponse:
     item = community.access_attachment(request.user, public_id)
     return attachment_response(item.file)

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 
@@ -66,7 +67,7 @@ class JobKind:
     """
 
     code: str
-    label: str
+    label: str | Promise  # usually gettext_lazy(...)
     model: str
     permission: str
     run: Callable[..., Outcome | None]

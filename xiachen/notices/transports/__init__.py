@@ -9,6 +9,8 @@ The "console" provider is the demo stand-in; production refuses to start with it
 """
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 
@@ -49,7 +51,7 @@ class ConsoleChannel:
         return ""
 
 
-PROVIDERS = {
+PROVIDERS: dict[Channel, dict[str, Callable[[dict], Any]]] = {  # provider classes, duck-typed
     Channel.SMS: {"aliyun": AliyunSms, "tencent": TencentSms},
     Channel.WECOM: {"wecom": WeComApp},
     Channel.EMAIL: {"smtp": SmtpEmail},
