@@ -18,6 +18,10 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
     display_name = models.CharField(_("姓名"), max_length=60, blank=True)
     # Set when an administrator issues a temporary password: the next sign-in must choose a new one.
     must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
+    # Not columns: caches on one user object, absent until set (read with getattr). permissions.py keeps
+    # the active memberships; an API token's service account gets both from xiachen.interop.tokens.
+    _xiachen_memberships: list["Membership"]
+    _xiachen_token_permissions: frozenset[str]
 
     class Meta:  # AbstractUser.Meta holds only the two names set here (and abstract)
         verbose_name = _("用户")

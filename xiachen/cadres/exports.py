@@ -39,7 +39,7 @@ def _row(cadre: Cadre, full: bool) -> list:
         cadre.name, mask_id_number(cadre.id_number), mask_phone(cadre.phone)]
     return [
         *identity,
-        cadre.agency.code, cadre.agency.name, cadre.department.name if cadre.department_id else "",
+        cadre.agency.code, cadre.agency.name, cadre.department.name if cadre.department is not None else "",
         cadre.get_rank_display(), cadre.position, "、".join(str(s) for s in cadre.specialties.all()),
         cadre.home_address, cadre.health_restrictions,
     ]

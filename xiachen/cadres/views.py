@@ -1,9 +1,10 @@
 from uuid import UUID
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from xiachen.accounts.http import AuthenticatedHttpRequest
 from xiachen.accounts.permissions import has_permission, require_permission
 from xiachen.core.exports import xlsx_response
 from xiachen.core.import_views import import_page, template_download
@@ -20,16 +21,16 @@ from .selectors import access_cadre, agencies_for_filter
 from .services import REVEALABLE_FIELDS, reveal_cadre_field
 
 
-def _filters(request: HttpRequest) -> dict:
+def _filters(request: AuthenticatedHttpRequest) -> dict:
     return {key: request.GET.get(key, "") for key in ("q", "agency", "specialty", "rank")}
 
 
-def _search(request: HttpRequest, filters: dict):
+def _search(request: AuthenticatedHttpRequest, filters: dict):
     return cadres_for(request.user, filters)
 
 
 @require_GET
-def cadre_list(request: HttpRequest) -> HttpResponse:
+def cadre_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_permission(request.user, "cadres.view")
     filters = _filters(request)
     cadres = _search(request, filters)
@@ -48,7 +49,7 @@ def cadre_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def cadre_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def cadre_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     cadre = access_cadre(request.user, public_id)
     return render(
         request,
@@ -65,7 +66,7 @@ def cadre_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @require_POST
-def cadre_reveal(request: HttpRequest, public_id: UUID, field: str) -> HttpResponse:
+def cadre_reveal(request: AuthenticatedHttpRequest, public_id: UUID, field: str) -> HttpResponse:
     if field not in REVEALABLE_FIELDS:
         raise Http404
     cadre = access_cadre(request.user, public_id)
@@ -73,17 +74,17 @@ def cadre_reveal(request: HttpRequest, public_id: UUID, field: str) -> HttpRespo
 
 
 @require_http_methods(["GET", "POST"])
-def cadre_import(request: HttpRequest) -> HttpResponse:
+def cadre_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     return import_page(request, CADRE_IMPORTER)
 
 
 @require_GET
-def cadre_import_template(request: HttpRequest) -> HttpResponse:
+def cadre_import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
     return template_download(request, CADRE_IMPORTER)
 
 
 @require_GET
-def cadre_export(request: HttpRequest) -> HttpResponse:
+def cadre_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_permission(request.user, "cadres.view")
     filters = _filters(request)
     full = request.GET.get("full") == "1"

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.functional import Promise
 
 from .enums import DownloadKindCode
 
@@ -27,7 +28,7 @@ class DownloadKind:
     back_url: str  # the list the user came from (URL name)
 
     @property
-    def label(self) -> str:
+    def label(self) -> str | Promise:
         return DownloadKindCode(self.code).label
 
 

@@ -68,6 +68,8 @@ def run_download_job(*, job_id: int) -> DownloadJob | None:
             progress=max(5, min(percent, 99)), progress_note=str(note)[:200], heartbeat_at=timezone.now())
 
     try:
+        if declared is None:  # a kind no longer registered: fails like any other error of the build
+            raise LookupError(f"download kind {job.kind!r} is not registered")
         content = declared.build(by=job.requested_by, params=json.loads(job.params or "{}"), full=job.full,
                                  progress=progress)
     except Exception:

@@ -28,6 +28,7 @@ class Household(BaseModel):
     outing_member = models.ForeignKey(
         "Resident", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("指定外出人员")
     )
+    member_count: int  # not a column: set on a page of households by selectors.with_member_counts
 
     class Meta:
         ordering = ["compound_path", "building", "entrance", "room"]

@@ -1,9 +1,10 @@
 from uuid import UUID
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from xiachen.accounts.http import AuthenticatedHttpRequest
 from xiachen.accounts.permissions import has_permission, require_permission
 from xiachen.core.exports import xlsx_response
 from xiachen.core.import_views import import_page, template_download
@@ -28,12 +29,12 @@ from .selectors import (
 from .services import REVEALABLE_FIELDS, reveal_resident_field
 
 
-def _filters(request: HttpRequest) -> dict:
+def _filters(request: AuthenticatedHttpRequest) -> dict:
     return {key: request.GET.get(key, "") for key in ("q", "compound", "vulnerability")}
 
 
 @require_GET
-def household_list(request: HttpRequest) -> HttpResponse:
+def household_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_permission(request.user, "households.view")
     filters = _filters(request)
     households = search_households(
@@ -55,7 +56,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def household_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def household_detail(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     household = access_household(request.user, public_id)
     return render(
         request,
@@ -70,7 +71,7 @@ def household_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @require_POST
-def resident_reveal(request: HttpRequest, public_id: UUID, field: str) -> HttpResponse:
+def resident_reveal(request: AuthenticatedHttpRequest, public_id: UUID, field: str) -> HttpResponse:
     if field not in REVEALABLE_FIELDS:
         raise Http404
     resident = access_resident(request.user, public_id)
@@ -78,17 +79,17 @@ def resident_reveal(request: HttpRequest, public_id: UUID, field: str) -> HttpRe
 
 
 @require_http_methods(["GET", "POST"])
-def household_import(request: HttpRequest) -> HttpResponse:
+def household_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     return import_page(request, HOUSEHOLD_IMPORTER)
 
 
 @require_GET
-def household_import_template(request: HttpRequest) -> HttpResponse:
+def household_import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
     return template_download(request, HOUSEHOLD_IMPORTER)
 
 
 @require_GET
-def household_export(request: HttpRequest) -> HttpResponse:
+def household_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_permission(request.user, "households.view")
     filters = _filters(request)
     full = request.GET.get("full") == "1"

@@ -128,7 +128,7 @@ def _request_data(ticket: Ticket) -> dict:
         "service_request_id": ticket.number, "status": "closed" if ticket.status in CLOSED else "open",
         "status_notes": str(TicketStatus(ticket.status).label), "service_name": ticket.category.name_zh,
         "service_code": ticket.category.code, "description": ticket.description,
-        "agency_responsible": ticket.owner.name if ticket.owner_id else "", "service_notice": "",
+        "agency_responsible": ticket.owner.name if ticket.owner is not None else "", "service_notice": "",
         "requested_datetime": ticket.received_at.isoformat(), "updated_datetime": ticket.updated_at.isoformat(),
         "expected_datetime": ticket.due_at.isoformat(), "address": place.name, "address_id": place.code,
         "zipcode": "", "lat": float(place.latitude) if place.latitude is not None else None,
