@@ -3,8 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 from xiachen.core.pickers import PickerField, bind_pickers
 from xiachen.core.uploads import check_attachment, without_metadata
+from xiachen.org.models import Unit
 
 from .enums import FeedbackStatus
+from .models import FeedbackItem
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -33,21 +35,30 @@ class MultipleImageField(forms.ImageField):
 
 class DocumentForm(forms.Form):
     title = forms.CharField(label=_("标题"), max_length=200)
-    issuing_agency = forms.ModelChoiceField(label=_("发文单位"), queryset=None, to_field_name="public_id")
+    issuing_agency = forms.ModelChoiceField(
+        label=_("发文单位"), queryset=Unit.objects.none(), to_field_name="public_id"
+    )
     document_number = forms.CharField(label=_("文号"), max_length=60, help_text=_("形如 武防指〔2020〕12号"))
     summary = forms.CharField(label=_("摘要"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["issuing_agency"].queryset = agencies
+        issuing_agency = self.fields["issuing_agency"]
+        assert isinstance(issuing_agency, forms.ModelChoiceField)
+        issuing_agency.queryset = agencies
+
+
+class _AnsweredFeedbackField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.version.label}：{obj.problem[:60]}"
 
 
 class VersionForm(forms.Form):
     effective_from = forms.DateField(label=_("生效日期"))
     text = forms.CharField(label=_("正文"), widget=forms.Textarea(attrs={"rows": 10}))
     change_note = forms.CharField(label=_("修订说明"), max_length=300, required=False)
-    answers = forms.ModelMultipleChoiceField(
-        label=_("本版回应的反馈意见"), queryset=None, required=False, to_field_name="public_id",
+    answers = _AnsweredFeedbackField(
+        label=_("本版回应的反馈意见"), queryset=FeedbackItem.objects.none(), required=False, to_field_name="public_id",
         widget=forms.CheckboxSelectMultiple,
     )
     attachment_title = forms.CharField(label=_("附件标题"), max_length=120, required=False)
@@ -57,8 +68,9 @@ class VersionForm(forms.Form):
     def __init__(self, *args, citable, user, **kwargs):
         super().__init__(*args, **kwargs)
         bind_pickers(self, user=user)
-        self.fields["answers"].queryset = citable
-        self.fields["answers"].label_from_instance = lambda item: f"{item.version.label}：{item.problem[:60]}"
+        answers = self.fields["answers"]
+        assert isinstance(answers, forms.ModelMultipleChoiceField)
+        answers.queryset = citable
 
     def clean_attachment(self):
         file = self.cleaned_data.get("attachment")

@@ -47,7 +47,7 @@ class PolicyVersion(BaseModel):
     pass_policy_version_id = models.CharField(_("关联通行政策版本编号"), max_length=64, blank=True)
     pass_policy_version_label = models.CharField(_("关联通行政策版本"), max_length=120, blank=True)
     answers = models.ManyToManyField(
-        "FeedbackItem", blank=True, related_name="answered_by_versions", verbose_name=_("回应的意见")
+        "policies.FeedbackItem", blank=True, related_name="answered_by_versions", verbose_name=_("回应的意见")
     )
     created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
 

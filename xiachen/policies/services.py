@@ -5,7 +5,9 @@ only through `move_feedback` and its table of allowed moves.
 """
 
 import re
+from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -111,8 +113,8 @@ def add_version(
     effective_from: date,
     text: str,
     change_note: str = "",
-    answers: list[FeedbackItem] = (),
-    attachments: list = (),
+    answers: Sequence[FeedbackItem] = (),
+    attachments: Sequence[tuple[str, Any]] = (),
     pass_policy_version_id: str = "",
     pass_policy_version_label: str = "",
 ) -> PolicyVersion:
@@ -160,7 +162,7 @@ def _filing_role(user) -> str:
 
 @transaction.atomic
 def file_feedback(
-    *, by, version: PolicyVersion, problem: str, where_seen: str, suggestion: str = "", photos: list = (),
+    *, by, version: PolicyVersion, problem: str, where_seen: str, suggestion: str = "", photos: Sequence = (),
     today: date | None = None,
 ) -> FeedbackItem:
     """A cadre or community worker reports a problem with `version`. The issuing agency owns it and
