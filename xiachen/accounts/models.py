@@ -22,6 +22,7 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
     # the active memberships; an API token's service account gets both from xiachen.interop.tokens.
     _xiachen_memberships: list["Membership"]
     _xiachen_token_permissions: frozenset[str]
+    xiachen_idp_second_factor: bool  # set at SSO sign-in by xiachen.identity.sso
 
     class Meta:  # AbstractUser.Meta holds only the two names set here (and abstract)
         verbose_name = _("用户")

@@ -137,7 +137,8 @@ def _update_profile(user: User, person: DirectoryPerson, *, report, apply: bool,
     changed = [name for name, value in values if value and getattr(user, name) != value]
     if not changed:
         return
-    shown = "、".join(str(User._meta.get_field(f).verbose_name) for f in changed)
+    labels = {field.name: field.verbose_name for field in User._meta.concrete_fields}
+    shown = "、".join(str(labels[f]) for f in changed)
     report.changes.append(Change("update", user.username, ",".join(changed), shown))
     if apply:
         user.display_name, user.email = person.name or user.display_name, person.email or user.email

@@ -1,12 +1,15 @@
 """The system administrator's directory sync page: a dry-run report, then apply what it showed."""
 
+from typing import Any
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from xiachen.accounts.http import AuthenticatedHttpRequest
 from xiachen.accounts.permissions import require_permission
 
 from .ldap_directory import DirectoryError, all_people, ldap_enabled
@@ -15,10 +18,10 @@ from .ldap_sync import reconcile
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def directory_sync(request: HttpRequest) -> HttpResponse:
+def directory_sync(request: AuthenticatedHttpRequest) -> HttpResponse:
     """GET ?preview=1 reads the directory and shows the dry run; POST applies it if nothing changed since."""
     require_permission(request.user, "accounts.manage")
-    context = {"enabled": ldap_enabled(), "report": None}
+    context: dict[str, Any] = {"enabled": ldap_enabled(), "report": None}
     if context["enabled"] and (request.method == "POST" or request.GET.get("preview")):
         try:
             people = all_people()
