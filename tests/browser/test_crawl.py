@@ -19,7 +19,7 @@ from django.urls import Resolver404, resolve
 
 from tests.seeds import restore_seeded_rows
 
-from .conftest import sign_in
+from .conftest import accept_dialogs, sign_in
 from .quality import PageWatch, horizontal_overflow, snake_case_leaks
 
 pytestmark = [pytest.mark.browser, pytest.mark.rendering,
@@ -122,22 +122,6 @@ class Crawl:
         return found
 
 
-@pytest.mark.parametrize("login", LOGINS)
-def test_every_page_a_role_reaches_loads_cleanly_at_phone_and_desktop_width(page, demo_city, login):
-    page.set_default_timeout(30_000)  # the first page of a fresh live server can be slow on a busy machine
-    sign_in(page, login, DEMO_PASSWORD)
-    crawl = Crawl(page=page, base_url=page.base_url)
-    home = page.url
-    crawl.seen_patterns.add(crawl.pattern_of(home))
-    depth_one = crawl.visit(home)
-    depth_two = crawl.follow(depth_one)
-    crawl.follow(depth_two)
-    assert crawl.visited >= 3, f"{login} reached only {crawl.visited} pages from {home}"
-    assert not crawl.failures, f"{login}: {len(crawl.failures)} problems on {crawl.visited} pages:\n" + report(
-        crawl.failures
-    )
-
-
 def report(failures: list[str]) -> str:
     """One line per distinct problem with the pages it was seen on (the same CSP error on 40 pages is one line)."""
     pages_by_problem: dict[str, list[str]] = {}
@@ -147,3 +131,37 @@ def report(failures: list[str]) -> str:
         pages_by_problem.setdefault(problem, []).append(where)
     lines = (f"- {problem}  [{len(pages)}× e.g. {', '.join(pages[:3])}]" for problem, pages in pages_by_problem.items())
     return "\n".join(lines)
+
+
+def crawl_as(page, login: str) -> Crawl:
+    """Sign in as `login` and visit every pattern reachable from the home page to depth 2."""
+    page.set_default_timeout(30_000)  # the first page of a fresh live server can be slow on a busy machine
+    sign_in(page, login, DEMO_PASSWORD)
+    crawl = Crawl(page=page, base_url=page.base_url)
+    home = page.url
+    crawl.seen_patterns.add(crawl.pattern_of(home))
+    depth_one = crawl.visit(home)
+    depth_two = crawl.follow(depth_one)
+    crawl.follow(depth_two)
+    return crawl
+
+
+def test_every_page_each_role_reaches_loads_cleanly_at_phone_and_desktop_width(browser, live_server, demo_city):
+    # One test for the nine roles, each in its own browser context: the demo city is built once,
+    # not once per role (a role's crawl only reads, so no role sees another's writes).
+    problems = []
+    for login in LOGINS:
+        context = browser.new_context(locale="zh-CN", viewport={"width": WIDTHS[0], "height": 900})
+        page = context.new_page()
+        page.base_url = live_server.url
+        accept_dialogs(page)
+        try:
+            crawl = crawl_as(page, login)
+        finally:
+            context.close()
+        if crawl.visited < 3:
+            problems.append(f"{login} reached only {crawl.visited} pages from its home page")
+        if crawl.failures:
+            summary = report(crawl.failures)
+            problems.append(f"{login}: {len(crawl.failures)} problems on {crawl.visited} pages:\n{summary}")
+    assert not problems, "\n".join(problems)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.db.models import F, Q
 
 from xiachen.demo.bulk import secondary_indexes
@@ -29,12 +30,22 @@ NOW = datetime(2026, 11, 2, tzinfo=ZoneInfo("Asia/Shanghai"))
 VOLUME = {"scans": 3000, "errands": 400, "tickets": 150}
 
 
-@pytest.fixture
-def month(db):
-    call_command("demo_city", scale="tiny", seed=1, stdout=StringIO(), stderr=StringIO())
-    indexes = secondary_indexes(Scan)
-    call_command("demo_activity", seed=1, anchor=ANCHOR, stdout=StringIO(), stderr=StringIO(), **VOLUME)
-    return indexes
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def month(django_db_setup, django_db_blocker):
+    """The month, built once for the module inside a transaction rolled back at the end.
+
+    Each test's own transaction is a savepoint inside it, so every test sees the same month and
+    leaves it as it found it; building it once instead of once per test saves a minute of CI.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("demo_city", scale="tiny", seed=1, stdout=StringIO(), stderr=StringIO())
+        indexes = secondary_indexes(Scan)
+        call_command("demo_activity", seed=1, anchor=ANCHOR, stdout=StringIO(), stderr=StringIO(), **VOLUME)
+        yield indexes
+        transaction.set_rollback(True)
 
 
 def test_simulated_month_writes_exactly_the_requested_volumes(month):
