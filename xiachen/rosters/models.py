@@ -260,7 +260,7 @@ class Attendance(BaseModel):
     is_late = models.BooleanField(_("迟到"), default=False)
     # Only how far from the post the phone was (metres) when checking in: never the coordinates.
     distance_m = models.PositiveIntegerField(_("签到距岗位（米）"), null=True, blank=True)
-    checked_offline = models.BooleanField(_("离线签到"), default=False)
+    checked_offline = models.BooleanField(_("离线签到"), default=False, db_default=False)
     confirmed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="+")
 

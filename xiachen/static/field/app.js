@@ -129,7 +129,7 @@
   }
 
   async function render() {
-    var pending = (await box.pending()).sort(function (a, b) { return a.at - b.at; });
+    var pending = await box.pending();
     $("pending-count").textContent = String(pending.length);
     $("sync-now").setAttribute("aria-label", fill(TEXT.pending, { n: pending.length }));
     $("net-state").textContent = navigator.onLine ? TEXT.online : TEXT.offline;

@@ -59,17 +59,21 @@
 
   /* options: url, field (the batch's list name), batch (size, 500), extra() (more fields of the body),
    * onResult(result, record) for every answered change. flush() → {sent, ok}; throws when the network fails. */
+  var sequence = 0;
+  function byQueueOrder(a, b) { return (a.queued || 0) - (b.queued || 0); }
+
   function outbox(db, store, options) {
     var batch = options.batch || 500;
     return {
-      add: function (record) {
+      add: function (record) {  // `queued` keeps the order of changes (keys are random UUIDs)
         record.client_uuid = record.client_uuid || uuid4();
+        record.queued = Date.now() * 1000 + (sequence++ % 1000);
         return db.put(store, record).then(function () { return record; });
       },
       count: function () { return db.count(store); },
-      pending: function () { return db.all(store); },
+      pending: function () { return db.all(store).then(function (all) { return all.sort(byQueueOrder); }); },
       flush: async function () {
-        var pending = await db.all(store), sent = 0;
+        var pending = (await db.all(store)).sort(byQueueOrder), sent = 0;
         for (var start = 0; start < pending.length; start += batch) {
           var chunk = pending.slice(start, start + batch);
           var body = Object.assign({ device_id: deviceId(), device_time: Math.floor(Date.now() / 1000) },
