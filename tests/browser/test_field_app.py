@@ -27,7 +27,7 @@ def _ready_for_offline(page) -> None:
     page.wait_for_selector("body[data-offline-ready='1']", state="attached", timeout=30_000)
 
 
-def test_round_and_visits_offline_then_synced_once_with_the_conflict_shown(phone_page, people, resident1, visit):
+def test_round_and_visits_offline_then_synced_once_with_the_conflict_shown(phone_page, people, resident1, visit):  # noqa: F811
     page = phone_page
     rice, medicine = errand_of(people, resident1, "大米一袋"), errand_of(people, resident1, "感冒药")
     errors = []
@@ -77,7 +77,7 @@ def test_round_and_visits_offline_then_synced_once_with_the_conflict_shown(phone
 
 
 def test_clock_in_by_the_posts_qr_refused_outside_the_radius_and_accepted_offline_inside(
-    browser, live_server, people, clock_post
+    browser, live_server, people, clock_post,  # noqa: F811
 ):
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True,
                                   permissions=["geolocation"],
