@@ -75,7 +75,7 @@
     var next = TEXT.next[status];
     var address = el("button", { type: "button", cls: "link", "data-household": errand.household, text: errand.address });
     var state = el("span", { cls: "state" + (move ? " queued" : ""), text: TEXT.statuses[status] + (move ? TEXT.queued : "") });
-    var item = el("li", { "data-errand": errand.id, "data-status": status }, [
+    var item = el("li", { "data-errand": errand.id, "data-status": status, "data-version": errand.version }, [
       address, el("div", { text: errand.kind_label + " · " + errand.details }), state]);
     if (next) {
       var button = el("button", { type: "button", cls: "move", "data-to": next, text: TEXT.moves[next] });
@@ -193,6 +193,7 @@
     if (navigator.onLine) await retry();
   }
 
-  window.XiachenField = { sync: function () { return retry(); }, render: function () { return render(); } };
+  window.XiachenField = { sync: function () { return retry(); }, render: function () { return render(); },
+    outbox: function () { return box; } };
   start();
 })();
