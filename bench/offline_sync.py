@@ -122,7 +122,8 @@ def main() -> None:
             stored = {"accepted": Errand.objects.filter(status="accepted").count(),
                       "events": ErrandEvent.objects.filter(to_status="accepted").count(),
                       "offline_changes": OfflineChange.objects.filter(status="applied").count()}
-            assert left == "0" and stored == {"accepted": CHANGES, "events": CHANGES, "offline_changes": CHANGES}, stored
+            assert left == "0", left
+            assert stored == {"accepted": CHANGES, "events": CHANGES, "offline_changes": CHANGES}, stored
             results["sync_500"] = {"changes": queued, "ms": round(sync_ms), "goal_ms": 5000, "stored": stored}
             print("sync", results["sync_500"], flush=True)
 
