@@ -53,11 +53,17 @@ QUEUE_ALL = """async () => {
   return moves.length;
 }"""
 
-TIME_SYNC = """async () => {
-  const start = performance.now();
-  await XiachenField.sync();
-  return [performance.now() - start, document.getElementById("pending-count").textContent];
+# Coming back online starts the sync by itself (the app listens for "online"): timed from that event to
+# the indicator reading 0 (answers applied, data reloaded, round re-rendered).
+ARM = """() => {
+  window.__t0 = null; window.__t1 = null;
+  window.addEventListener("online", () => { window.__t0 = performance.now(); }, { once: true });
+  const node = document.getElementById("pending-count");
+  new MutationObserver(() => {
+    if (node.textContent === "0" && window.__t0 !== null && window.__t1 === null) window.__t1 = performance.now();
+  }).observe(node, { childList: true, characterData: true, subtree: true });
 }"""
+KICK = """() => { if (window.__t0 === null) { window.__t0 = performance.now(); XiachenField.sync(); } }"""
 
 
 def _fixtures() -> None:
@@ -117,8 +123,12 @@ def main() -> None:
             context.set_offline(True)
             queued = page.evaluate(QUEUE_ALL)
             page.wait_for_function(f"() => document.getElementById('pending-count').textContent === '{queued}'")
+            page.evaluate(ARM)
             context.set_offline(False)
-            sync_ms, left = page.evaluate(TIME_SYNC)
+            page.evaluate(KICK)  # in case this Chromium fired no "online" event
+            page.wait_for_function("() => window.__t1 !== null")
+            sync_ms = page.evaluate("() => window.__t1 - window.__t0")
+            left = page.locator("#pending-count").inner_text()
             stored = {"accepted": Errand.objects.filter(status="accepted").count(),
                       "events": ErrandEvent.objects.filter(to_status="accepted").count(),
                       "offline_changes": OfflineChange.objects.filter(status="applied").count()}
