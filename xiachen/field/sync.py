@@ -147,9 +147,12 @@ def _apply_one(*, by, device_id: str, change: Change, handlers: dict[str, Handle
         results.append(result)
         return record
     except IntegrityError:
-        stored = OfflineChange.objects.get(client_uuid=change.client_uuid)
-        results.append(result | {"status": stored.status, "message": stored.message, "duplicate": True})
-        return stored
+        stored = OfflineChange.objects.filter(client_uuid=change.client_uuid).first()
+        if stored is not None:  # the same change, stored meanwhile by a concurrent upload
+            results.append(result | {"status": stored.status, "message": stored.message, "duplicate": True})
+            return stored
+        record.status, record.message = ChangeStatus.REJECTED, _("与已有数据重复，未能保存")
+        result.update(status=record.status.value, message=record.message)
     except Conflict as conflict:
         record.status, record.message = ChangeStatus.CONFLICT, str(conflict)[:300]
         result.update(status=record.status.value, message=record.message, current=conflict.current)
