@@ -37,6 +37,8 @@ def data(request: HttpRequest) -> JsonResponse:
 def sync(request: HttpRequest) -> HttpResponse:
     """Idempotent batch of offline changes (ADR 2001): one result per change, by client UUID."""
     require_permission(request.user, "errands.work")
+    if request.content_type != "application/json":  # a form body may be read already (CSRF): a clean 415
+        return HttpResponse(_("数据格式不正确"), status=415)
     try:
         body = json.loads(request.body)
     except (ValueError, RecursionError):
