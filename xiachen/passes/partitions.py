@@ -116,7 +116,7 @@ def convert(cursor, spec: Partitioned, *, today: date) -> None:
     )
     cursor.execute(f"SELECT min({key}) FROM {table}")  # noqa: S608
     oldest = cursor.fetchone()[0]
-    first = month_start((oldest.astimezone(UTC).date() if oldest else today))
+    first = month_start(oldest.astimezone(UTC).date() if oldest else today)
     last = next_month(month_start(today))
     month = first
     while month <= last:
@@ -164,7 +164,7 @@ def convert(cursor, spec: Partitioned, *, today: date) -> None:
             RAISE unique_violation USING MESSAGE = format('%s: client_uuid %s is stored already',
                 TG_TABLE_NAME, NEW.client_uuid), CONSTRAINT = '{claims}_pkey';
         END $$
-        """
+        """  # noqa: S608 - names from TABLES, no values
     )
     cursor.execute(
         f"CREATE TRIGGER {table}_claim_uuid BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION {table}_claim_uuid()"
@@ -176,10 +176,11 @@ def convert(cursor, spec: Partitioned, *, today: date) -> None:
             DELETE FROM {claims} WHERE client_uuid = OLD.client_uuid;
             RETURN NULL;
         END $$
-        """
+        """  # noqa: S608 - names from TABLES, no values
     )
     cursor.execute(
-        f"CREATE TRIGGER {table}_release_uuid AFTER DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION {table}_release_uuid()"
+        f"CREATE TRIGGER {table}_release_uuid AFTER DELETE ON {table} "
+        f"FOR EACH ROW EXECUTE FUNCTION {table}_release_uuid()"
     )
     # TRUNCATE (Django's flush between transactional tests) empties the claims as well
     cursor.execute(
@@ -273,7 +274,7 @@ def drop_expired_months(*, retention_days: int, now: datetime | None = None, spe
 
     Rows depending on the month's scans (disagreements, fever alerts, correction requests: ON DELETE
     CASCADE in the models) and the month's UUID claims go first; rows of expired times that sit in
-    the DEFAULT partition are deleted. Returns [{"partition", "rows"}] of what was dropped.
+    the DEFAULT partition are deleted. Returns [{"partition", "month", "rows"}] of what was dropped.
     """
     from xiachen.audit import services as audit
 
@@ -289,7 +290,7 @@ def drop_expired_months(*, retention_days: int, now: datetime | None = None, spe
             rows = _forget(cursor, spec, name, "TRUE", [])
             cursor.execute(f"ALTER TABLE {spec.table} DETACH PARTITION {name}")
             cursor.execute(f"DROP TABLE {name}")
-            dropped.append({"partition": name, "rows": rows})
+            dropped.append({"partition": name, "month": f"{month:%Y-%m}", "rows": rows})
         stray = _forget(cursor, spec, f"{spec.table}_default", f"{spec.key} < %s", [cutoff])
         if stray:
             cursor.execute(f"DELETE FROM {spec.table}_default WHERE {spec.key} < %s", [cutoff])  # noqa: S608
@@ -297,18 +298,17 @@ def drop_expired_months(*, retention_days: int, now: datetime | None = None, spe
             audit.record(
                 actor=None,
                 action="partition.dropped",
-                fields={"table": spec.table, "partition": item["partition"], "rows": item["rows"],
-                        "retention_days": retention_days},
+                fields={"month": item["month"], "rows": item["rows"], "retention_days": retention_days},
             )
         if stray:
             audit.record(actor=None, action="partition.expired_rows_deleted",
-                         fields={"table": spec.table, "rows": stray, "retention_days": retention_days})
+                         fields={"rows": stray, "retention_days": retention_days})
     return dropped
 
 
 def _forget(cursor, spec: Partitioned, source: str, where: str, params: list) -> int:
     """Delete what refers to the client UUIDs of `source`'s matching rows; the number of rows."""
-    cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS expiring_uuids (client_uuid uuid PRIMARY KEY)")
+    cursor.execute("CREATE TEMP TABLE IF NOT EXISTS expiring_uuids (client_uuid uuid PRIMARY KEY)")
     cursor.execute("TRUNCATE expiring_uuids")
     cursor.execute(f"INSERT INTO expiring_uuids SELECT client_uuid FROM {source} WHERE {where}", params)  # noqa: S608
     rows = cursor.rowcount
