@@ -73,7 +73,7 @@ http {{
             proxy_pass http://xiachen_app;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
-            proxy_set_header Host $host;
+            proxy_set_header Host $http_host;  # with the port: Django checks Origin against it
             proxy_set_header X-Forwarded-Proto $http_x_forwarded_proto;  # TLS terminates here in production
             proxy_set_header X-Forwarded-For $remote_addr;
             proxy_redirect off;
