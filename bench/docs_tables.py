@@ -306,6 +306,25 @@ def load_gate() -> str:
     return _table(header, "llllllll", rows)
 
 
+def partitions_insert() -> str:
+    """Database side of the ingest, partitioned against plain, interleaved (bench/partitions_insert.py)."""
+    data = _load("partitions_insert.json")
+    rows = []
+    for key, label in (("copy_new_batch", "binary COPY of a new 500-scan batch (the fast path)"),
+                       ("resend_half_stored", "re-send, half of it stored (temp table, insert skipping stored)")):
+        measure = data[key]
+        plain, partitioned = measure["plain"], measure["partitioned"]
+        rows.append([
+            label,
+            f"{plain['median_ms']:.1f} ms ({plain['q1_ms']:.1f}–{plain['q3_ms']:.1f})",
+            f"{partitioned['median_ms']:.1f} ms ({partitioned['q1_ms']:.1f}–{partitioned['q3_ms']:.1f})",
+            f"×{measure['ratio_partitioned_to_plain']:.2f}",
+        ])
+    before = data["load_average"]["before_1_5_15min"]
+    rows.append(["load average before (1 / 5 / 15 min)", " / ".join(f"{x:g}" for x in before), "", ""])
+    return _table(["per batch, median (quartiles)", "plain table", "monthly partitions", "ratio"], "llll", rows)
+
+
 def load_gate_nginx() -> str:
     """The same load through nginx to two gunicorn instances (bench/load_gate_nginx.py)."""
     data = _load("load_gate_nginx_postgresql.json")
@@ -406,6 +425,7 @@ TABLES: dict[str, Callable[[], str]] = {
     "gate-latency": gate_latency,
     "load-gate": load_gate,
     "load-gate-nginx": load_gate_nginx,
+    "partitions-insert": partitions_insert,
     "dashboard-pages": dashboard_pages,
     "pages": pages,
     "pages-summary": pages_summary,

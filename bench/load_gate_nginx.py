@@ -6,19 +6,21 @@
 Same scratch PostgreSQL database, production settings, fixture and locust mix as bench/load_gate.py
 (migrations included, so scans and checkpoint registrations are in monthly partitions, ADR 2111).
 Then two gunicorn instances (deploy/gunicorn.conf.py, `--workers` processes each) on two loopback
-ports, and nginx started as a foreground process with a generated configuration (a copy of
-deploy/nginx/xiachen.conf's proxying: upstream with keepalive, the same proxy headers; plain HTTP on a
-loopback port instead of TLS, X-Forwarded-Proto passed on from the client as TLS would set it; no
-login rate limit, since every simulated gate phone comes from 127.0.0.1). Locust runs against nginx.
-nginx logs which upstream answered each request, so the result shows the split. Everything is torn
-down at the end. Writes bench/results/load_gate_nginx_postgresql.json, with the load average
-(os.getloadavg) before, during and after the run: the machine has 2 cores shared with other work.
+ports, and nginx started as a foreground process with a generated configuration: the proxying of
+deploy/nginx/xiachen.conf (upstream keepalive shorter than gunicorn's, the same proxy headers), plain
+HTTP on a loopback port instead of TLS, X-Forwarded-Proto passed on from the client as TLS would set
+it, no login rate limit (every simulated gate phone comes from 127.0.0.1). Locust runs against
+nginx; nginx logs which upstream answered each request, so the result shows the split, and its error
+log is summarized. Everything is torn down at the end. Writes
+bench/results/load_gate_nginx_postgresql.json, with the load average (os.getloadavg) before, during
+and after the run: the machine has 2 cores shared with other work.
 """
 
 import argparse
 import json
 import os
 import platform
+import re
 import signal
 import subprocess
 import sys
@@ -54,7 +56,7 @@ pid {work}/nginx.pid;
 error_log {work}/nginx.error.log warn;
 events {{ worker_connections 1024; }}
 http {{
-    log_format upstreams '$status $upstream_addr $request_time';
+    log_format upstreams '$status $request_time $upstream_addr';
     access_log {work}/nginx.access.log upstreams;
     client_body_temp_path {work}/nginx-body;
     proxy_temp_path {work}/nginx-proxy;
@@ -66,6 +68,7 @@ http {{
         server 127.0.0.1:{first} fail_timeout=0;
         server 127.0.0.1:{second} fail_timeout=0;
         keepalive 32;
+        keepalive_timeout 4s;  # below gunicorn's keepalive (5 s): never reuse a connection it is closing
     }}
     server {{
         listen 127.0.0.1:{port};
@@ -125,10 +128,15 @@ class Nginx:
         by_upstream, statuses = Counter(), Counter()
         log = self.work / "nginx.access.log"
         for line in log.read_text().splitlines() if log.exists() else []:
-            status, upstream, _seconds = line.split(" ", 2)
+            status, _seconds, upstream = line.split(" ", 2)  # upstream: "a" or "a, b" when nginx tried two
             by_upstream[upstream] += 1
             statuses[status] += 1
-        return {"requests_per_upstream": dict(by_upstream), "statuses": dict(statuses)}
+        errors = Counter()
+        error_log = self.work / "nginx.error.log"
+        for line in error_log.read_text().splitlines() if error_log.exists() else []:
+            message = line.split("] ", 1)[-1].split(", client:", 1)[0]  # no time, no client/request
+            errors[re.sub(r"^\d+#\d+: \*\d+ ", "", message)[:200]] += 1
+        return {"requests_per_upstream": dict(by_upstream), "statuses": dict(statuses), "error_log": dict(errors)}
 
 
 def main() -> None:
