@@ -135,7 +135,8 @@ class Nginx:
         error_log = self.work / "nginx.error.log"
         for line in error_log.read_text().splitlines() if error_log.exists() else []:
             message = line.split("] ", 1)[-1].split(", client:", 1)[0]  # no time, no client/request
-            errors[re.sub(r"^\d+#\d+: \*\d+ ", "", message)[:200]] += 1
+            message = re.sub(r"^\d+#\d+: \*\d+ ", "", message)
+            errors[re.sub(r" /\S+", " <file>", message)[:200]] += 1  # one line per kind, not per temp file
         return {"requests_per_upstream": dict(by_upstream), "statuses": dict(statuses), "error_log": dict(errors)}
 
 
