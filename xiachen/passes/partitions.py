@@ -331,8 +331,8 @@ def skipping_stored():
         return
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config(%s, 'on', true)", [SKIP_SETTING])
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config(%s, 'off', true)", [SKIP_SETTING])
+    yield
+    # not in a finally: after an error the transaction (or savepoint) is rolled back, and the setting
+    # with it; a query here would only hide the error behind "current transaction is aborted"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, 'off', true)", [SKIP_SETTING])
