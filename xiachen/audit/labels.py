@@ -143,6 +143,8 @@ ACTION_LABELS = {
     "checkpoint.searched": gettext_lazy("检查点查询"),
     "checkpoint.personal_revealed": gettext_lazy("查看检查点登记的完整个人信息"),
     "checkpoint.purged": gettext_lazy("清除到期检查点记录"),
+    "partition.dropped": gettext_lazy("删除到期的整月扫码记录"),
+    "partition.expired_rows_deleted": gettext_lazy("删除未分区的到期扫码记录"),
     "episode.opened": gettext_lazy("登记隔离/健康观察"),
     "episode.health_reported": gettext_lazy("健康打卡"),
     "episode.end_changed": gettext_lazy("调整观察结束日期"),
