@@ -1,8 +1,8 @@
 """The expression language of field forms (ADR 2021): calculations and constraints.
 
 A tiny whitelisted language, parsed by a recursive-descent parser into a tree of lists and walked by an
-evaluator; no code is ever compiled from the text. `xiachen/static/surveys/expressions.js` is the same parser and evaluator
-in JavaScript, line for line; both are run against `tests/surveys/expression_vectors.json`.
+evaluator; no code is ever compiled from the text. `xiachen/static/surveys/expressions.js` is the same parser and
+evaluator in JavaScript, line for line; both are run against `tests/surveys/expression_vectors.json`.
 
     expr    := or
     or      := and ("or" and)*
@@ -262,7 +262,7 @@ def _number(value):
 def _equal(a, b) -> bool:
     if _is_number(a) and _is_number(b):
         return float(a) == float(b)
-    if isinstance(a, str) and isinstance(b, str) or isinstance(a, bool) and isinstance(b, bool):
+    if (isinstance(a, str) and isinstance(b, str)) or (isinstance(a, bool) and isinstance(b, bool)):
         return a == b
     return False
 
