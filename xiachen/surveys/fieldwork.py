@@ -318,7 +318,7 @@ def check_household(survey: Survey, household: Household, answers: dict, members
                 fail(_("此题必答"))
             return None
         if question.constraint:
-            scope_with_self = dict(scope, **{".": _env_value(question, value)})
+            scope_with_self = {**scope, ".": _env_value(question, value)}
             if not expressions.truthy(expressions.evaluate(expressions.parse(question.constraint), scope_with_self)):
                 fail(question.constraint_message)
                 return None
@@ -332,8 +332,8 @@ def check_household(survey: Survey, household: Household, answers: dict, members
             column = []
             for resident in residents:
                 raw = (members.get(str(resident.public_id)) or {}).get(key)
-                scope = dict(env, **member_env[resident.pk])
-                values = dict(household_values, **result.member_values[resident.pk])
+                scope = {**env, **member_env[resident.pk]}
+                values = {**household_values, **result.member_values[resident.pk]}
                 value = one(question, raw, scope, values, resident)
                 if value is not None:
                     result.member_values[resident.pk][question.pk] = value
