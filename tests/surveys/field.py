@@ -37,7 +37,8 @@ def build_field_form(people, tree, *, open_=True) -> FieldForm:
     if open_:
         survey = services.open_survey(by=by, survey=survey)
     home = HouseholdFactory(compound=tree.compound1, building="3", entrance="2", room="501")
-    members = [ResidentFactory(household=home, name="张三"), ResidentFactory(household=home, name="李四", relation="spouse")]
+    members = [ResidentFactory(household=home, name="张三"),
+               ResidentFactory(household=home, name="李四", relation="spouse")]
     others = list(Household.objects.filter(compound=tree.compound1).exclude(pk=home.pk))
     others.append(HouseholdFactory(compound=tree.compound1, building="3", entrance="1", room="101"))
     return FieldForm(survey=survey, home=home, members=members, others=others,

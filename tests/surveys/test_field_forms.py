@@ -130,7 +130,8 @@ def test_photos_must_be_small_jpegs_without_exif(people, tree):
     with_exif = jpeg(exif=True)
     assert Image.open(io.BytesIO(with_exif)).getexif()  # the fixture really carries EXIF (with GPS)
     refused = fieldwork.submit_visit(by=people.worker1, survey=form.survey, **payload(form, photo=data_url(with_exif)))
-    assert [e["message"] for e in refused.errors] == ["门牌照片：照片带有拍摄信息（EXIF，可能含位置），请在本页重新选择照片"]
+    assert [e["message"] for e in refused.errors] == [
+        "门牌照片：照片带有拍摄信息（EXIF，可能含位置），请在本页重新选择照片"]
     for bad, message in [
         (data_url(jpeg(exif=False, size=(2000, 100))), "照片尺寸太大"),
         ("data:image/png;base64,iVBORw0KGgo=", "照片格式无效"),

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.request import RawPostDataException
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -61,7 +62,8 @@ def _question_spec(question) -> dict:
         "required": question.required, "choices": question.choices, "rating_max": question.rating_max,
         "calculation": question.calculation, "constraint": question.constraint,
         "constraint_message": question.constraint_message, "per_member": question.per_member,
-        "show_if": str(question.show_if.public_id) if question.show_if_id else "", "show_if_value": question.show_if_value,
+        "show_if": str(question.show_if.public_id) if question.show_if_id else "",
+        "show_if_value": question.show_if_value,
     }
 
 
@@ -92,6 +94,7 @@ def visit_submit(request: HttpRequest, public_id: UUID) -> JsonResponse:
     """JSON in: {client_uuid, household, filled_at, answers: {question: raw}, members: {resident: {question:
     raw}}}. Out: {ok, status, ...}; the same client_uuid again answers `duplicate` and changes nothing."""
     survey = fieldwork.access_field_survey(request.user, public_id)
+    require_permission(request.user, "surveys.visit")
     try:
         body = json.loads(request.body)
         client_uuid = UUID(str(body["client_uuid"]))
@@ -99,7 +102,7 @@ def visit_submit(request: HttpRequest, public_id: UUID) -> JsonResponse:
             raise ValueError
     except RequestDataTooBig:
         return JsonResponse({"ok": False, "status": "invalid", "message": _("提交的内容太大，请减少照片")}, status=413)
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RawPostDataException):  # not JSON (e.g. a form post)
         return JsonResponse({"ok": False, "status": "invalid", "message": _("提交的数据格式不对，请刷新页面后重试")},
                             status=400)
     outcome = fieldwork.submit_visit(
