@@ -33,6 +33,7 @@ urlpatterns = [
     path("r/", include("xiachen.resident.urls")),
     path("passes/", include("xiachen.passes.urls")),
     path("gate/", include("xiachen.gate.urls")),
+    path("field/", include("xiachen.field.urls")),
     path("assessments/", include("xiachen.assessments.urls")),
     path("policies/", include("xiachen.policies.urls")),
     path("surveys/", include("xiachen.surveys.urls")),

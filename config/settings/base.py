@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "xiachen.resident",
     "xiachen.passes",
     "xiachen.gate",
+    "xiachen.field",
     "xiachen.assessments",
     "xiachen.policies",
     "xiachen.surveys",

@@ -81,8 +81,8 @@ def test_roster_attendance_qr_decodes_to_the_post_scan_link(page, people, tree, 
     _rendered(page, "#post-qr")
     link = decode_qr(page, "#post-qr")
     assert link == page.locator("#post-qr-url").inner_text()
-    token = link.removeprefix(f"{page.base_url}/rosters/scan/").rstrip("/")
-    assert link == f"{page.base_url}{reverse('rosters:scan', args=[token])}"
+    token = link.removeprefix(f"{page.base_url}/field/scan/").rstrip("/")  # the phone app's clock-in
+    assert link == f"{page.base_url}{reverse('field:scan', args=[token])}"
     assert post_of_token(token) == str(post.public_id)
 
 

@@ -32,6 +32,7 @@ NOT_LINKED = {
     "accounts:otp_setup": "the second-factor middleware redirects staff without a device here",
     "resident:verify": "the resident sign-in form redirects here after sending the one-time code",
     # Reached by scanning a QR code, not by clicking.
+    "rosters:scan": "the address of post QR codes printed before the phone app (field:scan); still works online",
     # Feeds and files fetched by programs.
     "favicon": "asked for by browsers, not people",
     "set_language": "POST target of the language switch (in base.html, by name)",

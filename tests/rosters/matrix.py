@@ -31,6 +31,7 @@ MATRIX = {
     ("rosters:shift_add", "roster_post", "post"): only(302, ["org_department", "manager1"], 404),
     ("rosters:roster_new", "roster_post", "post"): only(302, ["org_department", "manager1"], 404),
     ("rosters:gear", "roster_post", "post"): only(302, ["org_department", "manager1"], 404),
+    ("rosters:site", "roster_post", "post"): only(302, ["org_department", "manager1"], 404),
     ("rosters:rules", "roster_round", "get"): only(403, ["liaison1", "manager1", "cadre_user1"], 404,
                                                    org_department=200),
     ("rosters:roster", "roster", "get"): only(200, ROSTER_READERS, 404),

@@ -116,6 +116,7 @@ ACTION_LABELS = {
     "roster.cover_set": gettext_lazy("安排顶班"),
     "roster.replacement_resolved": gettext_lazy("处理缺岗替补"),
     "roster.checked_in": gettext_lazy("上岗签到"),
+    "roster.site_set": gettext_lazy("设定岗位签到位置与半径"),
     "roster.checked_out": gettext_lazy("下岗签退"),
     "roster.gear_issued": gettext_lazy("发放防护物资"),
     "roster.gear_received": gettext_lazy("领取防护物资"),

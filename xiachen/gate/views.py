@@ -1,14 +1,13 @@
 """The gate page (mobile, offline-first) and its service worker. The page talks to /api/passes/."""
 
-from pathlib import Path
 from uuid import UUID
 
-from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from xiachen.accounts.permissions import require_permission
+from xiachen.field.worker import worker_response
 from xiachen.passes.enums import CHECKPOINT_KINDS
 from xiachen.passes.selectors import access_gate, gates_for
 
@@ -30,9 +29,12 @@ def gate_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_GET
 def service_worker(request: HttpRequest) -> HttpResponse:
-    """Served from /gate/ so its scope covers every gate page; the code itself is a static file."""
-    source = Path(finders.find("gate/sw.js")).read_text()
-    response = HttpResponse(source, content_type="application/javascript")
-    response["Service-Worker-Allowed"] = "/gate/"
-    response["Cache-Control"] = "no-cache"
-    return response
+    """The one offline worker (static/offline/sw.js), served from /gate/ so its scope covers every gate page."""
+    return worker_response(name="gate", scope="/gate/", files=GATE_FILES)
+
+
+GATE_FILES = [
+    "gate/gate.css", "gate/gate.js", "gate/verifier.js", "vendor/tweetnacl-1.0.3/nacl-fast.min.js",
+    "vendor/qr-scanner-1.4.2/qr-scanner.umd.min.js", "vendor/qr-scanner-1.4.2/qr-scanner-worker-body.js",
+    "vendor/qr-scanner-1.4.2/qr-scanner-worker.min.js",
+]

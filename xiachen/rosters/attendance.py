@@ -51,17 +51,22 @@ def current_assignment(*, cadre, post, now: datetime) -> Assignment | None:
 
 
 @transaction.atomic
-def scan(*, by, post, now: datetime) -> Attendance:
-    """The cadre's phone opened the post's QR code: check in, or check out when already in."""
+def scan(*, by, post, now: datetime, position=None, offline: bool = False) -> Attendance:
+    """The cadre's phone opened the post's QR code: check in, or check out when already in. When the
+    post has a site (geofence.PostSite) the phone's position must be within its radius; `now` is when
+    the code was scanned (for a scan made offline, the phone's time, checked at sync)."""
+    from .geofence import check_position
+
     cadre = getattr(by, "cadre", None)
     if cadre is None:
         raise PermissionDenied("rosters.scan")
+    distance = check_position(post, position)
     assignment = current_assignment(cadre=cadre, post=post, now=now)
     if assignment is None:
         raise RosterError(_("现在没有您在本岗位的班次"))
     record = Attendance.objects.select_for_update().filter(assignment=assignment).first()
     if record is None:
-        return _check_in(assignment, now, by, AttendanceSource.SCAN)
+        return _check_in(assignment, now, by, AttendanceSource.SCAN, distance=distance, offline=offline)
     if record.checked_out_at is None:
         record.checked_out_at = now
         record.save(update_fields=["checked_out_at", "updated_at"])
@@ -70,11 +75,13 @@ def scan(*, by, post, now: datetime) -> Attendance:
     raise RosterError(_("本班次已签到并签退"))
 
 
-def _check_in(assignment: Assignment, at: datetime, by, source: str, out: datetime | None = None) -> Attendance:
+def _check_in(assignment: Assignment, at: datetime, by, source: str, out: datetime | None = None,
+              distance: int | None = None, offline: bool = False) -> Attendance:
     start, _end = shift_window(assignment)
     grace = rules_for(assignment.roster.round).late_grace_minutes
     record = Attendance.objects.create(
-        assignment=assignment, checked_in_at=at, checked_out_at=out, source=source,
+        assignment=assignment, checked_in_at=at, checked_out_at=out, source=source, distance_m=distance,
+        checked_offline=offline,
         is_late=at > start + timedelta(minutes=grace), confirmed_by=by if source == AttendanceSource.MANAGER else None,
     )
     audit.record(actor=by, action="roster.checked_in", target=record, fields={"source": source})

@@ -60,3 +60,9 @@ class RosterCadreForm(forms.Form):
         self.fields[name] = PickerField(picker, label=label, error_messages={
             "required": _("请选择干部"), "invalid_choice": _("请选择本排班表中的干部")})
         bind_pickers(self, user=user, params={"roster": str(roster.public_id)})
+
+
+class PostSiteForm(forms.Form):
+    latitude = forms.DecimalField(label=_("纬度"), max_digits=9, decimal_places=6, min_value=-90, max_value=90)
+    longitude = forms.DecimalField(label=_("经度"), max_digits=9, decimal_places=6, min_value=-180, max_value=180)
+    radius_m = forms.IntegerField(label=_("签到半径（米）"), min_value=20, max_value=5000, initial=200)

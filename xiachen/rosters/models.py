@@ -258,6 +258,9 @@ class Attendance(BaseModel):
     checked_out_at = models.DateTimeField(_("签退时间"), null=True, blank=True)
     source = models.CharField(_("方式"), max_length=20, choices=AttendanceSource.choices)
     is_late = models.BooleanField(_("迟到"), default=False)
+    # Only how far from the post the phone was (metres) when checking in: never the coordinates.
+    distance_m = models.PositiveIntegerField(_("签到距岗位（米）"), null=True, blank=True)
+    checked_offline = models.BooleanField(_("离线签到"), default=False, db_default=False)
     confirmed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="+")
 
@@ -324,3 +327,27 @@ class ReplacementRequest(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.cadre} {self.status}"
+
+
+class PostSite(BaseModel):
+    """Where a post is and how close a cadre must be to clock in there (set by the post's manager).
+    Without one, the post's QR alone checks in (as before); with one, the phone's position must be
+    within `radius_m` metres of the point."""
+
+    post = models.OneToOneField("deployments.Demand", on_delete=models.CASCADE, related_name="site",
+                                verbose_name=_("岗位"))
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6)
+    radius_m = models.PositiveIntegerField(_("签到半径（米）"), default=200)
+
+    class Meta:
+        verbose_name = _("岗位签到位置")
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.CheckConstraint(condition=Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180,
+                                               longitude__lte=180, radius_m__gte=20, radius_m__lte=5000),
+                                   name="rosters_postsite_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.latitude},{self.longitude} ±{self.radius_m}m"

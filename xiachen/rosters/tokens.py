@@ -42,5 +42,6 @@ def calendar_claims(token: str) -> tuple[str, int] | None:
 
 
 def post_scan_url(request, post) -> str:
-    """The address the post's attendance QR code encodes (drawn by `{% qr_image %}`)."""
-    return request.build_absolute_uri(reverse("rosters:scan", args=[post_token(post)]))
+    """The address the post's attendance QR code encodes (drawn by `{% qr_image %}`): the phone app's
+    clock-in (xiachen/field), which works offline and sends the phone's position with the scan."""
+    return request.build_absolute_uri(reverse("field:scan", args=[post_token(post)]))

@@ -9,6 +9,7 @@ urlpatterns = [
     path("posts/<uuid:public_id>/shifts/", rosters.shift_add, name="shift_add"),
     path("posts/<uuid:public_id>/rosters/", rosters.roster_new, name="roster_new"),
     path("posts/<uuid:public_id>/gear/", care.gear, name="gear"),
+    path("posts/<uuid:public_id>/site/", rosters.site_set, name="site"),
     path("rounds/<uuid:public_id>/rules/", rosters.rules, name="rules"),
     path("<uuid:public_id>/", rosters.roster_detail, name="roster"),
     path("<uuid:public_id>/generate/", rosters.roster_generate, name="generate"),

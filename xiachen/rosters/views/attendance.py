@@ -29,7 +29,11 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
     now = timezone.now()
     if request.method == "POST":
         try:
-            record = attendance.scan(by=request.user, post=post, now=now)
+            from ..geofence import Position
+
+            position = Position.of(request.POST.get("latitude"), request.POST.get("longitude"),
+                                   request.POST.get("accuracy"))
+            record = attendance.scan(by=request.user, post=post, now=now, position=position)
         except services.RosterError as refusal:
             messages.error(request, str(refusal))
         else:
@@ -37,7 +41,8 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("rosters:scan", token=token)
     current = attendance.current_assignment(cadre=cadre, post=post, now=now) if cadre else None
     record = getattr(current, "attendance", None) if current else None
-    return render(request, "rosters/scan.html", {"post": post, "assignment": current, "record": record})
+    context = {"post": post, "assignment": current, "record": record, "needs_position": hasattr(post, "site")}
+    return render(request, "rosters/scan.html", context)
 
 
 @require_GET

@@ -17,7 +17,7 @@ from xiachen.deployments.round_selectors import access_round
 
 from .. import care, services
 from ..enums import RosterStatus
-from ..forms import RosterCadreForm, RosterForm, RuleSetForm, ShiftTemplateForm
+from ..forms import PostSiteForm, RosterCadreForm, RosterForm, RuleSetForm, ShiftTemplateForm
 from ..grid import grid
 from ..planning import frame_of, rules_for
 from ..selectors import access_post, access_roster, posts_visible_to, roster_list, with_assignment_counts
@@ -81,7 +81,25 @@ def post_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         context["cadres"] = deployed_cadre_queryset(post, round_).select_related("agency", "department")
     if can_manage:
         context["qr_url"] = post_scan_url(request, post)
+        site = getattr(post, "site", None)
+        context["site"] = site
+        context["site_form"] = PostSiteForm(initial={"latitude": site.latitude, "longitude": site.longitude,
+                                                     "radius_m": site.radius_m} if site else None)
     return render(request, "rosters/post_detail.html", context)
+
+
+@require_POST
+def site_set(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The manager sets where the post is and the radius a clock-in must be within."""
+    from ..geofence import set_site
+
+    post = access_post(request.user, public_id)
+    form = PostSiteForm(request.POST)
+    if form.is_valid():
+        attempt(request, lambda: set_site(by=request.user, post=post, **form.cleaned_data), _("已保存签到位置"))
+    else:
+        messages.error(request, "；".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items()))
+    return redirect("rosters:post", public_id=post.public_id)
 
 
 @require_POST

@@ -1,6 +1,6 @@
 /* The gate page: scan → verify offline → big green/red answer → queue in IndexedDB → sync in batches.
  * Cached data (trust list, revocations, policy) lives in IndexedDB with the time it was fetched; the
- * queue keeps scans by client UUID until the server has acknowledged them (stored or duplicate), so
+ * queue (the shared offline engine, static/offline/offline.js) keeps scans by client UUID until the server has acknowledged them (stored or duplicate), so
  * dropped, repeated or interrupted uploads lose nothing and duplicate nothing. Switching the signed-in
  * user keeps the queue (it is per device, not per user). No identity data is stored: tokens hold ids. */
 (function () {
@@ -9,48 +9,25 @@
   var BATCH = 500, SYNC_EVERY_MS = 15000, REPEAT_MS = 3000;
   // Every text comes translated from the server (xiachen/gate/messages.py), in the page as JSON.
   var TEXT = JSON.parse(document.getElementById("gate-messages").textContent), REASONS = TEXT.reasons;
-  var db = null, cache = {}, lastToken = "", lastAt = 0, syncing = false;
+  var cache = {}, lastToken = "", lastAt = 0, syncing = false;
 
-  function openDb() {
-    return new Promise(function (resolve, reject) {
-      var request = indexedDB.open("xiachen-gate", 2);
-      request.onupgradeneeded = function (event) {
-        var database = request.result;
-        if (event.oldVersion < 1) {
-          database.createObjectStore("cache");
-          database.createObjectStore("queue", { keyPath: "client_uuid" });
-          database.createObjectStore("outs", { keyPath: "client_uuid" });
-        }
-        // v2: checkpoint registrations of people without a pass, queued until the server acknowledges
-        if (event.oldVersion < 2) database.createObjectStore("checkpoint", { keyPath: "client_uuid" });
-      };
-      request.onsuccess = function () { resolve(request.result); };
-      request.onerror = function () { reject(request.error); };
+  var O = window.XiachenOffline, store = null, scans = null, registrations = null;
+
+  function openDb() {  // the same database as before the shared engine: queues on phones survive the update
+    return O.open("xiachen-gate", 2, function (database, oldVersion) {
+      if (oldVersion < 1) {
+        database.createObjectStore("cache");
+        database.createObjectStore("queue", { keyPath: "client_uuid" });
+        database.createObjectStore("outs", { keyPath: "client_uuid" });
+      }
+      // v2: checkpoint registrations of people without a pass, queued until the server acknowledges
+      if (oldVersion < 2) database.createObjectStore("checkpoint", { keyPath: "client_uuid" });
     });
   }
 
-  function tx(store, mode, work) {
-    return new Promise(function (resolve, reject) {
-      var transaction = db.transaction(store, mode), result;
-      var request = work(transaction.objectStore(store));
-      if (request) request.onsuccess = function () { result = request.result; };
-      transaction.oncomplete = function () { resolve(result); };
-      transaction.onerror = function () { reject(transaction.error); };
-      transaction.onabort = function () { reject(transaction.error); };
-    });
-  }
+  function tx(name, mode, work) { return store.tx(name, mode, work); }
 
-  function uuid4() {
-    if (crypto.randomUUID) return crypto.randomUUID();
-    var b = crypto.getRandomValues(new Uint8Array(16)); b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
-    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-  }
-
-  function csrfToken() {
-    var match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : body.dataset.csrf;
-  }
+  var uuid4 = O.uuid4;
 
   async function getJson(path) {
     var response = await fetch(API + path, { credentials: "same-origin", headers: { Accept: "application/json" } });
@@ -150,40 +127,18 @@
     return verdict;
   }
 
-  async function upload(storeName, path, field) {
-    var pending = await tx(storeName, "readonly", function (store) { return store.getAll(); }) || [];
-    for (var start = 0; start < pending.length; start += BATCH) {
-      var payload = { device_id: deviceId(), device_time: Math.floor(Date.now() / 1000) };
-      payload[field] = pending.slice(start, start + BATCH);
-      var response = await fetch(API + path, {
-        method: "POST", credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-        body: JSON.stringify(payload)
-      });
-      if (!response.ok) return;  // kept in the queue; retried with the same UUIDs
-      var results = (await response.json()).results;
-      await tx(storeName, "readwrite", function (store) {
-        results.forEach(function (r) { store.delete(r.client_uuid); });
-      });
-    }
-  }
-
   async function sync() {
-    if (syncing || !navigator.onLine) return;
+    if (syncing || !navigator.onLine) return { ok: true };
     syncing = true;
+    var ok = true;
     try {
-      await upload("queue", "scans", "scans");
-      await upload("checkpoint", "checkpoint", "entries");
+      ok = (await scans.flush()).ok && ok;
+      ok = (await registrations.flush()).ok && ok;
       await refresh();
-    } catch (error) { /* network gone mid-upload: the queue still holds every unacknowledged scan */ }
+    } catch (error) { ok = false; /* network gone mid-upload: the queue still holds every unacknowledged scan */ }
     syncing = false;
     render();
-  }
-
-  function deviceId() {
-    var id = localStorage.getItem("xiachen-device");
-    if (!id) { id = uuid4(); localStorage.setItem("xiachen-device", id); }
-    return id;
+    return { ok: ok };
   }
 
   async function render() {
@@ -261,7 +216,10 @@
   }
 
   async function start() {
-    db = await openDb();
+    store = await openDb();
+    scans = O.outbox(store, "queue", { url: API + "scans", field: "scans", batch: BATCH });
+    registrations = O.outbox(store, "checkpoint", { url: API + "checkpoint", field: "entries", batch: BATCH });
+    var retry = O.retrying(sync);
     cache = (await tx("cache", "readonly", function (store) { return store.get(GATE); })) || {};
     document.getElementById("camera-start").addEventListener("click", startCamera);
     document.getElementById("sync-now").addEventListener("click", sync);
@@ -270,30 +228,15 @@
     document.getElementById("token-form").addEventListener("submit", function (event) {
       event.preventDefault(); handleToken(document.getElementById("token-input").value);
     });
-    window.addEventListener("online", sync);
+    window.addEventListener("online", retry);
     window.addEventListener("offline", render);
-    setInterval(sync, SYNC_EVERY_MS);
+    setInterval(retry, SYNC_EVERY_MS);
     setInterval(render, 30000);
-    if ("serviceWorker" in navigator) {
-      navigator.serviceWorker.register(body.dataset.sw, { scope: "/gate/" }).catch(function () {});
-      keepPageForOffline();
-    }
+    O.worker(body.dataset.sw, "/gate/");  // keeps this page: it opens offline after this very first visit
     render();
     await refresh();
     await sync();
     body.dataset.ready = "1";
-  }
-
-  /* Ask the service worker to keep this page, so that it opens offline after this very first visit
-   * (the worker only sees pages loaded after it took control). body.dataset.offlineReady = "1" once kept. */
-  function keepPageForOffline() {
-    navigator.serviceWorker.ready.then(function (registration) {
-      var worker = registration.active;
-      if (!worker) return;
-      var channel = new MessageChannel();
-      channel.port1.onmessage = function () { body.dataset.offlineReady = "1"; };
-      worker.postMessage({ type: "cache-page", url: location.href }, [channel.port2]);
-    });
   }
 
   window.XiachenGate = { handleToken: handleToken, sync: sync, refresh: refresh, startCamera: startCamera, register: register };
