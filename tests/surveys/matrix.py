@@ -30,6 +30,7 @@ MATRIX = {
     ("surveys:field", None, "get"): only(200, ["worker1", "cadre_user1"], 403),
     ("surveys:visit_form", "field_survey", "get"): only(200, FILLERS, 404),
     ("surveys:register", "field_survey", "get"): only(200, FILLERS, 404),
+    ("surveys:service_worker", "field_survey", "get"): only(200, FILLERS, 404),
     ("surveys:visit_submit", "field_survey", "post"): only(400, FILLERS, 404, manager1=403),  # empty body: 400
     ("surveys:coverage", "field_survey", "get"): only(200, [*LOCAL, "cadre_user1"], 404),
     ("surveys:visits_export", "field_survey", "get"): only(200, LOCAL, 404),

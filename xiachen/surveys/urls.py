@@ -17,6 +17,7 @@ urlpatterns = [
     path("field/", views_field.field_list, name="field"),
     path("<uuid:public_id>/visit/", views_field.visit_form, name="visit_form"),
     path("<uuid:public_id>/register.json", views_field.register, name="register"),
+    path("<uuid:public_id>/sw.js", views_field.service_worker, name="service_worker"),
     path("<uuid:public_id>/visits/", views_field.visit_submit, name="visit_submit"),
     path("<uuid:public_id>/coverage/", views_field.coverage, name="coverage"),
     path("<uuid:public_id>/visits.xlsx", views_field.visits_export, name="visits_export"),

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from xiachen.accounts.permissions import require_permission
 from xiachen.core.excel import build_workbook
+from xiachen.field.worker import worker_response
 
 from . import fieldwork, services
 from .models import Audience
@@ -53,6 +54,9 @@ def _texts() -> dict:
         "calculated": _("自动计算"),
         "fix": _("请修改标红的题目"),
         "already": _("该户已走访，再次提交将更新记录"),
+        "queued": _("没有网络：本户记录已保存在手机上，联网后自动提交"),
+        "waiting": _("%(n)s 户记录等待提交"),
+        "syncProblem": _("%(label)s 未能提交：%(message)s"),
     }.items()}
 
 
@@ -77,6 +81,10 @@ def visit_form(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "register": reverse("surveys:register", args=[survey.public_id]),
             "submit": reverse("surveys:visit_submit", args=[survey.public_id]),
             "texts": _texts(),
+            "survey": str(survey.public_id),
+            "sync": reverse("field:sync"),
+            "worker": reverse("surveys:service_worker", args=[survey.public_id]),
+            "scope": reverse("surveys:visit_form", args=[survey.public_id]).rsplit("visit/", 1)[0],
         },
         "progress": fieldwork.completion_summary(survey),
     })
@@ -87,6 +95,19 @@ def visit_form(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def register(request: HttpRequest, public_id: UUID) -> JsonResponse:
     survey = fieldwork.access_fillable(request.user, public_id)
     return JsonResponse({"compounds": fieldwork.register(survey)})
+
+
+WORKER_FILES = ["css/xiachen.css", "vendor/htmx-2.0.10/htmx.min.js", "js/xiachen.js", "favicon.svg",
+                "surveys/expressions.js", "surveys/visit.js"]
+
+
+@require_GET
+def service_worker(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The shared offline engine's service worker for this form's scope (/surveys/<id>/): the form and
+    the register open offline after the first visit (ADR 2001)."""
+    survey = fieldwork.access_fillable(request.user, public_id)
+    scope = reverse("surveys:visit_form", args=[survey.public_id]).rsplit("visit/", 1)[0]
+    return worker_response(name=f"survey-{survey.public_id}", scope=scope, files=WORKER_FILES)
 
 
 @require_POST

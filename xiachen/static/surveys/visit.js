@@ -5,8 +5,10 @@
  *   language and order the server applies again on submission;
  * - GPS from navigator.geolocation; photos redrawn through a canvas (at most 1280 px, JPEG): the
  *   re-encoding drops EXIF (position, camera, time) before anything leaves the phone.
- * Delivery is one function, deliver(payload): a JSON POST with a client UUID kept until the server
- * answers, so a retry is never stored twice. An offline queue replaces deliver() (see ADR 2021). */
+ * Delivery: online, a JSON POST (deliver) with a client UUID kept until the server answers, so a retry
+ * is never stored twice; without signal, the same payload under the same UUID goes into the shared
+ * offline engine's queue (offline.js, kind "survey.visit") and is synced when the signal returns. The
+ * engine's service worker keeps this page and the register, so it reopens offline (ADR 2001, 2021). */
 (function () {
   "use strict";
   var form = document.getElementById("visit-form");
@@ -301,6 +303,45 @@
       row.querySelector(".rate").textContent = progress[key].rate;
     });
   }
+  // --- the shared offline engine (xiachen/static/offline/offline.js) ---
+  var O = self.XiachenOffline, outbox = null, syncSoon = function () {};
+  function fillText(template, values) {
+    return template.replace(/%\((\w+)\)s/g, function (_m, n) { return String(values[n]); });
+  }
+  function showWaiting() {
+    if (!outbox) return Promise.resolve();
+    return outbox.count().then(function (n) {
+      var node = el("visit-waiting");
+      node.dataset.count = String(n);
+      node.textContent = n ? fillText(T.waiting, { n: n }) : "";
+    });
+  }
+  function onSynced(result, record) {
+    if (result.status === "applied") {
+      if (result.data && result.data.progress) showProgress(result.data.progress);
+      return;
+    }
+    var label = record && record.data ? record.data.label : "";
+    el("visit-sync-problems").appendChild(make("p", {}, fillText(T.syncProblem, { label: label, message: result.message })));
+  }
+  function queue(payload, label) {
+    return outbox.add({
+      client_uuid: payload.client_uuid, kind: "survey.visit", at: Math.floor(Date.now() / 1000),
+      data: Object.assign({ survey: spec.survey, label: label }, payload)
+    }).then(showWaiting);
+  }
+  if (O) {
+    O.open("xiachen-surveys", 1, function (database, oldVersion) {
+      if (oldVersion < 1) database.createObjectStore("visits", { keyPath: "client_uuid" });
+    }).then(function (db) {
+      outbox = O.outbox(db, "visits", { url: spec.sync, field: "changes", onResult: onSynced });
+      syncSoon = O.retrying(function () { return outbox.flush().then(function (r) { return showWaiting().then(function () { return r; }); }); });
+      window.addEventListener("online", function () { syncSoon(); });
+      return showWaiting().then(function () { if (navigator.onLine) syncSoon(); });
+    });
+    O.worker(spec.worker, spec.scope, [spec.register]);
+  }
+
   function showServerErrors(errors) {
     var list = el("visit-errors");
     (errors || []).forEach(function (e) {
@@ -329,26 +370,36 @@
     button.disabled = true;
     status.textContent = T.saving;
     var flat = currentFlat();
-    deliver(collect()).then(function (result) {
+    var label = [currentCompound().name, currentBuilding().name, currentEntrance().name, flat.room].join(" ");
+    var payload = collect();
+    function done(message) {
+      pendingUuid = null;
+      flat.reached = true;
+      status.textContent = message;
+      form.querySelectorAll("#household-questions input, #household-questions textarea, #household-questions select")
+        .forEach(function (input) {
+          if (input.type === "radio" || input.type === "checkbox") input.checked = false; else input.value = "";
+        });
+      form.querySelectorAll(".field").forEach(function (wrap) { wrap.gps = null; wrap.photo = null; });
+      form.querySelectorAll(".gps-value, .photo-state").forEach(function (node) { node.textContent = ""; });
+      picks.entrance.dispatchEvent(new Event("change"));
+    }
+    function keepOnPhone() {
+      return queue(payload, label).then(function () { button.disabled = false; done(T.queued); });
+    }
+    if (outbox && !navigator.onLine) { keepOnPhone(); return; }
+    deliver(payload).then(function (result) {
       button.disabled = false;
       showProgress(result.progress);
       if (result.ok) {
-        pendingUuid = null;
-        flat.reached = true;
-        status.textContent = result.status === "duplicate" ? T.duplicate : T.saved;
-        form.querySelectorAll("#household-questions input, #household-questions textarea, #household-questions select")
-          .forEach(function (input) {
-            if (input.type === "radio" || input.type === "checkbox") input.checked = false; else input.value = "";
-          });
-        form.querySelectorAll(".field").forEach(function (wrap) { wrap.gps = null; wrap.photo = null; });
-        form.querySelectorAll(".gps-value, .photo-state").forEach(function (node) { node.textContent = ""; });
-        picks.entrance.dispatchEvent(new Event("change"));
+        done(result.status === "duplicate" ? T.duplicate : T.saved);
       } else {
         if (result.status !== "invalid") pendingUuid = null;  // a conflict is final for this UUID
         status.textContent = result.message || T.failed;
         showServerErrors(result.errors);
       }
     }, function () {
+      if (outbox) { keepOnPhone(); return; }  // no answer: queued under the same UUID, stored once
       button.disabled = false;
       status.textContent = T.failed;  // pendingUuid kept: the retry is the same submission
     });
@@ -359,6 +410,7 @@
     fill(picks.compound, compounds, function (c) { return c.name; });
     if (compounds.length === 1) picks.compound.value = "0";
     picks.compound.dispatchEvent(new Event("change"));
+    document.body.dataset.ready = "1";
   });
   update(false);
 })();
