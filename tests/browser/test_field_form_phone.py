@@ -78,6 +78,8 @@ def test_worker_fills_a_household_form_with_members_and_a_photo(phone_page, peop
     assert Image.open(io.BytesIO(photo)).getexif()  # what was chosen carried EXIF
     assert (image.format, image.size, dict(image.getexif()), "exif" in image.info) == ("JPEG", (1280, 960), {}, False)
 
+    assert watch.problems == []
+
     # No signal: the next flat is kept on the phone, the page reopens offline, and syncs once online.
     page.wait_for_selector("body[data-offline-ready='1']", state="attached", timeout=30_000)
     page.context.set_offline(True)
@@ -95,6 +97,9 @@ def test_worker_fills_a_household_form_with_members_and_a_photo(phone_page, peop
     expect(page.locator("#visit-waiting")).to_have_attribute("data-count", "0")
     expect(progress).to_contain_text(f"2 / {total}")
     assert (HouseholdVisit.objects.count(), VisitReceipt.objects.count(), OfflineChange.objects.count()) == (2, 2, 1)
+    # offline, only the requests that could not leave the phone failed (the menu's htmx polls among them)
+    assert [p for p in watch.problems if "ERR_INTERNET_DISCONNECTED" not in p and "htmx:" not in p] == []
+    watch.clear()
 
     page.get_by_role("link", name="走访进度与未走访住户").click()
     unreached = page.locator(f'section.unreached[data-compound="{tree.compound1.public_id}"]')

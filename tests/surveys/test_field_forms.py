@@ -186,3 +186,39 @@ def test_who_may_fill_and_residents_never_see_field_forms(people, tree):
     stranger["household_id"] = str(uuid.uuid4())
     outcome = fieldwork.submit_visit(by=people.worker1, survey=form.survey, **stranger)
     assert outcome.status == "invalid" and "楼栋、单元、房号" in outcome.message
+
+
+def test_offline_changes_go_through_the_same_service_once(people, tree):
+    """The shared offline engine's batch (kind survey.visit): applied once, a replay answered from the
+    record, a UUID that already reached the server directly not stored again, an older offline edit
+    reported as a conflict, invalid answers refused with their messages."""
+    from xiachen.field.handlers import HANDLERS
+    from xiachen.field.sync import apply_changes
+
+    form = build_field_form(people, tree)
+
+    def change(sent: dict, at=None) -> dict:
+        return {"client_uuid": str(sent["client_uuid"]), "kind": "survey.visit",
+                "at": int((at or timezone.now()).timestamp()),
+                "data": {"survey": str(form.survey.public_id), "household": sent["household_id"],
+                         "answers": sent["answers"], "members": sent["members"]}}
+
+    def sync(*changes):
+        return apply_changes(by=people.worker1, device_id="phone-1", changes=list(changes), handlers=HANDLERS)
+
+    first = change(payload(form))
+    (applied,) = sync(first)
+    assert (applied["status"], applied["data"]["status"]) == ("applied", "created")
+    assert applied["data"]["progress"][str(tree.compound1.public_id)]["reached"] == 1
+    (replayed,) = sync(first)
+    assert (replayed["status"], replayed.get("duplicate")) == ("applied", True)
+    direct = payload(form, people="5")
+    assert fieldwork.submit_visit(by=people.worker1, survey=form.survey, **direct).status == "updated"
+    (late,) = sync(change(direct))  # the POST got through but its answer was lost; the queue sends it too
+    assert (late["status"], late["data"]["status"]) == ("applied", "duplicate")
+    (stale,) = sync(change(payload(form, people="9"), at=timezone.now() - timedelta(hours=3)))
+    assert stale["status"] == "conflict" and "没有覆盖" in stale["message"]
+    (refused,) = sync(change(payload(form, people="0")))
+    assert refused["status"] == "rejected" and "常住人数应在 1 到 20 之间" in refused["message"]
+    visit = HouseholdVisit.objects.get()
+    assert Answer.objects.get(response=visit.response, question=form.q[1]).value == "5"
