@@ -34,12 +34,11 @@ def _errand_state(errand: Errand) -> dict:
 def move_errand(*, by, change: Change) -> Applied:
     """errand.move {errand, to[, cost, payment_note]}: accept / start / deliver, through the errands service."""
     data = change.data
-    errand = errands_visible_to(by).filter(public_id=_uuid(data.get("errand"))).first()
+    # locked while the version is compared and the service moves it (of=self: the joins are outer joins)
+    errand = errands_visible_to(by).select_for_update(of=("self",)).filter(public_id=_uuid(data.get("errand"))).first()
     if errand is None:
         raise Rejected(_("找不到这项代办，或它已不归您办理"))
     target = f"errand:{errand.public_id}"
-    Errand.objects.select_for_update().filter(pk=errand.pk).first()
-    errand.refresh_from_db()
     check_version(by=by, target=target, row_version=errand.updated_at, base=change.base,
                   current=lambda: _errand_state(errand),
                   message=_("这项代办在您离线期间已被他人修改（现为“%(status)s”），您的修改未保存")
@@ -54,7 +53,6 @@ def move_errand(*, by, change: Change) -> Applied:
         errands.deliver_errand(by=by, errand=errand, cost=cost, payment_note=str(data.get("payment_note") or ""))
     else:
         raise Rejected(_("无法识别的代办状态"))
-    errand.refresh_from_db(fields=["updated_at", "status"])
     return Applied(target=target, version=errand.updated_at, data=_errand_state(errand))
 
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from .models import ChangeStatus, OfflineChange
 
 MAX_BATCH = 500
+COMMIT_EVERY = 100  # changes per transaction: one commit (fsync) per slice, not per change
 
 
 class Conflict(Exception):
@@ -107,6 +108,14 @@ def apply_changes(*, by, device_id: str, changes: list, handlers: dict[str, Hand
         str(row.client_uuid): row
         for row in OfflineChange.objects.filter(client_uuid__in=[c.client_uuid for c in parsed if c])
     }
+    for start in range(0, len(changes), COMMIT_EVERY):  # one commit per slice, a savepoint per change
+        with transaction.atomic():
+            _apply_slice(by, device_id, changes[start:start + COMMIT_EVERY], parsed[start:start + COMMIT_EVERY],
+                         known, handlers, results)
+    return results
+
+
+def _apply_slice(by, device_id, changes, parsed, known, handlers, results) -> None:
     for raw, change in zip(changes, parsed, strict=True):
         if change is None:
             echo = raw.get("client_uuid") if isinstance(raw, dict) else None
@@ -120,7 +129,6 @@ def apply_changes(*, by, device_id: str, changes: list, handlers: dict[str, Hand
             continue
         results.append({"client_uuid": change.client_uuid, "status": stored.status, "message": stored.message,
                         "duplicate": True})
-    return results
 
 
 def _apply_one(*, by, device_id: str, change: Change, handlers: dict[str, Handler], results: list) -> OfflineChange:
@@ -139,9 +147,12 @@ def _apply_one(*, by, device_id: str, change: Change, handlers: dict[str, Handle
         results.append(result)
         return record
     except IntegrityError:
-        stored = OfflineChange.objects.get(client_uuid=change.client_uuid)
-        results.append(result | {"status": stored.status, "message": stored.message, "duplicate": True})
-        return stored
+        stored = OfflineChange.objects.filter(client_uuid=change.client_uuid).first()
+        if stored is not None:  # the same change, stored meanwhile by a concurrent upload
+            results.append(result | {"status": stored.status, "message": stored.message, "duplicate": True})
+            return stored
+        record.status, record.message = ChangeStatus.REJECTED, _("与已有数据重复，未能保存")
+        result.update(status=record.status.value, message=record.message)
     except Conflict as conflict:
         record.status, record.message = ChangeStatus.CONFLICT, str(conflict)[:300]
         result.update(status=record.status.value, message=record.message, current=conflict.current)

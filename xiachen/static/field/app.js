@@ -34,6 +34,10 @@
   }
 
   async function loadData() {
+    if (!navigator.onLine) {  // no round trip through the worker: the copy kept in IndexedDB
+      data = data || (await db.get("cache", "data")) || null;
+      return;
+    }
     try {
       var response = await fetch(body.dataset.data, { credentials: "same-origin", headers: { Accept: "application/json" } });
       if (response.ok && (response.headers.get("Content-Type") || "").indexOf("json") >= 0) {
