@@ -34,8 +34,8 @@ MATRIX = {
     ("surveys:visit_submit", "field_survey", "post"): only(400, FILLERS, 404, manager1=403),  # empty body: 400
     ("surveys:coverage", "field_survey", "get"): only(200, [*LOCAL, "cadre_user1"], 404),
     ("surveys:visits_export", "field_survey", "get"): only(200, LOCAL, 404),
-    ("surveys:visit_detail", "visit", "get"): only(200, [*LOCAL, "cadre_user1"], 404),
-    ("surveys:photo", "photo", "get"): only(200, [*LOCAL, "cadre_user1"], 404),
+    ("surveys:visit_detail", "field_visit", "get"): only(200, [*LOCAL, "cadre_user1"], 404),
+    ("surveys:photo", "field_photo", "get"): only(200, [*LOCAL, "cadre_user1"], 404),
 }
 
 
@@ -66,7 +66,7 @@ def visited_field_form(request):
 ARGS = {
     "survey": lambda request: [open_survey(request).public_id],
     "field_survey": lambda request: [visited_field_form(request).survey.public_id],
-    "visit": lambda request: [visited_field_form(request).public_id],
-    "photo": lambda request: [visited_field_form(request).photos.get().public_id],
+    "field_visit": lambda request: [visited_field_form(request).public_id],
+    "field_photo": lambda request: [visited_field_form(request).photos.get().public_id],
     "question": lambda request: [open_survey(request).questions.get().public_id],
 }
