@@ -36,7 +36,7 @@ def test_organization_department_reaches_demands_and_the_affinity_matrix(people)
 
 def test_cadre_finds_their_own_work_first(people):
     work = labels(nav_groups(people.cadre_user1))["work"]
-    assert work == ["我的派驻与报到", "我的排班", "我的代办", "今日走访", "外勤手机版（离线可用）"]
+    assert work == ["我的派驻与报到", "我的排班", "我的代办", "今日走访", "外勤手机版（离线可用）", "入户摸排"]
 
 
 def test_a_group_with_one_entry_is_a_plain_link(people):

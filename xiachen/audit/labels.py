@@ -163,6 +163,8 @@ ACTION_LABELS = {
     "support.recorded": gettext_lazy("记录帮扶"),
     "survey.created": gettext_lazy("新建问卷"),
     "survey.status_changed": gettext_lazy("问卷状态变更"),
+    "survey.visit_recorded": gettext_lazy("入户摸排填报"),
+    "survey.visits_exported": gettext_lazy("导出入户摸排结果"),
     "notice.published": gettext_lazy("发布通知"),
     # hotline
     "ticket.created": gettext_lazy("工单受理"),

@@ -16,6 +16,7 @@ from xiachen.errands.selectors import errands_visible_to
 from xiachen.rosters import attendance
 from xiachen.rosters.geofence import Position
 from xiachen.rosters.tokens import post_of_token
+from xiachen.surveys.offline import submit_visit_change
 
 from .sync import Applied, Change, Rejected, check_version, version_of
 
@@ -98,7 +99,8 @@ def clock_in(*, by, change: Change) -> Applied:
                    data={"message": label, "distance_m": record.distance_m})
 
 
-HANDLERS = {"errand.move": move_errand, "visit.report": report_visit, "attendance.scan": clock_in}
+HANDLERS = {"errand.move": move_errand, "visit.report": report_visit, "attendance.scan": clock_in,
+            "survey.visit": submit_visit_change}
 
 
 def _uuid(value):

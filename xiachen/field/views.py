@@ -5,6 +5,7 @@ the web app manifest."""
 import json
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http.request import RawPostDataException
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
@@ -41,7 +42,7 @@ def sync(request: HttpRequest) -> HttpResponse:
         return HttpResponse(_("数据格式不正确"), status=415)
     try:
         body = json.loads(request.body)
-    except (ValueError, RecursionError):
+    except (ValueError, RecursionError, RawPostDataException):  # RawPostData…: a form post, body already read
         return HttpResponseBadRequest(_("数据格式不正确"))
     changes = body.get("changes") if isinstance(body, dict) else None
     if not isinstance(changes, list) or len(changes) > MAX_BATCH:

@@ -29,6 +29,11 @@ class SurveyStatus(models.TextChoices):
     CLOSED = "closed", _("已截止")
 
 
+class Audience(models.TextChoices):
+    RESIDENTS = "residents", _("居民自填")
+    HOUSEHOLDS = "households", _("入户摸排（工作人员逐户填报）")
+
+
 class QuestionKind(models.TextChoices):
     SINGLE = "single", _("单选")
     MULTIPLE = "multiple", _("多选")
@@ -36,9 +41,13 @@ class QuestionKind(models.TextChoices):
     NUMBER = "number", _("数字")
     TEXT = "text", _("文字")
     DATE = "date", _("日期")
+    CALCULATED = "calculated", _("计算（入户摸排）")
+    GPS = "gps", _("定位（入户摸排）")
+    PHOTO = "photo", _("照片（入户摸排）")
 
 
 CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
+FIELD_ONLY_KINDS = (QuestionKind.CALCULATED, QuestionKind.GPS, QuestionKind.PHOTO)
 
 
 class Survey(BaseModel):
@@ -50,6 +59,7 @@ class Survey(BaseModel):
     anonymous = models.BooleanField(
         _("匿名问卷"), default=False, help_text=_("匿名答卷不保存与居民的任何关联，提交后不能修改")
     )
+    audience = models.CharField(_("填写方式"), max_length=10, choices=Audience.choices, default=Audience.RESIDENTS)
     status = models.CharField(_("状态"), max_length=10, choices=SurveyStatus.choices, default=SurveyStatus.DRAFT)
     closes_at = models.DateTimeField(_("截止时间"), null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
@@ -68,6 +78,10 @@ class Survey(BaseModel):
         self.community_path = self.community.path
         super().save(*args, **kwargs)
 
+    @property
+    def is_field_form(self) -> bool:
+        return self.audience == Audience.HOUSEHOLDS
+
     def accepts_answers(self, now=None) -> bool:
         now = now or timezone.now()
         return self.status == SurveyStatus.OPEN and (self.closes_at is None or now < self.closes_at)
@@ -76,7 +90,7 @@ class Survey(BaseModel):
 class Question(BaseModel):
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
     position = models.PositiveSmallIntegerField(_("序号"))
-    kind = models.CharField(_("题型"), max_length=10, choices=QuestionKind.choices)
+    kind = models.CharField(_("题型"), max_length=12, choices=QuestionKind.choices)
     text = models.CharField(_("题目"), max_length=300)
     required = models.BooleanField(_("必答"), default=True)
     choices = models.JSONField(_("选项"), default=list, blank=True)
@@ -86,6 +100,11 @@ class Question(BaseModel):
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("显示条件题目")
     )
     show_if_value = models.CharField(_("显示条件答案"), max_length=100, blank=True)
+    # Field forms (ADR 2021): expressions in the whitelisted language of `expressions.py`.
+    calculation = models.CharField(_("计算公式"), max_length=300, blank=True)
+    constraint = models.CharField(_("约束条件"), max_length=300, blank=True)
+    constraint_message = models.CharField(_("不满足约束时的提示"), max_length=100, blank=True)
+    per_member = models.BooleanField(_("每位家庭成员各填一次"), default=False)
 
     class Meta:
         verbose_name = _("题目")
@@ -169,3 +188,91 @@ class Participation(BaseModel):
         return f"{self.survey_id}:{self.resident_id}"
 
 
+
+
+class HouseholdVisit(BaseModel):
+    """One household's answers to a field form (入户摸排), filled by a worker or cadre on duty. The
+    household-level answers are an ordinary `SurveyResponse`; per-member answers are `MemberAnswer`s.
+    One per survey and household: a later submission replaces the answers (ADR 2021)."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="visits", verbose_name=_("问卷"))
+    household = models.ForeignKey(
+        "households.Household", on_delete=models.CASCADE, related_name="+", verbose_name=_("住户")
+    )
+    compound_path = models.CharField(_("小区路径"), max_length=400, db_index=True)
+    response = models.OneToOneField(
+        SurveyResponse, on_delete=models.CASCADE, related_name="visit", verbose_name=_("答卷")
+    )
+    visited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("填报人")
+    )
+    filled_at = models.DateTimeField(_("填写时间"))
+
+    class Meta:
+        verbose_name = _("入户记录")
+        verbose_name_plural = verbose_name
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["survey", "household"], name="surveys_one_visit_per_household")]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}:{self.household_id}"
+
+
+class VisitReceipt(models.Model):
+    """A client-generated submission UUID already accepted: the same UUID again is answered with the
+    stored outcome and changes nothing (so an offline queue may send it any number of times)."""
+
+    key = models.UUIDField(_("提交编号"), primary_key=True)
+    visit = models.ForeignKey(HouseholdVisit, on_delete=models.CASCADE, related_name="receipts",
+                              verbose_name=_("入户记录"))
+    received_at = models.DateTimeField(_("接收时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("入户提交回执")
+        verbose_name_plural = verbose_name
+
+    def __str__(self) -> str:
+        return str(self.key)
+
+
+class MemberAnswer(models.Model):
+    """The answer of one household member to a per-member question (one block per member)."""
+
+    visit = models.ForeignKey(HouseholdVisit, on_delete=models.CASCADE, related_name="member_answers",
+                              verbose_name=_("入户记录"))
+    resident = models.ForeignKey("households.Resident", on_delete=models.CASCADE, related_name="+",
+                                 verbose_name=_("家庭成员"))
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="member_answers",
+                                 verbose_name=_("题目"))
+    value = models.JSONField(_("答案"))
+
+    class Meta:
+        verbose_name = _("家庭成员答案")
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "resident", "question"], name="surveys_member_answer_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident_id}:{self.question_id}"
+
+
+class VisitPhoto(BaseModel):
+    """A photo answer: a JPEG re-encoded on the phone (resized, no EXIF), checked again on the server."""
+
+    visit = models.ForeignKey(HouseholdVisit, on_delete=models.CASCADE, related_name="photos",
+                              verbose_name=_("入户记录"))
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+", verbose_name=_("题目"))
+    resident = models.ForeignKey("households.Resident", on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="+", verbose_name=_("家庭成员"))
+    content = models.BinaryField(_("照片"), editable=False)
+    width = models.PositiveIntegerField(_("宽度"))
+    height = models.PositiveIntegerField(_("高度"))
+
+    class Meta:
+        verbose_name = _("入户照片")
+        verbose_name_plural = verbose_name
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return str(self.public_id)

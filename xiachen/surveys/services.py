@@ -23,12 +23,17 @@ from django.utils.translation import gettext as _
 from xiachen.accounts.permissions import has_permission, scope_paths
 from xiachen.audit import services as audit
 from xiachen.errands.duty import community_path_of
-from xiachen.households.models import Resident
+from xiachen.households.models import Household, Resident
 from xiachen.org.models import Unit, path_within
 
+from . import expressions
 from .models import (
     CHOICE_KINDS,
+    FIELD_ONLY_KINDS,
     Answer,
+    Audience,
+    HouseholdVisit,
+    MemberAnswer,
     Participation,
     PendingAnswerSheet,
     Question,
@@ -95,7 +100,8 @@ def resident_surveys(resident) -> QuerySet[Survey]:
     now = timezone.now()
     answered = Participation.objects.filter(survey=OuterRef("pk"), resident=resident)
     return (
-        Survey.objects.filter(status=SurveyStatus.OPEN, compounds=resident.household.compound_id)
+        Survey.objects.filter(status=SurveyStatus.OPEN, compounds=resident.household.compound_id,
+                              audience=Audience.RESIDENTS)
         .filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now))
         .annotate(answered=Exists(answered))
         .order_by("closes_at", "-created_at", "-id")
@@ -105,7 +111,8 @@ def resident_surveys(resident) -> QuerySet[Survey]:
 def access_resident_survey(resident, public_id: UUID) -> Survey:
     """A survey distributed to the resident's compound, in any state (a closed one shows why)."""
     return get_object_or_404(
-        Survey.objects.filter(compounds=resident.household.compound_id).exclude(status=SurveyStatus.DRAFT),
+        Survey.objects.filter(compounds=resident.household.compound_id, audience=Audience.RESIDENTS)
+        .exclude(status=SurveyStatus.DRAFT),
         public_id=public_id,
     )
 
@@ -132,7 +139,7 @@ def _require_manage(by, survey: Survey) -> None:
 
 @transaction.atomic
 def create_survey(*, by, title: str, compounds, description: str = "", anonymous: bool = False,
-                  closes_at=None) -> Survey:
+                  closes_at=None, audience: str = Audience.RESIDENTS) -> Survey:
     compounds = list(compounds)
     if not compounds:
         raise SurveyError(_("请至少选择一个发放小区"))
@@ -144,12 +151,18 @@ def create_survey(*, by, title: str, compounds, description: str = "", anonymous
         raise SurveyError(_("一份问卷只能发放到同一个社区的小区"))
     if closes_at is not None and closes_at <= timezone.now():
         raise SurveyError(_("截止时间必须晚于现在"))
+    if audience not in Audience.values:
+        raise SurveyError(_("未知的填写方式"))
+    if audience == Audience.HOUSEHOLDS and anonymous:
+        raise SurveyError(_("入户摸排由工作人员逐户填报，不能设为匿名问卷"))
     survey = Survey.objects.create(
         title=title.strip()[:120], description=description.strip(), anonymous=anonymous, closes_at=closes_at,
+        audience=audience,
         community=Unit.objects.get(path=communities.pop()), created_by=by,
     )
     survey.compounds.set(compounds)
-    audit.record(actor=by, action="survey.created", target=survey, fields={"anonymous": anonymous})
+    audit.record(actor=by, action="survey.created", target=survey,
+                 fields={"anonymous": anonymous, "audience": audience})
     return survey
 
 
@@ -166,7 +179,9 @@ def _clean_choices(raw) -> list[str]:
 
 @transaction.atomic
 def add_question(*, by, survey: Survey, kind: str, text: str, required: bool = True, choices=(),
-                 rating_max: int = 5, show_if: Question | None = None, show_if_value: str = "") -> Question:
+                 rating_max: int = 5, show_if: Question | None = None, show_if_value: str = "",
+                 calculation: str = "", constraint: str = "", constraint_message: str = "",
+                 per_member: bool = False) -> Question:
     _require_manage(by, survey)
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     if survey.status != SurveyStatus.DRAFT:
@@ -188,11 +203,50 @@ def add_question(*, by, survey: Survey, kind: str, text: str, required: bool = T
     else:
         show_if_value = ""
     last = survey.questions.order_by("-position").values_list("position", flat=True).first() or 0
+    calculation, constraint, constraint_message = (
+        (calculation or "").strip(), (constraint or "").strip(), (constraint_message or "").strip()[:100]
+    )
+    if not survey.is_field_form:
+        if kind in FIELD_ONLY_KINDS or calculation or constraint or per_member:
+            raise SurveyError(_("计算、约束、定位、照片和家庭成员分组只用于入户摸排问卷"))
+    else:
+        _check_expressions(survey, position=last + 1, kind=kind, calculation=calculation, constraint=constraint,
+                           constraint_message=constraint_message, show_if=show_if, per_member=per_member)
+    if kind == QuestionKind.CALCULATED:
+        required = False
     question = Question.objects.create(
         survey=survey, position=last + 1, kind=kind, text=text.strip()[:300], required=required, choices=choices,
-        rating_max=rating_max, show_if=show_if, show_if_value=show_if_value,
+        rating_max=rating_max, show_if=show_if, show_if_value=show_if_value, calculation=calculation,
+        constraint=constraint, constraint_message=constraint_message, per_member=per_member,
     )
     return question
+
+
+def _check_expressions(survey: Survey, *, position: int, kind: str, calculation: str, constraint: str,
+                       constraint_message: str, show_if, per_member: bool) -> None:
+    """Field-form expressions parse and read only earlier questions (so there are no cycles, and the
+    phone and the server compute in one pass, in question order)."""
+    if kind == QuestionKind.CALCULATED and not calculation:
+        raise SurveyError(_("计算题需要填写计算公式"))
+    if kind != QuestionKind.CALCULATED and calculation:
+        raise SurveyError(_("只有计算题可以填写计算公式"))
+    if constraint and not constraint_message:
+        raise SurveyError(_("请填写不满足约束时给填报人的提示"))
+    if show_if is not None and show_if.per_member and not per_member:
+        raise SurveyError(_("全户题目的显示条件不能引用家庭成员题"))
+    earlier = set(survey.questions.filter(position__lt=position).values_list("position", flat=True))
+    for label, text, current_allowed in ((_("计算公式"), calculation, False), (_("约束条件"), constraint, True)):
+        if not text:
+            continue
+        try:
+            names = expressions.references(expressions.parse(text))
+        except expressions.ExpressionError as problem:
+            raise SurveyError(_("%(label)s有误：%(problem)s") % {"label": label, "problem": problem}) from None
+        if "." in names and not current_allowed:
+            raise SurveyError(_("计算公式不能引用本题（.）"))
+        for name in sorted(names - {"."}):
+            if int(name[1:]) not in earlier:
+                raise SurveyError(_("%(label)s引用的 %(name)s 不是本题之前的题目") % {"label": label, "name": name})
 
 
 @transaction.atomic
@@ -409,6 +463,9 @@ def results(survey: Survey) -> list[dict]:
     by_question: dict[int, list] = {q.pk: [] for q in questions}
     for question_id, value in Answer.objects.filter(response__survey=survey).values_list("question_id", "value"):
         by_question[question_id].append(value)
+    if survey.is_field_form:
+        for question_id, value in MemberAnswer.objects.filter(visit__survey=survey).values_list("question_id", "value"):
+            by_question[question_id].append(value)
     rows = []
     for question in questions:
         values = by_question[question.pk]
@@ -425,6 +482,10 @@ def results(survey: Survey) -> list[dict]:
             counts = Counter(values)
             row["labels"] = sorted(counts)
             row["counts"] = [counts[label] for label in row["labels"]]
+        elif question.kind in (QuestionKind.GPS, QuestionKind.PHOTO):
+            pass  # counted only; shown per household on the visit page
+        elif question.kind == QuestionKind.CALCULATED:
+            row["texts"] = [display_value(v) for v in values[-20:]]
         elif question.kind == QuestionKind.NUMBER:
             numbers = [Decimal(v) for v in values]
             row["stats"] = {
@@ -438,8 +499,9 @@ def results(survey: Survey) -> list[dict]:
 
 
 def response_rates(surveys) -> dict[int, dict]:
-    """For each survey: residents of its compounds, participants, and the rate in percent. Two
-    queries for any number of surveys."""
+    """For each survey: residents of its compounds, participants, and the rate in percent (for field
+    forms: households and households visited). Two queries for any number of surveys, two more when
+    field forms are among them."""
     surveys = list(surveys)
     compound_ids = {s.pk: [c.pk for c in s.compounds.all()] for s in surveys}
     all_ids = {pk for ids in compound_ids.values() for pk in ids}
@@ -451,13 +513,46 @@ def response_rates(surveys) -> dict[int, dict]:
         Participation.objects.filter(survey__in=surveys).values("survey_id").annotate(n=Count("pk"))
         .values_list("survey_id", "n")
     )
+    field = [s for s in surveys if s.is_field_form]
+    if field:
+        field_ids = {pk for s in field for pk in compound_ids[s.pk]}
+        households = dict(
+            Household.objects.filter(compound_id__in=field_ids).values("compound_id").annotate(n=Count("pk"))
+            .values_list("compound_id", "n")
+        )
+        visits = dict(
+            HouseholdVisit.objects.filter(survey__in=field).values("survey_id").annotate(n=Count("pk"))
+            .values_list("survey_id", "n")
+        )
     rates = {}
     for survey in surveys:
-        total = sum(residents.get(pk, 0) for pk in compound_ids[survey.pk])
-        answered = participants.get(survey.pk, 0)
+        if survey.is_field_form:
+            total = sum(households.get(pk, 0) for pk in compound_ids[survey.pk])
+            answered = visits.get(survey.pk, 0)
+        else:
+            total = sum(residents.get(pk, 0) for pk in compound_ids[survey.pk])
+            answered = participants.get(survey.pk, 0)
         rates[survey.pk] = {"residents": total, "answered": answered,
                             "rate": round(100 * answered / total, 1) if total else 0.0}
     return rates
+
+
+def display_value(value) -> str:
+    """An answer as text for pages and sheets: lists joined, numbers without a needless “.0”, yes/no."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, list):
+        return "、".join(display_value(item) for item in value)
+    if isinstance(value, dict):
+        if "photo" in value:
+            return _("照片")
+        if "lat" in value:
+            return f"{value['lat']:.6f}, {value['lng']:.6f}"
+    return str(value)
 
 
 def export_rows(survey: Survey) -> tuple[list[str], list[list]]:

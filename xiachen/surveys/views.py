@@ -44,6 +44,7 @@ def survey_new(request: HttpRequest) -> HttpResponse:
             survey = services.create_survey(
                 by=request.user, title=data["title"], description=data["description"],
                 compounds=data["compounds"], anonymous=data["anonymous"], closes_at=data["closes_at"],
+                audience=data["audience"],
             )
         except services.SurveyError as refusal:
             form.add_error(None, str(refusal))
@@ -103,7 +104,8 @@ def question_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return _attempt(request, survey, lambda: services.add_question(
         by=request.user, survey=survey, kind=data["kind"], text=data["text"], required=data["required"],
         choices=data["choices"], rating_max=data["rating_max"], show_if=data["show_if"],
-        show_if_value=data["show_if_value"],
+        show_if_value=data["show_if_value"], per_member=data["per_member"], calculation=data["calculation"],
+        constraint=data["constraint"], constraint_message=data["constraint_message"],
     ), _("已添加题目"))
 
 
