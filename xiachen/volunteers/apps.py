@@ -31,3 +31,9 @@ class VolunteersConfig(AppConfig):
         grant(Role.COMMUNITY_WORKER, "volunteers.view_pairings", "volunteers.review_members",
               "volunteers.manage_service", "volunteers.view_members")
         add_section("volunteers.view_pairings", "volunteers:pairings", _("单位报到"), group="volunteers")
+        add_section("volunteers.import_members", "volunteers:member_list", _("党员名册"), group="volunteers")
+        add_section("volunteers.view_members", "volunteers:members", _("报到成员"), group="volunteers")
+        add_section("volunteers.manage_service", "volunteers:posts", _("服务岗位"), group="volunteers")
+        add_section("volunteers.manage_service", "volunteers:activities", _("志愿活动"), group="volunteers")
+        add_section("volunteers.manage_service", "volunteers:records", _("服务时长审核"), group="volunteers")
+        add_section("volunteers.manage_service", "volunteers:catalog", _("积分兑换"), group="volunteers")
