@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "xiachen.policies",
     "xiachen.surveys",
     "xiachen.dashboards",
+    "xiachen.volunteers",
     "xiachen.demo",
     "xiachen.ops",
     "xiachen.interop",

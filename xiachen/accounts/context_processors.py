@@ -21,6 +21,7 @@ GROUPS = [
     ("rounds", _("下沉轮次")),
     ("rosters", _("排班")),
     ("community", _("社区服务")),
+    ("volunteers", _("双报到")),
     ("passes", _("通行")),
     ("hotline", _("热线")),
     ("assessment", _("考核与政策")),

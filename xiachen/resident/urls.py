@@ -1,6 +1,7 @@
 from django.urls import path
 
 from xiachen.passes import views_resident as passes_views
+from xiachen.volunteers import views_member as volunteer_views
 
 from . import views, views_notices, views_surveys
 
@@ -25,4 +26,14 @@ urlpatterns = [
     path("surveys/", views_surveys.surveys, name="surveys"),
     path("surveys/<uuid:public_id>/", views_surveys.survey_answer, name="survey_answer"),
     path("passes/correction/", passes_views.correction_new, name="pass_correction"),
+    # 双报到 and volunteer service (xiachen.volunteers, ADR 1901)
+    path("volunteer/", volunteer_views.home, name="volunteer"),
+    path("volunteer/register/", volunteer_views.register, name="volunteer_register"),
+    path("volunteer/leave/", volunteer_views.leave, name="volunteer_leave"),
+    path("volunteer/activities/<uuid:public_id>/", volunteer_views.activity_detail, name="volunteer_activity"),
+    path("volunteer/activities/<uuid:public_id>/sign-up/", volunteer_views.sign_up, name="volunteer_sign_up"),
+    path("volunteer/activities/<uuid:public_id>/withdraw/", volunteer_views.withdraw, name="volunteer_withdraw"),
+    path("volunteer/posts/<uuid:public_id>/claim/", volunteer_views.claim, name="volunteer_claim"),
+    path("volunteer/claims/<uuid:public_id>/release/", volunteer_views.release, name="volunteer_release"),
+    path("volunteer/scan/<str:token>/", volunteer_views.scan, name="volunteer_scan"),
 ]
