@@ -227,11 +227,20 @@ def _published_match(by, tree, cadre1, demand):
 def _app_matrices() -> tuple[dict, dict]:
     """Each app's tests may add `tests/<app>/matrix.py` with MATRIX (same shape as above) and
     ARGS: {args key: callable(request) -> list} building URL arguments from fixtures."""
-    matrix, builders = {}, {}
+    matrix, builders, owners = {}, {}, {}
     for path in sorted(Path(__file__).resolve().parents[1].glob("*/matrix.py")):
-        module = importlib.import_module(f"tests.{path.parent.name}.matrix")
-        matrix |= module.MATRIX
-        builders |= getattr(module, "ARGS", {})
+        app = path.parent.name
+        module = importlib.import_module(f"tests.{app}.matrix")
+        # A key two apps define would silently replace the other's row or argument builder, and the
+        # replaced rows would then test the wrong object: refuse it at import.
+        args = getattr(module, "ARGS", {})
+        for kind, entries, merged, main in (("row", module.MATRIX, matrix, MATRIX), ("ARGS key", args, builders, ROUND_ARGS)):
+            for key in entries:
+                if key in merged or key in main:
+                    owner = owners.get((kind, key), "tests/accounts")
+                    raise AssertionError(f"matrix {kind} {key!r} of tests/{app} is also defined by {owner}")
+                owners[(kind, key)] = f"tests/{app}"
+            merged |= entries
     return matrix, builders
 
 
