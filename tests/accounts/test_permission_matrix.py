@@ -234,7 +234,8 @@ def _app_matrices() -> tuple[dict, dict]:
         # A key two apps define would silently replace the other's row or argument builder, and the
         # replaced rows would then test the wrong object: refuse it at import.
         args = getattr(module, "ARGS", {})
-        for kind, entries, merged, main in (("row", module.MATRIX, matrix, MATRIX), ("ARGS key", args, builders, ROUND_ARGS)):
+        sources = (("row", module.MATRIX, matrix, MATRIX), ("ARGS key", args, builders, ROUND_ARGS))
+        for kind, entries, merged, main in sources:
             for key in entries:
                 if key in merged or key in main:
                     owner = owners.get((kind, key), "tests/accounts")
