@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "xiachen.policies",
     "xiachen.surveys",
     "xiachen.dashboards",
+    "xiachen.maps",
     "xiachen.demo",
     "xiachen.ops",
     "xiachen.interop",

@@ -143,6 +143,7 @@ ACTION_LABELS = {
     "checkpoint.personal_revealed": gettext_lazy("查看检查点登记的完整个人信息"),
     "checkpoint.purged": gettext_lazy("清除到期检查点记录"),
     "tracing.traced": gettext_lazy("流调追踪"),
+    "maps.boundaries_uploaded": gettext_lazy("上传地图边界"),
     "tracing.exported": gettext_lazy("导出流调名单（脱敏）"),
     "tracing.exported_full": gettext_lazy("导出流调名单（完整个人信息）"),
     "episode.opened": gettext_lazy("登记隔离/健康观察"),
