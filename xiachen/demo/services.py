@@ -16,9 +16,9 @@ from xiachen.cadres.models import AvailabilityPeriod, Cadre, Certification, Serv
 from xiachen.households.models import Household, Resident, Vulnerability
 from xiachen.org.models import AgencyKind, Unit, UnitKind
 
+from .boundaries import save_boundaries
 from .cadre_rows import SpecialtyLink, build_cadres
 from .demands import create_demo_demands, delete_demo_deployments
-from .boundaries import save_boundaries
 from .generator import CityPlan, Context, Vocabularies, build_city, new_context
 from .household_rows import VulnerabilityLink, build_households
 from .places import CITY_CODE
