@@ -39,6 +39,7 @@ urlpatterns = [
     path("surveys/", include("xiachen.surveys.urls")),
     path("dashboards/", include("xiachen.dashboards.urls")),
     path("volunteers/", include("xiachen.volunteers.urls")),
+    path("maps/", include("xiachen.maps.urls")),
     path("ops/", include("xiachen.ops.urls")),
     path("integrations/", include("xiachen.interop.urls")),
     path("open311/v2/", include("xiachen.interop.open311_urls")),

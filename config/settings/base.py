@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "xiachen.surveys",
     "xiachen.dashboards",
     "xiachen.volunteers",
+    "xiachen.maps",
     "xiachen.demo",
     "xiachen.ops",
     "xiachen.interop",

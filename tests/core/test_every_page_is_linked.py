@@ -48,7 +48,6 @@ NOT_LINKED = {
     "dashboards:community_xlsx": DOWNLOAD,
     "dashboards:agency_xlsx": DOWNLOAD,
     # Drill-down targets whose URLs the dashboard's script builds from the chart's data.
-    "dashboards:community": "drill-down from the district dashboard's charts (URL built by dashboards.js)",
     # Open311 GeoReport v2: called by the city's 12345 platform and apps with an API token (interop/open311.py).
     "open311:services": "Open311 for programs (docs/howto/integration-api.md)",
     "open311:service": "Open311 for programs (docs/howto/integration-api.md)",

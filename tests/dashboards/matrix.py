@@ -28,6 +28,7 @@ MATRIX = {
     ("dashboards:community_xlsx", "dashboard_community_chart", "get"): COMMUNITY,
     ("dashboards:agency", "dashboard_agency", "get"): AGENCY,
     ("dashboards:agency_xlsx", "dashboard_agency_chart", "get"): AGENCY,
+    ("dashboards:map", "dashboard_district", "get"): DISTRICT,
 }
 
 

@@ -130,6 +130,9 @@ MATRIX = {
     ("passes:correction_answer", "correction1", "post"): only(302, ["manager1"], 404),
     ("passes:checkpoint_search", None, "get"): only(200, MANAGERS, 403),
     ("passes:checkpoint_reveal", "checkpoint1_phone", "post"): only(200, ["manager1"], 404),
+    # 流调 (ADR 2011): unit managers in their subtree; an empty export names no one
+    ("passes:tracing", None, "get"): only(200, MANAGERS, 403),
+    ("passes:tracing_export", None, "post"): only(404, MANAGERS, 403),
     ("passes:detail", "pass1", "get"): only(200, ["manager1", "worker1"], 404),
     ("passes:card", "pass1", "get"): only(200, ["manager1", "worker1"], 404),
     ("api:trust_list", "compound1", "get"): only(200, GATE_STAFF, 404, anonymous=401),

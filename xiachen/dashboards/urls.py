@@ -11,5 +11,6 @@ urlpatterns = [
     path("community/<uuid:public_id>/", views.community, name="community"),
     path("community/<uuid:public_id>/<slug:chart>.xlsx", views.community_xlsx, name="community_xlsx"),
     path("agency/<uuid:public_id>/", views.agency, name="agency"),
+    path("map/<uuid:public_id>.json", views.region_map, name="map"),
     path("agency/<uuid:public_id>/<slug:chart>.xlsx", views.agency_xlsx, name="agency_xlsx"),
 ]

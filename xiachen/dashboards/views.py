@@ -3,7 +3,7 @@
 from urllib.parse import urlencode
 from uuid import UUID
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,7 +13,7 @@ from xiachen.accounts.permissions import has_permission
 from xiachen.core.excel import build_workbook
 from xiachen.core.exports import xlsx_response
 
-from . import charts, selectors
+from . import charts, regions, selectors
 
 
 def _period(request: HttpRequest, unit) -> selectors.Period:
@@ -49,7 +49,10 @@ def _page(request: HttpRequest, dashboard: charts.Dashboard, *, level: str, xlsx
     for chart in dashboard.charts:
         chart.xlsx_url = f"{reverse(f'dashboards:{level}_xlsx', args=[*xlsx_args, chart.id])}?{query}"
     units = dashboard.chart("units")
+    map_url = (f"{reverse('dashboards:map', args=[dashboard.unit.public_id])}?{query}"
+               if level in ("city", "district") else "")
     return render(request, "dashboards/dashboard.html", {
+        "map_url": map_url,
         "dashboard": dashboard, "level": level, "charts_json": [chart.as_json() for chart in dashboard.charts],
         "units_xlsx_url": units.xlsx_url if units else "", "breadcrumbs": _breadcrumbs(request, dashboard.unit, level),
     })
@@ -123,3 +126,10 @@ def community_xlsx(request: HttpRequest, public_id: UUID, chart: str) -> HttpRes
 @require_GET
 def agency_xlsx(request: HttpRequest, public_id: UUID, chart: str) -> HttpResponse:
     return _xlsx(_agency(request, public_id), chart)
+
+
+@require_GET
+def region_map(request: HttpRequest, public_id: UUID) -> JsonResponse:
+    """The map of a city, district or street: its regions' boundaries and rollup measures (JSON)."""
+    unit = regions.access_map_unit(request.user, public_id)
+    return JsonResponse(regions.region_map(request.user, unit, _period(request, unit)))

@@ -16,6 +16,7 @@ from xiachen.cadres.models import AvailabilityPeriod, Cadre, Certification, Serv
 from xiachen.households.models import Household, Resident, Vulnerability
 from xiachen.org.models import AgencyKind, Unit, UnitKind
 
+from .boundaries import save_boundaries
 from .cadre_rows import SpecialtyLink, build_cadres
 from .demands import create_demo_demands, delete_demo_deployments
 from .generator import CityPlan, Context, Vocabularies, build_city, new_context
@@ -92,6 +93,7 @@ def generate_demo_city(
         counts["users"] = len(logins)
         organizer = User.objects.get(username="zuzhibu")
         counts["demands"] = create_demo_demands(city=plan.city, by=organizer, anchor=anchor)
+        counts["boundaries"] = save_boundaries(plan.city)
         audit.record(
             actor=None,
             action="demo.city_generated",

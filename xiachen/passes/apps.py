@@ -38,3 +38,4 @@ class PassesConfig(AppConfig):
         add_section("passes.view_policy", "passes:policies", _("通行政策"), group="passes")
         add_section("passes.manage_keys", "passes:keys", _("签名密钥"), group="passes")
         add_section("passes.trace_contacts", "passes:checkpoint_search", _("卡口登记查询"), group="passes")
+        add_section("passes.trace_contacts", "passes:tracing", _("流调追踪"), group="passes")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_tracing
 
 app_name = "passes"
 urlpatterns = [
@@ -26,6 +26,8 @@ urlpatterns = [
     path("corrections/<uuid:public_id>/answer/", views.correction_answer, name="correction_answer"),
     path("checkpoint/", views.checkpoint_search, name="checkpoint_search"),
     path("checkpoint/<uuid:public_id>/reveal/<str:field>/", views.checkpoint_reveal, name="checkpoint_reveal"),
+    path("tracing/", views_tracing.tracing_page, name="tracing"),
+    path("tracing/export/", views_tracing.tracing_export, name="tracing_export"),
     path("households/<uuid:public_id>/outing-member/", views.outing_member, name="outing_member"),
     path("<uuid:public_id>/", views.pass_detail, name="detail"),
     path("<uuid:public_id>/card.pdf", views.pass_card, name="card"),

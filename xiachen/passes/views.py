@@ -161,7 +161,8 @@ def pass_issue(request: HttpRequest) -> HttpResponse:
 @require_GET
 def pass_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     issued = selectors.access_pass(request.user, public_id)
-    return render(request, "passes/pass_detail.html", card_context(issued))
+    may_trace = has_permission(request.user, "passes.trace_contacts", issued.community)
+    return render(request, "passes/pass_detail.html", card_context(issued) | {"may_trace": may_trace})
 
 
 @require_GET
