@@ -68,6 +68,7 @@ class Trace:
     contacts: list[Contact]
     households: list = field(default_factory=list)
     interval: timedelta = timedelta(minutes=DEFAULT_INTERVAL_MINUTES)
+    passage_names: list[tuple[str, datetime]] = field(default_factory=list)  # (gate name, time), for the page
 
 
 def scan_contacts(passages: list[Passage], *, interval: timedelta, exclude_pass: UUID | None) -> list[Contact]:
@@ -186,7 +187,7 @@ def _finish(by, trace: Trace) -> Trace:
                   .select_related("compound").prefetch_related("residents")}
     for contact in trace.contacts:
         contact.gate_name = gates.get(contact.gate_path, "")
-        contact.household = households.get(contact.household_public_id)
+        contact.household = households.get(contact.household_public_id) if contact.household_public_id else None
     trace.contacts.sort(key=lambda c: (c.at, c.gate_path))
     trace.households = sorted(households.values(), key=lambda h: (h.compound_path, h.building, h.entrance, h.room))
     trace.passage_names = [(gates.get(p.gate_path, ""), p.at) for p in trace.passages]
@@ -222,6 +223,7 @@ def export_rows(trace: Trace, *, full: bool) -> tuple[list[str], list[list]]:
             kind = _("扫码")
         else:
             entry = contact.entry
+            assert entry is not None  # a checkpoint contact always carries its registration
             address = entry.coming_from
             name = entry.name if full else entry.masked_name
             phone = entry.phone if full else entry.masked_phone
