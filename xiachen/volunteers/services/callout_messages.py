@@ -1,0 +1,85 @@
+"""A call-out's messages through the notification outbox (ADR 0007), in bulk: one in-app notification
+per invited member with their own signed reply link, and outbox rows on the channels the member
+receives on. A member who prefers 站内消息 gets the in-app message only; 短信 and 电话 members get an
+SMS (the caller phones the 电话 ones from the progress list). Call-out messages pass quiet hours."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xiachen.notices.models import ChannelPreference, Notification, OutboxMessage
+from xiachen.notices.preferences import channels_for, resident_only_ids
+
+from ..enums import ContactPreference
+from ..models import CallOut, CallOutInvite
+from ..tokens import invite_reply_url
+
+KIND = "volunteers.call_out"
+BATCH = 2000
+
+
+def _when(call_out: CallOut) -> str:
+    return timezone.localtime(call_out.starts_at).strftime("%m-%d %H:%M")
+
+
+def invite_text(invite: CallOutInvite, url: str | None = None) -> tuple[str, str]:
+    call_out = invite.call_out
+    title = _("应急动员：%(title)s") % {"title": call_out.title}
+    body = _("%(need)s。时间%(when)s，地点%(place)s，需要%(n)s人。请在%(deadline)s前回复：回复1或“可以”表示能参加，"
+             "回复2或“不行”表示不能参加；也可打开链接回复 %(url)s") % {
+        "need": call_out.need, "when": _when(call_out), "place": call_out.place or call_out.area.name,
+        "n": call_out.headcount, "deadline": timezone.localtime(call_out.reply_deadline).strftime("%m-%d %H:%M"),
+        "url": url or invite_reply_url(invite)}
+    return title, body
+
+
+def _enqueue(invites: list[CallOutInvite], texts) -> int:
+    users = [invite.member.user for invite in invites]
+    user_ids = [user.pk for user in users]
+    preferences = {p.user_id: p for p in ChannelPreference.objects.filter(user_id__in=user_ids)}
+    residents = resident_only_ids(user_ids)
+    notifications = Notification.objects.bulk_create(
+        Notification(recipient=invite.member.user, kind=KIND, title=title[:120], body=body, link=link[:300])
+        for invite, (title, body, link) in zip(invites, texts, strict=True))
+    rows = []
+    for invite, notification in zip(invites, notifications, strict=True):
+        if invite.member.contact_preference == ContactPreference.SITE:
+            continue
+        for channel in channels_for(notification.recipient, preferences.get(notification.recipient_id),
+                                    resident_only=notification.recipient_id in residents):
+            rows.append(OutboxMessage(notification=notification, channel=channel, urgent=True))
+    OutboxMessage.objects.bulk_create(rows, batch_size=BATCH)
+    return len(rows)
+
+
+@transaction.atomic
+def invite_all(call_out_id: int, invite_ids: list[int]) -> int:
+    """The invitations' messages (after the call-out's commit). Returns the outbox rows written."""
+    written = 0
+    for start in range(0, len(invite_ids), BATCH):
+        invites = list(CallOutInvite.objects.filter(pk__in=invite_ids[start:start + BATCH])
+                       .select_related("call_out__area", "member__user").order_by("rank"))
+        texts = []
+        for invite in invites:
+            url = invite_reply_url(invite)
+            title, body = invite_text(invite, url)
+            texts.append((title, body, url))
+        written += _enqueue(invites, texts)
+    return written
+
+
+def _tell(call_out: CallOut, invite_ids: list[int], title: str) -> None:
+    def send():
+        invites = list(CallOutInvite.objects.filter(pk__in=invite_ids).select_related("member__user", "call_out"))
+        _enqueue(invites, [(title, "", "") for _invite in invites])
+
+    if invite_ids:
+        transaction.on_commit(send)
+
+
+def no_longer_needed(call_out: CallOut, invite_ids: list[int]) -> None:
+    _tell(call_out, invite_ids, _("「%(title)s」已满员或已结束，无需回复，谢谢") % {"title": call_out.title})
+
+
+def cancelled(call_out: CallOut, invite_ids: list[int]) -> None:
+    _tell(call_out, invite_ids, _("应急动员「%(title)s」已取消") % {"title": call_out.title})
