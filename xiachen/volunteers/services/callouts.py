@@ -159,10 +159,8 @@ def reply(*, invite: CallOutInvite, answer: str, channel: str, by=None, now=None
     invite = CallOutInvite.objects.select_for_update().get(pk=invite.pk)
     if answer not in (InviteReply.YES, InviteReply.NO):
         raise VolunteerError(_("请回复“可以”或“不行”"))
-    if invite.reply == InviteReply.PENDING and call_out.reply_deadline < now:
-        _time_out(call_out, now)
-        invite.refresh_from_db()
-    if invite.reply == InviteReply.TIMED_OUT:
+    if invite.reply == InviteReply.TIMED_OUT or (invite.reply == InviteReply.PENDING
+                                                 and call_out.reply_deadline < now):
         raise VolunteerError(_("回复已截止"))
     if invite.reply == InviteReply.WITHDRAWN:
         raise VolunteerError(_("本次动员已满员或已结束，无需回复，谢谢"))
@@ -176,11 +174,6 @@ def reply(*, invite: CallOutInvite, answer: str, channel: str, by=None, now=None
     if answer == InviteReply.YES:
         _fill_if_enough(call_out, now)
     return invite
-
-
-def _time_out(call_out: CallOut, now) -> int:
-    return call_out.invites.filter(reply=InviteReply.PENDING).update(
-        reply=InviteReply.TIMED_OUT, replied_at=now, updated_at=now)
 
 
 @transaction.atomic
