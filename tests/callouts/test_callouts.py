@@ -70,15 +70,15 @@ def _call_out(by, area, *, headcount=2, factor=2, skills=(), hours=3):
 
 
 def test_transition_tables():
-    assert services.CALL_OUT_TRANSITIONS == {
+    assert {
         CallOutStatus.DRAFT: {CallOutStatus.OPEN, CallOutStatus.CANCELLED},
         CallOutStatus.OPEN: {CallOutStatus.FILLED, CallOutStatus.CLOSED, CallOutStatus.CANCELLED},
         CallOutStatus.FILLED: {CallOutStatus.CLOSED, CallOutStatus.CANCELLED},
-    }
-    assert services.INVITE_TRANSITIONS == {
+    } == services.CALL_OUT_TRANSITIONS
+    assert {
         InviteReply.PENDING: {InviteReply.YES, InviteReply.NO, InviteReply.TIMED_OUT, InviteReply.WITHDRAWN},
         InviteReply.YES: {InviteReply.WITHDRAWN},
-    }
+    } == services.INVITE_TRANSITIONS
 
 
 def test_ranking_small_known_case():
