@@ -32,7 +32,7 @@ INVITE_SALT = "xiachen.volunteers.callout-invite"
 
 def invite_token(invite) -> str:
     deadline = int(invite.call_out.reply_deadline.timestamp())
-    return signing.dumps({"invite": str(invite.public_id), "until": deadline}, salt=INVITE_SALT, compress=True)
+    return signing.dumps({"invite": str(invite.public_id), "until": deadline}, salt=INVITE_SALT)
 
 
 def invite_of_token(token: str, *, now=None) -> tuple[str | None, bool]:
@@ -48,9 +48,14 @@ def invite_of_token(token: str, *, now=None) -> tuple[str | None, bool]:
     return public_id, moment > until
 
 
-def invite_reply_url(invite) -> str:
-    """The absolute reply address put into the message (XIACHEN_SITE_URL in front, when set)."""
+def reply_url_base() -> str:
+    """The reply address up to the token (XIACHEN_SITE_URL in front, when set)."""
     from django.conf import settings
 
-    return (getattr(settings, "XIACHEN_SITE_URL", "") or "").rstrip("/") + reverse(
-        "volunteers:callout_reply", args=[invite_token(invite)])
+    site = (getattr(settings, "XIACHEN_SITE_URL", "") or "").rstrip("/")
+    return site + reverse("volunteers:callout_reply", args=["T"])[:-2]
+
+
+def invite_reply_url(invite) -> str:
+    """The absolute reply address put into the message."""
+    return reply_url_base() + invite_token(invite) + "/"

@@ -12,7 +12,7 @@ from xiachen.notices.preferences import channels_for, resident_only_ids
 
 from ..enums import ContactPreference
 from ..models import CallOut, CallOutInvite
-from ..tokens import invite_reply_url
+from ..tokens import invite_reply_url, invite_token, reply_url_base
 
 KIND = "volunteers.call_out"
 BATCH = 2000
@@ -23,14 +23,18 @@ def _when(call_out: CallOut) -> str:
 
 
 def invite_text(invite: CallOutInvite, url: str | None = None) -> tuple[str, str]:
-    call_out = invite.call_out
+    return _texts(invite.call_out)(url or invite_reply_url(invite))
+
+
+def _texts(call_out: CallOut):
+    """The call-out's title and a body maker for one member's reply address (formatted once)."""
     title = _("应急动员：%(title)s") % {"title": call_out.title}
     body = _("%(need)s。时间%(when)s，地点%(place)s，需要%(n)s人。请在%(deadline)s前回复：回复1或“可以”表示能参加，"
              "回复2或“不行”表示不能参加；也可打开链接回复 %(url)s") % {
         "need": call_out.need, "when": _when(call_out), "place": call_out.place or call_out.area.name,
         "n": call_out.headcount, "deadline": timezone.localtime(call_out.reply_deadline).strftime("%m-%d %H:%M"),
-        "url": url or invite_reply_url(invite)}
-    return title, body
+        "url": "\x00"}
+    return lambda url: (title, body.replace("\x00", url))
 
 
 def _enqueue(invites: list[CallOutInvite], texts) -> int:
@@ -42,12 +46,17 @@ def _enqueue(invites: list[CallOutInvite], texts) -> int:
         Notification(recipient=invite.member.user, kind=KIND, title=title[:120], body=body, link=link[:300])
         for invite, (title, body, link) in zip(invites, texts, strict=True))
     rows = []
+    resident_channels = None  # the same for every resident-only recipient: computed once
     for invite, notification in zip(invites, notifications, strict=True):
         if invite.member.contact_preference == ContactPreference.SITE:
             continue
-        for channel in channels_for(notification.recipient, preferences.get(notification.recipient_id),
-                                    resident_only=notification.recipient_id in residents):
-            rows.append(OutboxMessage(notification=notification, channel=channel, urgent=True))
+        if notification.recipient_id in residents:
+            if resident_channels is None:
+                resident_channels = channels_for(notification.recipient, None, resident_only=True)
+            channels = resident_channels
+        else:
+            channels = channels_for(notification.recipient, preferences.get(notification.recipient_id))
+        rows.extend(OutboxMessage(notification=notification, channel=channel, urgent=True) for channel in channels)
     OutboxMessage.objects.bulk_create(rows, batch_size=BATCH)
     return len(rows)
 
@@ -59,11 +68,16 @@ def invite_all(call_out_id: int, invite_ids: list[int]) -> int:
     for start in range(0, len(invite_ids), BATCH):
         invites = list(CallOutInvite.objects.filter(pk__in=invite_ids[start:start + BATCH])
                        .select_related("call_out__area", "member__user").order_by("rank"))
+        call_out = invites[0].call_out if invites else None
+        for invite in invites:  # one call-out object for all (its deadline is read per token)
+            invite.call_out = call_out
+        if not invites:
+            continue
+        text_for, base = _texts(invites[0].call_out), reply_url_base()
         texts = []
         for invite in invites:
-            url = invite_reply_url(invite)
-            title, body = invite_text(invite, url)
-            texts.append((title, body, url))
+            url = base + invite_token(invite) + "/"
+            texts.append((*text_for(url), url))
         written += _enqueue(invites, texts)
     return written
 
