@@ -9,6 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.callouts.test_callouts import _member
 from xiachen.notices.models import Notification
@@ -62,8 +63,7 @@ def test_community_calls_out_and_watches_replies_arrive(browser, phone_page, tre
     member_context.close()
 
     # the caller's page polls and shows the reply without a reload
-    caller.wait_for_function(
-        "document.querySelector('#callout-counts').innerText.includes('可以 1 / 需要 1')", timeout=10_000)
+    expect(caller.locator("#callout-counts")).to_contain_text("可以 1 / 需要 1", timeout=15_000)
     assert "已满员" in caller.inner_text("#callout-status")
     assert "可以（链接）" in caller.inner_text("#invite-table")
     assert watch.problems == []
