@@ -31,8 +31,11 @@ INVITE_SALT = "xiachen.volunteers.callout-invite"
 
 
 def invite_token(invite) -> str:
-    deadline = int(invite.call_out.reply_deadline.timestamp())
-    return signing.dumps({"invite": str(invite.public_id), "until": deadline}, salt=INVITE_SALT)
+    return token_for(invite.public_id, invite.call_out.reply_deadline)
+
+
+def token_for(public_id, deadline) -> str:
+    return signing.dumps({"invite": str(public_id), "until": int(deadline.timestamp())}, salt=INVITE_SALT)
 
 
 def invite_of_token(token: str, *, now=None) -> tuple[str | None, bool]:

@@ -12,7 +12,7 @@ from xiachen.notices.preferences import channels_for, resident_only_ids
 
 from ..enums import ContactPreference
 from ..models import CallOut, CallOutInvite
-from ..tokens import invite_reply_url, invite_token, reply_url_base
+from ..tokens import invite_reply_url, reply_url_base, token_for
 
 KIND = "volunteers.call_out"
 BATCH = 2000
@@ -37,55 +37,48 @@ def _texts(call_out: CallOut):
     return lambda url: (title, body.replace("\x00", url))
 
 
-def _enqueue(invites: list[CallOutInvite], texts) -> int:
-    users = [invite.member.user for invite in invites]
-    user_ids = [user.pk for user in users]
+def _enqueue(rows: list[tuple[int, str]], texts) -> int:
+    """rows: (recipient user id, contact preference) per message, texts: (title, body, link) each."""
+    user_ids = [user_id for user_id, _preference in rows]
     preferences = {p.user_id: p for p in ChannelPreference.objects.filter(user_id__in=user_ids)}
     residents = resident_only_ids(user_ids)
     notifications = Notification.objects.bulk_create(
-        Notification(recipient=invite.member.user, kind=KIND, title=title[:120], body=body, link=link[:300])
-        for invite, (title, body, link) in zip(invites, texts, strict=True))
-    rows = []
-    resident_channels = None  # the same for every resident-only recipient: computed once
-    for invite, notification in zip(invites, notifications, strict=True):
-        if invite.member.contact_preference == ContactPreference.SITE:
+        Notification(recipient_id=user_id, kind=KIND, title=title[:120], body=body, link=link[:300])
+        for (user_id, _preference), (title, body, link) in zip(rows, texts, strict=True))
+    outbox = []
+    resident_channels = channels_for(None, None, resident_only=True)  # the same for every resident
+    for (user_id, preference), notification in zip(rows, notifications, strict=True):
+        if preference == ContactPreference.SITE:
             continue
-        if notification.recipient_id in residents:
-            if resident_channels is None:
-                resident_channels = channels_for(notification.recipient, None, resident_only=True)
-            channels = resident_channels
-        else:
-            channels = channels_for(notification.recipient, preferences.get(notification.recipient_id))
-        rows.extend(OutboxMessage(notification=notification, channel=channel, urgent=True) for channel in channels)
-    OutboxMessage.objects.bulk_create(rows, batch_size=BATCH)
-    return len(rows)
+        channels = resident_channels if user_id in residents else channels_for(None, preferences.get(user_id))
+        outbox.extend(OutboxMessage(notification=notification, channel=channel, urgent=True) for channel in channels)
+    OutboxMessage.objects.bulk_create(outbox, batch_size=BATCH)
+    return len(outbox)
 
 
 @transaction.atomic
 def invite_all(call_out_id: int, invite_ids: list[int]) -> int:
     """The invitations' messages (after the call-out's commit). Returns the outbox rows written."""
+    call_out = CallOut.objects.select_related("area").get(pk=call_out_id)
+    text_for, base = _texts(call_out), reply_url_base()
     written = 0
     for start in range(0, len(invite_ids), BATCH):
-        invites = list(CallOutInvite.objects.filter(pk__in=invite_ids[start:start + BATCH])
-                       .select_related("call_out__area", "member__user").order_by("rank"))
-        call_out = invites[0].call_out if invites else None
-        for invite in invites:  # one call-out object for all (its deadline is read per token)
-            invite.call_out = call_out
-        if not invites:
-            continue
-        text_for, base = _texts(invites[0].call_out), reply_url_base()
-        texts = []
-        for invite in invites:
-            url = base + invite_token(invite) + "/"
+        rows, texts = [], []
+        for public_id, user_id, preference in (
+                CallOutInvite.objects.filter(pk__in=invite_ids[start:start + BATCH], member__user__isnull=False)
+                .order_by("rank").values_list("public_id", "member__user_id", "member__contact_preference")):
+            url = base + token_for(public_id, call_out.reply_deadline) + "/"
+            rows.append((user_id, preference))
             texts.append((*text_for(url), url))
-        written += _enqueue(invites, texts)
+        written += _enqueue(rows, texts)
     return written
 
 
 def _tell(call_out: CallOut, invite_ids: list[int], title: str) -> None:
     def send():
-        invites = list(CallOutInvite.objects.filter(pk__in=invite_ids).select_related("member__user", "call_out"))
-        _enqueue(invites, [(title, "", "") for _invite in invites])
+        rows = list(CallOutInvite.objects.filter(pk__in=invite_ids, member__user__isnull=False).values_list(
+            "member__user_id", "member__contact_preference"))
+        _enqueue(rows, [(title, "", "") for _row in rows])
 
     if invite_ids:
         transaction.on_commit(send)
