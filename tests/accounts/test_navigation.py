@@ -23,8 +23,8 @@ def test_manager_menu_is_grouped_without_duplicates(people):
     groups = nav_groups(people.manager1)
     names = [item["name"] for group in groups for item in group.items]
     assert len(names) == len(set(names))
-    assert [group.key for group in groups] == ["work", "people", "rounds", "rosters", "community", "passes",
-                                               "hotline", "assessment"]
+    assert [group.key for group in groups] == ["work", "people", "rounds", "rosters", "community", "volunteers",
+                                               "passes", "hotline", "assessment"]
     assert labels(groups)["passes"][:4] == ["通行证", "扫码记录", "发热预警", "核验不一致"]
     assert len(groups) <= 9 and all(len(group.items) <= 10 for group in groups)
 

@@ -42,6 +42,7 @@ NOT_LINKED = {
     "households:import_template": IMPORT_TEMPLATE,
     "deployments:demand_import_template": IMPORT_TEMPLATE,
     "accounts:user_import_template": IMPORT_TEMPLATE,
+    "volunteers:member_list_template": IMPORT_TEMPLATE,
     "dashboards:city_xlsx": DOWNLOAD,
     "dashboards:district_xlsx": DOWNLOAD,
     "dashboards:community_xlsx": DOWNLOAD,

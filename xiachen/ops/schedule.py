@@ -55,6 +55,7 @@ JOBS: tuple[Job, ...] = (
     Job("errand_jobs", 5 * MINUTE, why="close stale errands, visit tasks, overdue visits"),
     Job("hotline_jobs", 5 * MINUTE, why="ticket reminders and escalation"),
     Job("deployment_jobs", 15 * MINUTE, why="start reminders, no-shows"),
+    Job("volunteer_jobs", 15 * MINUTE, why="volunteer activity reminders a day ahead (双报到)"),
     Job("check_calendar", DAY, at_hour=8, why="next year's holidays missing (from 1 November), provisional deadlines"),
     Job("flush_survey_answers", HOUR, why="anonymous survey answers into the results in shuffled batches (ADR 1505)"),
     Job("escalate_policy_feedback", HOUR, why="overdue policy feedback to the organization department"),

@@ -10,6 +10,13 @@ from .enums import ContactPreference, MemberKind, PostKind, ProjectStatus
 from .models import Activity
 
 
+class NoEchoInput(forms.TextInput):
+    """Never writes the typed value back into the page: a re-shown form must not carry an ID number."""
+
+    def format_value(self, value):
+        return None
+
+
 class PairingForm(forms.Form):
     agency = forms.ModelChoiceField(label=_("报到单位"), queryset=Unit.objects.none())
     community = forms.ModelChoiceField(label=_("报到社区"), queryset=Unit.objects.none())
@@ -77,7 +84,7 @@ class RegistrationForm(forms.Form):
                              initial=MemberKind.PARTY_MEMBER)
     agency = forms.ModelChoiceField(label=_("所在单位（在职党员填写）"), queryset=Unit.objects.none(), required=False)
     id_number = forms.CharField(label=_("身份证号（实名核验）"), max_length=30,
-                                widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}))
+                                widget=NoEchoInput(attrs={"autocomplete": "off"}))
     skills = forms.ModelMultipleChoiceField(label=_("专长"), queryset=Specialty.objects.all(), required=False,
                                             widget=forms.CheckboxSelectMultiple)
     available_weekdays = forms.BooleanField(label=_("工作日白天可服务"), required=False)

@@ -12,3 +12,4 @@ register("volunteers.AgencyMemberListEntry", {
 register("volunteers.Member", {"name": _contact, "contact_preference": _contact})
 register("volunteers.PairingProject", {"owner": _contact})
 declare_not_personal("volunteers.PointsCatalogItem", {"name": "兑换物品的名称"})
+declare_not_personal("volunteers.Activity", {"health_requirement": "活动对参加者的健康要求，不是某个人的健康信息"})

@@ -47,7 +47,8 @@ def review_record(*, by, record: ServiceRecord, approve: bool, minutes: int | No
     """The organizer approves the hours (optionally corrected) with a rating and comment, which
     credits the points; or does not recognize them."""
     require_permission(by, "volunteers.manage_service", record.community)
-    record = ServiceRecord.objects.select_for_update().select_related("activity", "member").get(pk=record.pk)
+    locked = ServiceRecord.objects.select_for_update(of=("self",)).select_related("activity", "member")
+    record = locked.get(pk=record.pk)
     to = RecordStatus.APPROVED if approve else RecordStatus.REJECTED
     check_transition(RECORD_TRANSITIONS, record.status, to, _("该服务记录已审核"))
     if rating is not None and not 1 <= rating <= 5:
