@@ -4,6 +4,7 @@ feedback."""
 
 import re
 from datetime import timedelta
+from io import BytesIO
 from pathlib import Path
 
 import openpyxl
@@ -82,7 +83,7 @@ def test_agency_liaison_downloads_the_quarterly_feedback(phone_page, tree, peopl
     assert horizontal_overflow(liaison) == 0
     with liaison.expect_download() as download:
         liaison.click("#feedback-xlsx")
-    sheet = openpyxl.load_workbook(download.value.path()).active
+    sheet = openpyxl.load_workbook(BytesIO(Path(download.value.path()).read_bytes())).active
     assert sheet["A2"].value == "近邻" and sheet["F2"].value == 2
     with liaison.expect_download() as pdf:
         liaison.click("#feedback-pdf")
