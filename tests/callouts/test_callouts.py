@@ -270,3 +270,35 @@ def test_feedback_download_and_stats_pages(client, tree, people, crew):
     assert data["reported"] == 5 and data["active"] == 1 and data["fill"] == 0
     progress = client.get(reverse("volunteers:callout_progress", args=[call_out.public_id]))
     assert "可以 1 / 需要 1" in progress.text
+
+
+def test_filled_call_out_becomes_a_roster(tree, people, crew, cadre1):
+    from xiachen.deployments.models import Demand, Deployment, Match, PostType, Round
+    from xiachen.rosters import services as rosters
+    from xiachen.rosters.models import Assignment
+
+    today = timezone.localdate()
+    by = people.org_department
+    demand = Demand.objects.create(unit=tree.community1, post_type=PostType.objects.get(code="gate_duty"), headcount=2,
+                                   start=today - timedelta(days=1), end=today + timedelta(days=30), created_by=by)
+    round_ = Round.objects.create(name="防汛轮次", start=demand.start, end=demand.end, status="published",
+                                  created_by=by)
+    round_.demands.add(demand)
+    match = Match.objects.create(round=round_, demand=demand, cadre=cadre1, agency_path=cadre1.agency_path,
+                                 status="confirmed")
+    Deployment.objects.create(match=match, cadre=cadre1)
+    shift = rosters.add_shift_template(by=people.manager1, post=demand, code="night", name="夜班",
+                                       start=timezone.datetime(2026, 1, 1, 19).time(), length_minutes=240, minimum=1,
+                                       preferred=2)
+    crew["near"].cadre = cadre1
+    crew["near"].save()
+    call_out = _call_out(people.manager1, tree.community1, headcount=2, factor=3)
+    services.send_call_out(by=people.manager1, call_out=call_out)
+    for member in (crew["near"], crew["other"]):
+        services.reply(invite=call_out.invites.get(member=member), answer=InviteReply.YES, channel=ReplyChannel.LINK)
+    roster, left_out = services.to_roster(by=people.manager1, call_out=call_out, post=demand, shift=shift)
+    day = timezone.localtime(call_out.starts_at).date()
+    assert Assignment.objects.filter(roster=roster, cadre=cadre1, day=day, shift=shift).exists()
+    assert left_out == ["二号：没有干部档案"]
+    with pytest.raises(VolunteerError, match="已转为排班"):
+        services.to_roster(by=people.manager1, call_out=call_out, post=demand, shift=shift)

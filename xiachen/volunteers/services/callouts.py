@@ -241,6 +241,7 @@ def to_roster(*, by, call_out: CallOut, post, shift) -> tuple[object, list[str]]
     from xiachen.rosters.services import RosterError
 
     require_permission(by, "volunteers.call_out", call_out.area)
+    call_out = CallOut.objects.select_for_update().get(pk=call_out.pk)
     if call_out.status not in LIVE and call_out.status != CallOutStatus.CLOSED:
         raise VolunteerError(_("动员当前为「%(status)s」，不能转为排班") % {"status": call_out.get_status_display()})
     if call_out.roster_id:
