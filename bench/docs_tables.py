@@ -415,7 +415,23 @@ def pages_summary() -> str:
     return "".join(lines)
 
 
+def callouts() -> str:
+    data = _load("callouts.json")
+    rows = [
+        ["rank and select (candidates, matcher, order)", f"{data['rank_seconds']:.2f} s",
+         f"< {data['targets']['rank_seconds']:.0f} s"],
+        ["send (草稿 → 已发出: rank again, write the invitations)", f"{data['send_seconds']:.2f} s", "—"],
+        ["enqueue (notification with signed link + SMS outbox row each)", f"{data['enqueue_seconds']:.2f} s",
+         f"< {data['targets']['enqueue_seconds']:.0f} s"],
+    ]
+    caption = (f"{data['members']:,} members in a district, {data['invited']:,} invited, "
+               f"{data['outbox_rows']:,} outbox rows; {data['database']}, best of "
+               f"{len(data['rank_runs'])} runs\n\n")
+    return caption + _table(["step", "time", "target"], "lrr", rows)
+
+
 TABLES: dict[str, Callable[[], str]] = {
+    "callouts": callouts,
     "foundation": foundation,
     "matching": matching,
     "matching-suite": matching_suite,

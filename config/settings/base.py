@@ -289,6 +289,8 @@ def _channels() -> dict:
 XIACHEN_CHANNELS = _channels()
 XIACHEN_NOTICE_DEFAULT_CHANNELS = ["sms", "wecom"]  # for users who never chose (of those configured)
 XIACHEN_SITE_URL = env("XIACHEN_SITE_URL", "")  # absolute links in 企业微信/钉钉/e-mail messages
+# The SMS gateway signs inbound texts (call-out replies) with this secret; empty: the endpoint refuses all.
+XIACHEN_SMS_INBOUND_SECRET = env("XIACHEN_SMS_INBOUND_SECRET", "")
 XIACHEN_OUTBOX_MAX_ATTEMPTS = 8  # then the message is dead-lettered for the system administrator
 XIACHEN_OUTBOX_BACKOFF_SECONDS = 60  # first retry after about a minute, doubling, ±50 % jitter
 XIACHEN_OUTBOX_BACKOFF_CAP_SECONDS = 6 * 3600

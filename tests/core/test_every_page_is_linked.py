@@ -26,6 +26,7 @@ HOME_LINK = re.compile(r"""\(\s*['"]([\w-]+:[\w-]+)['"]\s*,\s*_\(""")  # panel.l
 DOWNLOAD = "a download: linked from its page through a URL the view builds"
 IMPORT_TEMPLATE = "the import page links it as template.xlsx next to itself (core/import.html)"
 NOT_LINKED = {
+    "volunteers:callout_inbound_sms": "the SMS gateway posts members' replies to a call-out here (no page)",
     # Sign-in flow: Django and the second-factor middleware redirect here.
     "accounts:login": "where an anonymous visitor is redirected; every page's sign-out leads here",
     "identity:oidc_callback": "the identity provider sends the browser back here (OIDC redirect_uri)",

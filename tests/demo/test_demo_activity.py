@@ -164,3 +164,20 @@ def test_simulated_month_is_reproducible_and_refuses_a_second_run(month):
     assert digest() == first
     call_command("demo_city", scale="tiny", seed=1, reset=True, stdout=StringIO(), stderr=StringIO())
     assert not Scan.objects.exists() and not Errand.objects.exists()
+
+
+def test_the_month_has_members_service_records_and_a_filled_call_out(month):
+    from xiachen.volunteers import feedback
+    from xiachen.volunteers.models import CallOut, Member, Pairing, ServiceRecord
+
+    community = Unit.objects.get(memberships__user__username="shequ")
+    agency = Unit.objects.get(memberships__user__username="lianluo")
+    assert Pairing.objects.filter(agency=agency, community=community).exists()
+    members = Member.objects.filter(community=community)
+    assert members.count() > 10 and all(member.user_id for member in members)
+    records = ServiceRecord.objects.filter(community=community, status="approved")
+    assert records.exists() and all(MONTH_START.date() <= r.served_on < NOW.date() for r in records)
+    call_out = CallOut.objects.get(area=community)
+    assert call_out.status == "closed" and call_out.invites.filter(reply="yes").count() == call_out.headcount
+    rows = feedback.rows_for(agency, feedback.quarter_of(MONTH_START.date()))
+    assert any(row.hours for row in rows)

@@ -197,7 +197,7 @@ def simulate_month(
 
     Raises ActivityError when there is no demo city or it already has a simulated month.
     """
-    from . import activity_deployments, activity_hotline, activity_passes, activity_services
+    from . import activity_deployments, activity_hotline, activity_passes, activity_services, activity_volunteers
     from .services import tune_sqlite
 
     tune_sqlite()
@@ -223,6 +223,7 @@ def simulate_month(
         ("hotline", activity_hotline.write_tickets),
         ("surveys", activity_services.write_surveys),
         ("evaluations", activity_services.write_evaluations),
+        ("volunteers", activity_volunteers.write_volunteers),
     ]
     for name, phase in phases:
         started = time.perf_counter()

@@ -58,8 +58,26 @@ def delete_demo_activity(*, progress: Callable[[str], None] = lambda message: No
     _raw_delete(Pass.objects.filter(community_path__startswith=path))
     SigningKey.objects.filter(community_path__startswith=path).delete()
     PolicyVersion.objects.filter(community_path__startswith=path).delete()
+    _delete_volunteers(path)
     _delete_rounds(rounds)
     User.objects.filter(username__startswith=CADRE_USERNAME_PREFIX).delete()
+
+
+def _delete_volunteers(path: str) -> None:
+    from xiachen.volunteers import models as v
+
+    from .activity_volunteers import MEMBER_USERNAME_PREFIX
+
+    members = v.Member.objects.filter(community_path__startswith=path)
+    v.PointsLedgerEntry.objects.filter(member__in=members).delete()
+    v.CallOut.objects.filter(area_path__startswith=path).delete()
+    v.ServiceRecord.objects.filter(community_path__startswith=path).delete()
+    v.Activity.objects.filter(community__path__startswith=path).delete()
+    v.ServicePost.objects.filter(community__path__startswith=path).delete()
+    members.delete()
+    v.AgencyMemberListEntry.objects.filter(agency__path__startswith=path).delete()
+    v.Pairing.objects.filter(community__path__startswith=path).delete()
+    User.objects.filter(username__startswith=MEMBER_USERNAME_PREFIX).delete()
 
 
 def _delete_rounds(rounds: QuerySet[Round]) -> None:

@@ -37,3 +37,12 @@ class VolunteersConfig(AppConfig):
         add_section("volunteers.manage_service", "volunteers:activities", _("志愿活动"), group="volunteers")
         add_section("volunteers.manage_service", "volunteers:records", _("服务时长审核"), group="volunteers")
         add_section("volunteers.manage_service", "volunteers:catalog", _("积分兑换"), group="volunteers")
+        # 应急动员, the quarterly feedback, the statistics (issue #19 items 4, 6, 7; ADR 1911)
+        add_section("volunteers.call_out", "volunteers:callouts", _("应急动员"), group="volunteers")
+        add_section("volunteers.agency_feedback", "volunteers:feedback", _("季度服务反馈"), group="volunteers")
+        add_section("volunteers.view_members", "volunteers:stats", _("双报到统计"), group="volunteers")
+        from xiachen.assessments.metrics import register
+
+        from .metrics import VolunteerHours
+
+        register(VolunteerHours())

@@ -91,16 +91,19 @@ class LedgerKind(models.TextChoices):
 
 
 class CallOutStatus(models.TextChoices):
-    OPEN = "open", _("动员中")
+    DRAFT = "draft", _("草稿")
+    OPEN = "open", _("已发出")
     FILLED = "filled", _("已满员")
     CLOSED = "closed", _("已结束")
     CANCELLED = "cancelled", _("已取消")
 
 
 class InviteReply(models.TextChoices):
-    PENDING = "pending", _("未回复")
+    PENDING = "pending", _("已邀请")
     YES = "yes", _("可以")
     NO = "no", _("不行")
+    TIMED_OUT = "timed_out", _("超时")
+    WITHDRAWN = "withdrawn", _("已撤回")
 
 
 class ReplyChannel(models.TextChoices):

@@ -96,3 +96,34 @@ class RegistrationForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = Unit.objects.filter(kind__code__in=["agency", "department"]).order_by("path")
+
+
+class CallOutForm(forms.Form):
+    """应急动员: what is needed, where and when, how many, and by when to reply."""
+
+    area = forms.ModelChoiceField(label=_("动员范围"), queryset=Unit.objects.none())
+    title = forms.CharField(label=_("动员事项"), max_length=100)
+    need = forms.CharField(label=_("任务需求"), widget=forms.Textarea(attrs={"rows": 3}))
+    place = forms.CharField(label=_("集合地点"), max_length=200)
+    starts_at = forms.DateTimeField(label=_("开始时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    ends_at = forms.DateTimeField(label=_("结束时间"), required=False,
+                                  widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    reply_deadline = forms.DateTimeField(label=_("回复截止时间"),
+                                         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    headcount = forms.IntegerField(label=_("需要人数"), min_value=1, max_value=1000)
+    invite_factor = forms.IntegerField(label=_("邀请倍数"), min_value=1, max_value=10, initial=3,
+                                       help_text=_("按匹配度邀请“需要人数 × 倍数”名成员"))
+    skills = forms.ModelMultipleChoiceField(label=_("所需专长"), queryset=Specialty.objects.all(), required=False,
+                                            widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, areas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas
+
+
+class RosterFromCallOutForm(forms.Form):
+    shift = forms.ModelChoiceField(label=_("班次"), queryset=Unit.objects.none())
+
+    def __init__(self, *args, shifts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["shift"].queryset = shifts

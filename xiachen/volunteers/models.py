@@ -407,11 +407,17 @@ class CallOut(BaseModel):
     starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     reply_deadline = models.DateTimeField(_("回复截止时间"))
-    status = models.CharField(_("状态"), max_length=20, choices=CallOutStatus.choices, default=CallOutStatus.OPEN)
+    status = models.CharField(_("状态"), max_length=20, choices=CallOutStatus.choices, default=CallOutStatus.DRAFT)
     created_by = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("发起人")
     )
+    sent_at = models.DateTimeField(_("发出时间"), null=True, blank=True)
     filled_at = models.DateTimeField(_("满员时间"), null=True, blank=True)
+    invite_factor = models.PositiveSmallIntegerField(_("邀请倍数"), default=3)
+    roster = models.ForeignKey(
+        "rosters.Roster", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("转成的排班"),
+    )
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
 
     class Meta:

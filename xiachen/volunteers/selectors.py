@@ -138,3 +138,28 @@ def catalog_for(member: Member) -> QuerySet[PointsCatalogItem]:
     return PointsCatalogItem.objects.filter(community=member.community, is_active=True)
 
 
+
+
+# 应急动员 (call-outs), the quarterly feedback and the statistics: see callouts_*, feedback.py, stats.py
+
+def callouts_visible_to(user) -> QuerySet:
+    from .models import CallOut
+
+    return CallOut.objects.filter(
+        path_within(_paths(user, "volunteers.call_out"), field="area_path")).select_related("area", "community")
+
+
+def access_callout(user, public_id: UUID):
+    return get_object_or_404(callouts_visible_to(user), public_id=public_id)
+
+
+def callout_areas_for(user) -> QuerySet:
+    """Units a user may call out: their scope's units down to streets, and communities' compounds
+    for a community-level caller."""
+    from xiachen.org.models import Unit
+
+    paths = _paths(user, "volunteers.call_out")
+    units = Unit.objects.within_any(paths)
+    if all(path.count("/") > 4 for path in paths):  # a community manager: the community and its compounds
+        return units.filter(kind__code__in=["community", "compound"]).order_by("path")
+    return units.filter(kind__code__in=["city", "district", "street", "community"]).order_by("path")

@@ -33,3 +33,21 @@ urlpatterns = [
 ]
 
 # The member's pages are on the resident site (resident namespace): see xiachen/resident/urls.py.
+
+# 应急动员, the quarterly feedback and the statistics (issue #19 items 4, 6 and 7)
+from . import views_callouts, views_reports  # noqa: E402
+
+urlpatterns += [
+    path("callouts/", views_callouts.callout_list, name="callouts"),
+    path("callouts/new/", views_callouts.callout_new, name="callout_new"),
+    path("callouts/<uuid:public_id>/", views_callouts.callout_detail, name="callout"),
+    path("callouts/<uuid:public_id>/progress/", views_callouts.callout_progress, name="callout_progress"),
+    path("callouts/<uuid:public_id>/status/", views_callouts.callout_move, name="callout_move"),
+    path("callouts/<uuid:public_id>/roster/", views_callouts.callout_roster, name="callout_roster"),
+    path("callouts/reply/<str:token>/", views_callouts.callout_reply, name="callout_reply"),
+    path("callouts/inbound/sms/", views_callouts.inbound_sms, name="callout_inbound_sms"),
+    path("feedback/", views_reports.feedback, name="feedback"),
+    path("feedback/<uuid:public_id>/<str:quarter>.xlsx", views_reports.feedback_xlsx, name="feedback_xlsx"),
+    path("feedback/<uuid:public_id>/<str:quarter>.pdf", views_reports.feedback_pdf, name="feedback_pdf"),
+    path("stats/", views_reports.stats, name="stats"),
+]
