@@ -83,7 +83,7 @@ def test_clock_in_by_the_posts_qr_refused_outside_the_radius_and_accepted_offlin
                                   permissions=["geolocation"],
                                   geolocation={"latitude": 30.6031, "longitude": 114.3054, "accuracy": 10})
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(30_000)  # each step waits on a sync through a live server a busy CI shares
     page.set_default_navigation_timeout(60_000)
     page.base_url = live_server.url
     try:
