@@ -430,8 +430,37 @@ def callouts() -> str:
     return caption + _table(["step", "time", "target"], "lrr", rows)
 
 
+def offline() -> str:
+    data = _load("offline.json")
+    sync, load, load50 = data["sync_500"], data["offline_load_cpu4x"], data["offline_load_cpu4x_round_50"]
+    rows = [
+        [f"sync of {sync['changes']} queued changes (page: call to round re-rendered)", f"{sync['ms']:,} ms",
+         f"{sync['post_ms']:,} ms", f"< {sync['goal_ms']:,} ms"],
+        [f"app opening offline, CPU 4× slower, {load['errands_rendered']}-errand round (median of "
+         f"{len(load['runs'])})", f"{load['median_ms']:,} ms", "—", f"< {load['goal_ms']:,} ms"],
+        [f"app opening offline, CPU 4× slower, {load50['errands_rendered']}-errand round (median of "
+         f"{len(load50['runs'])})", f"{load50['median_ms']:,} ms", "—", f"< {load50['goal_ms']:,} ms"],
+    ]
+    caption = (f"{data['database']}, loopback, headless Chromium; load average "
+               f"{' / '.join(data['load_average'])} (1 / 5 / 15 min) when it ran\n\n")
+    return caption + _table(["measure", "time", "of which the server", "goal"], "lrrr", rows)
+
+
+def tracing() -> str:
+    rows = []
+    for vendor in ("sqlite", "postgresql"):
+        data = _load(f"tracing_{vendor}.json")
+        rows.append([vendor, f"{data['scans']:,}", f"{data['gates']:,}", str(data["persons_traced"]),
+                     f"{data['trace_s_median']:.2f} s", f"{data['trace_s_p95']:.2f} s", f"{data['trace_s_max']:.2f} s",
+                     f"< {data['goal_s']:.0f} s", f"{data['machine']['load_average']:.1f}"])
+    return _table(["database", "scans", "gates", "people traced", "median", "p95", "worst", "goal", "load average"],
+                  "lrrrrrrrr", rows)
+
+
 TABLES: dict[str, Callable[[], str]] = {
     "callouts": callouts,
+    "tracing": tracing,
+    "offline": offline,
     "foundation": foundation,
     "matching": matching,
     "matching-suite": matching_suite,
