@@ -91,3 +91,21 @@ def test_list_pages_do_not_query_per_item(client, tree, people, resident1):
         client.force_login(user)
         after.append(_queries(client, url))
     assert after == counts
+
+
+def test_the_community_managers_home_lists_registrations_to_confirm_and_hours_to_approve(client, tree, people):
+    from xiachen.accounts.todo import home_panels
+
+    make_member(people.resident_user1.resident, tree.community1, agency=tree.agency1,
+                status=RegistrationStatus.PENDING)
+
+    def waiting(user) -> dict[str, tuple[int, str]]:
+        panel = next(p for p in home_panels(user) if p.role == Role.UNIT_MANAGER)
+        return {todo.label: (todo.count, todo.url) for todo in panel.todos}
+
+    members_url = reverse("volunteers:members") + "?status=pending"
+    assert waiting(people.manager1)["报到待确认"] == (1, members_url)
+    assert waiting(people.manager2)["报到待确认"] == (0, members_url)  # another community's registration
+    assert waiting(people.manager1)["服务时长待审核"] == (0, reverse("volunteers:records") + "?status=pending")
+    client.force_login(people.manager1)
+    assert members_url in client.get(reverse("accounts:home")).content.decode()

@@ -131,6 +131,19 @@ def _policy_to_read(panel: HomePanel, user) -> None:
 # --- roles --------------------------------------------------------------------------------------
 
 
+def _volunteer_work(panel: HomePanel, user) -> None:
+    """双报到: registrations to confirm and service hours to approve in the manager's communities."""
+    from xiachen.volunteers.enums import RecordStatus, RegistrationStatus
+    from xiachen.volunteers.selectors import members_reviewable_by, records_managed_by
+
+    panel.todos += [
+        Todo(_("报到待确认"), members_reviewable_by(user).filter(status=RegistrationStatus.PENDING).count(),
+             link("volunteers:members", status=RegistrationStatus.PENDING)),
+        Todo(_("服务时长待审核"), records_managed_by(user).filter(status=RecordStatus.PENDING).count(),
+             link("volunteers:records", status=RecordStatus.PENDING)),
+    ]
+
+
 def _unit_manager(panel: HomePanel, memberships, user) -> None:
     from xiachen.errands.enums import VisitStatus
     from xiachen.errands.models import VisitTask
@@ -168,6 +181,7 @@ def _unit_manager(panel: HomePanel, memberships, user) -> None:
         Todo(_("居民更正申请待答复"), corrections_visible_to(user).filter(status=CorrectionStatus.OPEN).count(),
              reverse("passes:corrections")),
     ]
+    _volunteer_work(panel, user)
     _policy_read_receipts(panel, user)
     _arrivals_due(panel, memberships, user)
     panel.links = [("errands:operations", _("今日运行")), ("passes:scans", _("扫码记录")),

@@ -22,6 +22,8 @@ comparisons; a type mismatch or a division by zero gives null, never an exceptio
 
 import math
 
+from django.utils.translation import gettext as _
+
 MAX_LENGTH = 300
 MAX_DEPTH = 20
 FUNCTIONS = {  # name: (fewest, most) arguments
@@ -55,7 +57,7 @@ def _tokens(text: str) -> list[tuple[str, object, int]]:
         elif ch in "'\"":
             j = text.find(ch, i + 1)
             if j < 0:
-                raise ExpressionError(f"第 {i + 1} 个字符处的引号没有闭合")
+                raise ExpressionError(_("第 %(at)s 个字符处的引号没有闭合") % {"at": i + 1})
             tokens.append(("str", text[i + 1:j], i))
             i = j + 1
         elif ch.isascii() and (ch.isalpha() or ch == "_"):
@@ -71,7 +73,7 @@ def _tokens(text: str) -> list[tuple[str, object, int]]:
             tokens.append(("op", ch, i))
             i += 1
         else:
-            raise ExpressionError(f"第 {i + 1} 个字符“{ch}”无法识别")
+            raise ExpressionError(_("第 %(at)s 个字符“%(char)s”无法识别") % {"at": i + 1, "char": ch})
     tokens.append(("end", None, n))
     return tokens
 
@@ -100,18 +102,18 @@ class _Parser:
 
     def expect_op(self, value) -> None:
         if not self.is_op(value):
-            raise ExpressionError(f"第 {self.peek()[2] + 1} 个字符处缺少“{value}”")
+            raise ExpressionError(_("第 %(at)s 个字符处缺少“%(name)s”") % {"at": self.peek()[2] + 1, "name": value})
         self.take()
 
     def nest(self):
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise ExpressionError("表达式嵌套太深")
+            raise ExpressionError(_("表达式嵌套太深"))
 
     def parse(self):
         tree = self.parse_or()
         if self.peek()[0] != "end":
-            raise ExpressionError(f"第 {self.peek()[2] + 1} 个字符处多余的内容")
+            raise ExpressionError(_("第 %(at)s 个字符处多余的内容") % {"at": self.peek()[2] + 1})
         return tree
 
     def parse_or(self):
@@ -184,10 +186,10 @@ class _Parser:
             if value in ("true", "false"):
                 return ["bool", value == "true"]
             if value in KEYWORDS:
-                raise ExpressionError(f"第 {at + 1} 个字符处的“{value}”用法不对")
+                raise ExpressionError(_("第 %(at)s 个字符处的“%(name)s”用法不对") % {"at": at + 1, "name": value})
             if self.is_op("("):
                 if value not in FUNCTIONS:
-                    raise ExpressionError(f"不支持的函数“{value}”")
+                    raise ExpressionError(_("不支持的函数“%(name)s”") % {"name": value})
                 self.take()
                 self.nest()
                 args = []
@@ -200,23 +202,23 @@ class _Parser:
                 self.depth -= 1
                 fewest, most = FUNCTIONS[value]
                 if not fewest <= len(args) <= most:
-                    raise ExpressionError(f"函数“{value}”的参数个数不对")
+                    raise ExpressionError(_("函数“%(name)s”的参数个数不对") % {"name": value})
                 return ["call", value, args]
             if value[0] == "q" and value[1:].isdigit() and value[1] != "0":
                 return ["ref", value]
-            raise ExpressionError(f"未知的名称“{value}”（引用题目请写 q 加题号，如 q3）")
+            raise ExpressionError(_("未知的名称“%(name)s”（引用题目请写 q 加题号，如 q3）") % {"name": value})
         if kind == "end":
-            raise ExpressionError("表达式不完整")
-        raise ExpressionError(f"第 {at + 1} 个字符处的“{value}”用法不对")
+            raise ExpressionError(_("表达式不完整"))
+        raise ExpressionError(_("第 %(at)s 个字符处的“%(name)s”用法不对") % {"at": at + 1, "name": value})
 
 
 def parse(text: str) -> list:
     """The tree of `text`; ExpressionError (Chinese) when it is empty, too long or not well formed."""
     text = (text or "").strip()
     if not text:
-        raise ExpressionError("表达式为空")
+        raise ExpressionError(_("表达式为空"))
     if len(text) > MAX_LENGTH:
-        raise ExpressionError(f"表达式不能超过 {MAX_LENGTH} 个字符")
+        raise ExpressionError(_("表达式不能超过 %(limit)s 个字符") % {"limit": MAX_LENGTH})
     return _Parser(text).parse()
 
 
