@@ -42,7 +42,8 @@ def test_menus_open_by_click_one_at_a_time_and_lead_to_their_pages(page, manager
     passes.locator("summary").click()
     assert passes.locator(".navmenu").is_visible()
     assert passes.locator(".navmenu").inner_text().split() == [
-        "通行证", "扫码记录", "发热预警", "核验不一致", "更正申请", "吊销审批", "通行政策", "签名密钥", "卡口登记查询"]
+        "通行证", "扫码记录", "发热预警", "核验不一致", "更正申请", "吊销审批", "通行政策", "签名密钥", "卡口登记查询",
+        "流调追踪"]
     page.locator("details[data-navgroup=community] summary").click()
     assert not passes.locator(".navmenu").is_visible(), "opening a menu closes the other"
     page.mouse.click(1300, 740)
