@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from xiachen.cadres.models import Cadre
 
@@ -29,7 +30,7 @@ def test_roster_with_one_bad_row_shows_the_row_error_and_stores_nothing(page, pe
     page.set_input_files("input[type=file]", files=[_roster(rows)])
     page.click("form.import-upload button[type=submit]")
     errors = page.locator("#import-errors tbody tr:has(td)")  # each kind of error: a heading row, then rows
-    assert errors.count() == 1
+    expect(errors).to_have_count(1)  # waits for the answer page: the click does not wait for the POST
     assert page.locator("#import-errors tbody th").inner_text().startswith("身份证号：身份证号校验位错误")
     assert page.locator("#import-error-list").count() == 1
     cells = errors.first.locator("td").all_inner_texts()
