@@ -115,3 +115,48 @@ def test_clock_in_by_the_posts_qr_refused_outside_the_radius_and_accepted_offlin
         assert Attendance.objects.get().distance_m == 44
     finally:
         context.close()
+
+
+STORE_COUNTS = """async ([name, stores]) => {
+  const db = await new Promise((resolve, reject) => {
+    const request = indexedDB.open(name); request.onsuccess = () => resolve(request.result); request.onerror = reject;
+  });
+  const counts = {};
+  for (const store of stores) {
+    counts[store] = await new Promise(resolve => {
+      const request = db.transaction(store).objectStore(store).count(); request.onsuccess = () => resolve(request.result);
+    });
+  }
+  db.close();
+  return counts;
+}"""
+
+
+def test_signing_out_forgets_the_copies_on_the_phone_but_keeps_unsynced_changes(phone_page, people, resident1):
+    page = phone_page
+    rice = errand_of(people, resident1, "大米一袋")
+    sign_in(page, "worker1")
+    click_menu(page, "外勤手机版（离线可用）")
+    _ready_for_offline(page)
+    page.route("**/field/sync", lambda route: route.abort())  # the change cannot get through yet
+    page.locator(f"li[data-errand='{rice.public_id}'] button.move").click()
+    _pending(page, 1)
+    counts = page.evaluate(STORE_COUNTS, ["xiachen-field", ["cache", "changes"]])
+    assert counts == {"cache": 1, "changes": 1}
+    assert any(name.startswith("xiachen-field") for name in page.evaluate("() => caches.keys()"))
+
+    page.goto(f"{page.base_url}/")
+    page.click("form[action='/logout/'] button")
+    page.wait_for_url("**/login/**")
+    page.wait_for_selector("body[data-offline-forgotten='1']", state="attached")
+    counts = page.evaluate(STORE_COUNTS, ["xiachen-field", ["cache", "changes"]])
+    assert counts == {"cache": 0, "changes": 1}  # the households are gone; the change still waits
+    assert [name for name in page.evaluate("() => caches.keys()") if name.startswith("xiachen-")] == []
+
+    page.unroute("**/field/sync")
+    sign_in(page, "worker1")
+    click_menu(page, "外勤手机版（离线可用）")
+    page.wait_for_selector("body[data-ready='1']")
+    _pending(page, 0)  # sent under the new sign-in, once
+    assert Errand.objects.get(pk=rice.pk).status == "accepted"
+    assert OfflineChange.objects.count() == 1

@@ -30,7 +30,7 @@
         database.createObjectStore("problems", { keyPath: "client_uuid" });
         database.createObjectStore("cache");
       }
-    });
+    }, ["cache"]);  // forgotten at sign-out: the copy of server data (the queue and its answers stay)
   }
 
   async function loadData() {

@@ -22,7 +22,7 @@
       }
       // v2: checkpoint registrations of people without a pass, queued until the server acknowledges
       if (oldVersion < 2) database.createObjectStore("checkpoint", { keyPath: "client_uuid" });
-    });
+    }, ["cache"]);  // forgotten at sign-out: keys, revocations and policy; the queues stay
   }
 
   function tx(name, mode, work) { return store.tx(name, mode, work); }

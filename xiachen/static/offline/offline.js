@@ -6,6 +6,10 @@
  *  - retrying(task): runs the task now and, after a failure, again with a growing delay (2 s … 5 min).
  *  - worker(url, scope, also): registers the page's service worker and asks it to keep this page (and
  *    `also`, e.g. its data) so the page opens offline after the very first visit.
+ *  - forget(): run by the sign-in page (so after every sign-out): deletes what the pages keep to read
+ *    offline (the stores each database named as `forget` when opened, and the workers' page caches), so
+ *    the next person on the phone sees nothing of the last one's households; changes not yet synced stay
+ *    queued and go out under the next sign-in (docs/security.md).
  * Plain script, no dependencies; CSP allows it as a static file of our origin. */
 (function () {
   "use strict";
@@ -48,7 +52,17 @@
     return this.tx(store, "readwrite", function (s) { keys.forEach(function (k) { s.delete(k); }); });
   };
 
-  function open(name, version, upgrade) {
+  var FORGET_KEY = "xiachen-offline-forget", CACHE_PREFIX = "xiachen-";
+
+  function forgettable() {
+    try { return JSON.parse(localStorage.getItem(FORGET_KEY) || "{}"); } catch (error) { return {}; }
+  }
+
+  /* forget: the stores of this database that only hold copies of server data (never queued changes). */
+  function open(name, version, upgrade, forget) {
+    if (forget && forget.length) {
+      var known = forgettable(); known[name] = forget; localStorage.setItem(FORGET_KEY, JSON.stringify(known));
+    }
     return new Promise(function (resolve, reject) {
       var request = indexedDB.open(name, version);
       request.onupgradeneeded = function (event) { upgrade(request.result, event.oldVersion); };
@@ -130,6 +144,33 @@
     });
   }
 
+  function clearStores(name, stores) {  // opened without a version: never triggers an upgrade
+    return new Promise(function (resolve) {
+      var request = indexedDB.open(name);
+      request.onerror = function () { resolve(false); };
+      request.onsuccess = function () {
+        var raw = request.result, present = stores.filter(function (s) { return raw.objectStoreNames.contains(s); });
+        if (!present.length) { raw.close(); resolve(true); return; }
+        var transaction = raw.transaction(present, "readwrite");
+        present.forEach(function (s) { transaction.objectStore(s).clear(); });
+        transaction.oncomplete = function () { raw.close(); resolve(true); };
+        transaction.onerror = transaction.onabort = function () { raw.close(); resolve(false); };
+      };
+    });
+  }
+
+  /* Resolves when the copies are gone; sets body[data-offline-forgotten=1] for whoever waits on it. */
+  function forget() {
+    var known = forgettable(), work = Object.keys(known).map(function (name) { return clearStores(name, known[name]); });
+    if (window.caches) {
+      work.push(caches.keys().then(function (names) {
+        return Promise.all(names.filter(function (n) { return n.indexOf(CACHE_PREFIX) === 0; })
+          .map(function (n) { return caches.delete(n); }));
+      }));
+    }
+    return Promise.all(work).then(function () { document.body.dataset.offlineForgotten = "1"; });
+  }
+
   window.XiachenOffline = { uuid4: uuid4, csrfToken: csrfToken, deviceId: deviceId, open: open, outbox: outbox,
-    retrying: retrying, worker: worker };
+    retrying: retrying, worker: worker, forget: forget };
 })();
