@@ -14,6 +14,7 @@ from django.utils import translation
 from xiachen.accounts.enums import Role
 from xiachen.org.models import Unit
 
+from . import database_template
 from .factories import (
     CadreFactory,
     HouseholdFactory,
@@ -22,6 +23,36 @@ from .factories import (
     make_unit,
     user_with_role,
 )
+
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput"):  # the controller (or a run without xdist)
+        database_template.name_the_run()
+
+
+def pytest_sessionfinish(session):
+    if not hasattr(session.config, "workerinput"):
+        from pytest_django.plugin import blocking_manager_key
+
+        with session.config.stash[blocking_manager_key].unblock():
+            database_template.drop_template()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_modify_db_settings):
+    """pytest-django's fixture, except that xdist workers clone one migrated template
+    (tests/database_template.py) instead of each migrating its own database."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    verbosity = request.config.option.verbose
+    with django_db_blocker.unblock():
+        if database_template.in_a_named_worker():
+            names = database_template.clone_for_worker(verbosity)
+        else:
+            names = setup_databases(verbosity=verbosity, interactive=False)
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(names, verbosity=verbosity)
 
 
 @pytest.fixture(autouse=True)

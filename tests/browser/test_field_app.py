@@ -124,7 +124,8 @@ STORE_COUNTS = """async ([name, stores]) => {
   const counts = {};
   for (const store of stores) {
     counts[store] = await new Promise(resolve => {
-      const request = db.transaction(store).objectStore(store).count(); request.onsuccess = () => resolve(request.result);
+      const request = db.transaction(store).objectStore(store).count();
+      request.onsuccess = () => resolve(request.result);
     });
   }
   db.close();
