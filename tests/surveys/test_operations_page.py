@@ -1,6 +1,7 @@
 """The manager's operations page (errands:operations) — lives here because it shows survey
 response rates; query counts at 1 and 3 items of every list on it."""
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -33,6 +34,8 @@ def test_operations_page_query_count(client, people, tree, count, django_assert_
     assert {s["status"]: s["count"] for s in response.context["errand_states"]}["requested"] == count
     body = response.content.decode()
     assert 'id="fever-list"' in body  # passes has landed its FeverAlert model
+    rates = re.search(r'<ul id="survey-rates">(.*?)</ul>', body, re.S).group(1)
+    assert all(f"问卷{n}</a>：0 / " in rates for n in range(count))  # each survey with its response rate
 
 
 def test_operations_page_is_for_managers_only(client, people):

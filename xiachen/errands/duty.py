@@ -21,7 +21,7 @@ def community_path_of(compound_path: str) -> str:
         Unit.objects.filter(path__in=paths, kind__code__in=COMMUNITY_KINDS).values_list("path", "depth")
     )
     if communities:
-        return max(communities, key=communities.get)
+        return max(communities, key=lambda path: communities[path])
     return paths[-2] if len(paths) > 1 else paths[-1]
 
 

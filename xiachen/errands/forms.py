@@ -25,7 +25,8 @@ class AssignForm(forms.Form):
                            error_messages={"required": _("请选择办理人"), "invalid_choice": _("请选择当班的办理人")})
 
     def __init__(self, *args, user, errand, **kwargs):
-        super().__init__(*args, auto_id="assign_%s", **kwargs)
+        kwargs["auto_id"] = "assign_%s"
+        super().__init__(*args, **kwargs)
         bind_pickers(self, user=user, params={"errand": str(errand.public_id)})
 
 

@@ -111,7 +111,7 @@ class QuarantineEpisode(BaseModel):
         return f"{self.get_kind_display()} {self.start}–{self.planned_end}"
 
     def save(self, *args, **kwargs):
-        if self.resident_id is not None:
+        if self.resident is not None:
             self.household_id = self.resident.household_id
             self.compound_path = self.resident.compound_path
         super().save(*args, **kwargs)
@@ -208,7 +208,7 @@ class ReturnReport(BaseModel):
         return f"{self.origin} {self.arrived_on}"
 
     def save(self, *args, **kwargs):
-        if self.resident_id is not None:
+        if self.resident is not None:
             self.compound_path = self.resident.compound_path
         super().save(*args, **kwargs)
 

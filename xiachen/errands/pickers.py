@@ -84,7 +84,7 @@ def _search_people(people: QuerySet, text: str) -> QuerySet:
 
 def describe_people(people: list) -> list[Option]:
     """A deployed cadre with their agency and department; a community worker with their community."""
-    worker_units = {}
+    worker_units: dict[int, str] = {}
     for membership in Membership.objects.filter(user__in=people, role=Role.COMMUNITY_WORKER,
                                                 is_active=True).select_related("unit"):
         worker_units.setdefault(membership.user_id, membership.unit.name)

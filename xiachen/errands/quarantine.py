@@ -33,7 +33,7 @@ from .models import EpisodeExtension, EpisodeLength, HealthReport, QuarantineEpi
 
 FEVER = Decimal("37.3")
 # Lengths in days (the start day counted) where a community has set none; its manager may change them.
-DEFAULT_DAYS = {EpisodeKind.HOME_QUARANTINE: 14, EpisodeKind.HEALTH_MONITORING: 14}
+DEFAULT_DAYS: dict[str, int] = {EpisodeKind.HOME_QUARANTINE: 14, EpisodeKind.HEALTH_MONITORING: 14}
 RETURN_MONITORING_DAYS = DEFAULT_DAYS[EpisodeKind.HEALTH_MONITORING]
 MAX_DAYS = 60
 AUTO_END_GRACE_DAYS = 3  # days after the planned end before the daily job ends an unconfirmed episode
@@ -239,7 +239,7 @@ def report_health(
     own = getattr(by, "resident", None) is not None and by.resident.household_id == episode.household_id
     if by_resident and not own:
         raise PermissionDenied("episode.report")
-    if not by_resident and not (has_permission(by, "errands.quarantine", episode.household.compound)
+    if not by_resident and not (has_permission(by, "errands.quarantine", _compound_of(episode))
                                 or episode.visits.filter(assignee=by).exists()):
         raise PermissionDenied("episode.report")
     if episode.status != EpisodeStatus.ACTIVE:
@@ -326,9 +326,16 @@ def _start_turn(compound_path: str, day: date, staff: list) -> int:
     return VisitTask.objects.filter(compound_path=compound_path, day=day).count()
 
 
+def _compound_of(episode: QuarantineEpisode):
+    """The compound an episode's household lives in; a purged episode (no household) takes no reports."""
+    if episode.household is None:
+        raise PermissionDenied("episode.purged")
+    return episode.household.compound
+
+
 @transaction.atomic
 def complete_visit(*, by, task: VisitTask, note: str = "") -> VisitTask:
-    if task.assignee_id != by.pk and not has_permission(by, "errands.quarantine", task.episode.household.compound):
+    if task.assignee_id != by.pk and not has_permission(by, "errands.quarantine", _compound_of(task.episode)):
         raise PermissionDenied("visit.complete")
     if task.status == VisitStatus.DONE:
         raise QuarantineError(_("该走访已经完成"))

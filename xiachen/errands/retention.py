@@ -19,11 +19,22 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from xiachen.audit import services as audit
+from xiachen.core.personal_data import PersonalField
 
 from .enums import OPEN_ERRAND_STATUSES, EpisodeStatus
 from .models import EpisodeExtension, Errand, HealthReport, QuarantineEpisode, ReturnReport, SupportContact, VisitTask
 from .personal_data import _health, _service, _support
 from .quarantine import FEVER
+
+
+def _days(field: PersonalField) -> int:
+    """The field's retention period; each category purged here has one (personal_data.py)."""
+    if field.retention_days is None:
+        raise ValueError(f"{field.purpose}: no retention period to purge by")
+    return field.retention_days
+
+
+HEALTH_DAYS, SERVICE_DAYS, SUPPORT_DAYS = _days(_health), _days(_service), _days(_support)
 
 
 @dataclass(frozen=True)
@@ -74,18 +85,18 @@ def purge_expired(*, today: date | None = None) -> PurgeCounts:
     """
     today = today or timezone.localdate()
     now = timezone.now()
-    episodes, reports = _purge_episodes(today - timedelta(days=_health.retention_days), now)
+    episodes, reports = _purge_episodes(today - timedelta(days=HEALTH_DAYS), now)
     returns = ReturnReport.objects.filter(
-        arrived_on__lt=today - timedelta(days=_health.retention_days), purged_at__isnull=True
+        arrived_on__lt=today - timedelta(days=HEALTH_DAYS), purged_at__isnull=True
     ).update(resident=None, origin="", travel_detail="", episode=None, purged_at=now)
-    service_cutoff = _start_of(today - timedelta(days=_service.retention_days))
+    service_cutoff = _start_of(today - timedelta(days=SERVICE_DAYS))
     errands = (
         Errand.objects.filter(finished_at__lt=service_cutoff, purged_at__isnull=True)
         .exclude(status__in=OPEN_ERRAND_STATUSES)
         .update(resident=None, details="", prescription_note="", comment="", payment_note="", purged_at=now)
     )
     support = SupportContact.objects.filter(
-        done_at__lt=_start_of(today - timedelta(days=_support.retention_days)), purged_at__isnull=True
+        done_at__lt=_start_of(today - timedelta(days=SUPPORT_DAYS)), purged_at__isnull=True
     ).update(note="", purged_at=now)
     counts = PurgeCounts(episodes, reports, returns, errands, support)
     if any(asdict(counts).values()):

@@ -14,7 +14,7 @@ from xiachen.rosters.selectors import my_assignments
 
 from .sync import version_of
 
-NEXT = {  # the moves the assignee makes on the round, in order
+NEXT: dict[str, str] = {  # the moves the assignee makes on the round, in order
     ErrandStatus.REQUESTED: ErrandStatus.ACCEPTED,
     ErrandStatus.ACCEPTED: ErrandStatus.IN_PROGRESS,
     ErrandStatus.IN_PROGRESS: ErrandStatus.DELIVERED,
@@ -27,11 +27,12 @@ def _address(household) -> str:
 
 
 def app_data(user) -> dict:
-    errands = list(my_round(user))
-    visits = list(visits_for(user))
-    households = {e.household_id: e.household for e in errands}
-    households.update({v.episode.household_id: v.episode.household for v in visits})
-    residents = {}
+    # Purged rows have no household; the round and the visits are open work, which is never purged.
+    errands = [e for e in my_round(user) if e.household is not None]
+    visits = [v for v in visits_for(user) if v.episode.household is not None]
+    households = {e.household.pk: e.household for e in errands if e.household is not None}
+    households.update({v.episode.household.pk: v.episode.household for v in visits if v.episode.household is not None})
+    residents: dict[int | None, list] = {}
     if households:
         from xiachen.households.models import Resident
 
@@ -51,12 +52,12 @@ def app_data(user) -> dict:
             "status_label": e.get_status_display(), "kind_label": e.get_kind_display(), "details": e.details,
             "building": e.household.building, "address": _address(e.household), "household": str(e.household.public_id),
             "next": ({"to": NEXT[e.status], "label": _move_label(NEXT[e.status])} if e.status in NEXT else None),
-        } for e in errands],
+        } for e in errands if e.household is not None],
         "visits": [{
             "id": str(v.public_id), "version": version_of(v.updated_at), "day": v.day.isoformat(),
             "address": _address(v.episode.household), "household": str(v.episode.household.public_id),
-            "resident": mask_name(v.episode.resident.name), "reported": v.pk in reported,
-        } for v in visits],
+            "resident": mask_name(v.episode.resident.name) if v.episode.resident else "", "reported": v.pk in reported,
+        } for v in visits if v.episode.household is not None],
         "households": [{
             "id": str(h.public_id), "address": _address(h),
             "quarantine": str(EpisodeKind(held[pk]).label) if pk in held else "",
@@ -74,5 +75,6 @@ def app_data(user) -> dict:
 def _move_label(to: str) -> str:
     from django.utils.translation import gettext as _
 
-    return {ErrandStatus.ACCEPTED: _("接单"), ErrandStatus.IN_PROGRESS: _("开始办理"),
-            ErrandStatus.DELIVERED: _("已送达")}[to]
+    labels: dict[str, str] = {ErrandStatus.ACCEPTED: _("接单"), ErrandStatus.IN_PROGRESS: _("开始办理"),
+                              ErrandStatus.DELIVERED: _("已送达")}
+    return labels[to]

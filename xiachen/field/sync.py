@@ -98,7 +98,8 @@ def apply_changes(*, by, device_id: str, changes: list, handlers: dict[str, Hand
     """Apply a batch; one result per change, in order: {client_uuid, status, message, current?, duplicate?}."""
     if not isinstance(changes, list) or len(changes) > MAX_BATCH:
         raise ValueError("batch_too_large")
-    parsed, results = [], []
+    parsed: list[Change | None] = []
+    results: list[dict] = []
     for raw in changes:
         try:
             parsed.append(_parse(raw))
@@ -135,7 +136,7 @@ def _apply_one(*, by, device_id: str, change: Change, handlers: dict[str, Handle
     handler = handlers.get(change.kind)
     record = OfflineChange(client_uuid=change.client_uuid, user=by, device_id=str(device_id or "")[:40],
                            kind=change.kind[:40], base_version=change.base)
-    result = {"client_uuid": change.client_uuid}
+    result: dict[str, object] = {"client_uuid": change.client_uuid}
     try:
         if handler is None:
             raise Rejected(_("无法识别的修改"))

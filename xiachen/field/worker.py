@@ -17,7 +17,10 @@ def worker_response(*, name: str, scope: str, files: list[str], fallback: str = 
         "cache": f"xiachen-{name}-v4", "scope": scope, "fallback": fallback,
         "files": [static(path) for path in [*ENGINE_FILES, *files]],
     }
-    source = Path(finders.find("offline/sw.js")).read_text()
+    found = finders.find("offline/sw.js")
+    if not isinstance(found, str):  # shipped in xiachen/static: only a broken install lacks it
+        raise FileNotFoundError("offline/sw.js")
+    source = Path(found).read_text()
     body = f"self.XIACHEN_OFFLINE = {json.dumps(config)};\n{source}"
     response = HttpResponse(body, content_type="application/javascript")
     response["Service-Worker-Allowed"] = scope

@@ -142,12 +142,14 @@ def upload_boundaries(*, by, data: bytes, key: str = "code", by_name: bool = Fal
     key = key.strip() or ("name" if by_name else "code")
     features = _features(data)
     units = _units_by(by, by_name=by_name)
-    errors, matched, seen = [], [], {}
+    errors: list[str] = []
+    matched: list[tuple[Unit, dict]] = []
+    seen: dict[int, int] = {}
     for number, feature in enumerate(features, start=1):
         label, unit, problem = _match(feature, number, key=key, by_name=by_name, units=units)
-        if not problem and unit.pk in seen:
+        if unit is not None and not problem and unit.pk in seen:
             problem = _("与第 %(n)s 个要素对应同一个单位") % {"n": seen[unit.pk]}
-        if problem:
+        if problem or unit is None:
             errors.append(f"{label}：{problem}")
         else:
             seen[unit.pk] = number

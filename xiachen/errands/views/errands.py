@@ -121,7 +121,7 @@ def assign(request: HttpRequest, public_id: UUID) -> HttpResponse:
         raise PermissionDenied("errands.dispatch")
     form = AssignForm(request.POST, user=request.user, errand=errand)
     if not form.is_valid():
-        messages.error(request, form.errors["assignee"][0])
+        messages.error(request, str(form.errors["assignee"][0]))
         return redirect("errands:detail", public_id=errand.public_id)
     return _attempt(request, errand, lambda: services.assign_by_hand(
         by=request.user, errand=errand, assignee=form.cleaned_data["assignee"]

@@ -43,7 +43,7 @@ def operations(request: HttpRequest) -> HttpResponse:
         .select_related("resident", "household", "household__compound")
         .order_by("compound_path", "household__building", "household__entrance", "household__room", "id")
     )
-    households = {}
+    households: dict[int | None, dict] = {}
     for episode in episodes[:500]:
         households.setdefault(episode.household_id, {"household": episode.household, "episodes": []})[
             "episodes"].append(episode)
@@ -61,13 +61,11 @@ def operations(request: HttpRequest) -> HttpResponse:
         .prefetch_related("compounds").order_by("-created_at")[:20]
     )
     rates = response_rates(surveys)
-    for survey in surveys:
-        survey.rate = rates[survey.pk]
     return render(request, "errands/operations.html", {
         "today": today,
         "households": list(households.values()),
         "overdue": quarantine.overdue_visits(request.user, today=today)[:100],
         "errand_states": errand_states,
         "fever_alerts": _fever_alerts(paths),
-        "surveys": surveys,
+        "surveys": [{"survey": survey, "rate": rates[survey.pk]} for survey in surveys],
     })
