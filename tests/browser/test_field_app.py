@@ -136,6 +136,9 @@ STORE_COUNTS = """async ([name, stores]) => {
 def test_signing_out_forgets_the_copies_on_the_phone_but_keeps_unsynced_changes(phone_page, people, resident1):
     page = phone_page
     rice = errand_of(people, resident1, "大米一袋")
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     sign_in(page, "worker1")
     click_menu(page, "外勤手机版（离线可用）")
     _ready_for_offline(page)
@@ -161,3 +164,4 @@ def test_signing_out_forgets_the_copies_on_the_phone_but_keeps_unsynced_changes(
     _pending(page, 0)  # sent under the new sign-in, once
     assert Errand.objects.get(pk=rice.pk).status == "accepted"
     assert OfflineChange.objects.count() == 1
+    assert [e for e in errors if "net::ERR_FAILED" not in e] == []  # only the blocked uploads failed
