@@ -3,6 +3,8 @@ library in the same run, and scan ingest through the HTTP endpoint in batches of
 
     .venv/bin/python bench/passes.py                     # SQLite (a throwaway database file)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/xiachen_bench .venv/bin/python bench/passes.py
+    ... bench/passes.py --ingest-only [--plain-tables]   # ingest only; a fresh PostgreSQL database with
+                                                         # --plain-tables skips the scan partitions (ADR 2111)
 
 Writes bench/results/passes.json (one entry per database vendor, merged).
 """
@@ -141,12 +143,11 @@ def _distinct_tokens(compound, count: int) -> list[str]:
 
     from django.utils import timezone
 
-    from xiachen.core import crypto
     from xiachen.passes.services import current_key
     from xiachen.passes.tokens import PassClaims, sign_token
 
     key = current_key(community=compound.parent)
-    seed = base64.b64decode(crypto.decrypt(key.seed))
+    seed = base64.b64decode(key.seed)  # the field decrypts (bound encryption, passes 0007)
     now = int(timezone.now().timestamp())
     return [
         sign_token(
@@ -324,13 +325,33 @@ def ingest_rates(compound, worker, tokens, now) -> dict:
     }
 
 
+def _partitioned() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relkind FROM pg_class WHERE relname = 'passes_scan'")
+        return cursor.fetchone()[0] == "p"
+
+
 def _load_average() -> list[str]:
     return Path("/proc/loadavg").read_text().split()[:3]
 
 
 def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--ingest-only", action="store_true", help="keep the verification numbers on file")
+    parser.add_argument(
+        "--plain-tables", action="store_true",
+        help="PostgreSQL, a fresh database: skip the partitioning migration (passes 0010, ADR 2111) to compare; "
+        "writes ingest_postgresql_plain_tables",
+    )
+    args = parser.parse_args()
+    if args.plain_tables:
+        call_command("migrate", "passes", "0009", verbosity=0)
+        call_command("migrate", "passes", "0010", fake=True, verbosity=0)
     call_command("migrate", verbosity=0)
     vendor = connection.vendor
+    partitioned = vendor == "postgresql" and _partitioned()
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results["machine"] = {
         "python": platform.python_version(),
@@ -342,8 +363,14 @@ def main() -> None:
         "2-core virtual machine, PostgreSQL on the same machine; the load average is recorded with each "
         "measurement; absolute rates vary by ±20 % between runs, ratios are measured in the same process"
     )
-    results["verification"] = verification_rates(compound) | {"load_average": _load_average()}
-    results[f"ingest_{vendor}"] = ingest_rates(compound, worker, tokens, now)
+    if not args.ingest_only:
+        results["verification"] = verification_rates(compound) | {"load_average": _load_average()}
+    key = f"ingest_{vendor}" + ("_plain_tables" if vendor == "postgresql" and not partitioned else "")
+    results[key] = ingest_rates(compound, worker, tokens, now) | {
+        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        **({"scans_table": "monthly partitions (ADR 2111)" if partitioned else "plain table"}
+           if vendor == "postgresql" else {}),
+    }
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=1) + "\n")
     print(json.dumps(results, indent=1))

@@ -2,9 +2,10 @@
 
 A batch is one transaction with a handful of queries whatever its size: gates, trust list, policies,
 revocations and recent outings are read once, every scan is re-verified in memory, and the new rows
-go in with one bulk statement (`ScanWriter`: a binary COPY on PostgreSQL, falling back to INSERT …
-ON CONFLICT (client_uuid) DO NOTHING when a UUID is already stored; a multi-row INSERT … ON CONFLICT
-elsewhere), so a re-sent or concurrently uploaded batch cannot create a second row; only rows this
+go in with one bulk statement (`ScanWriter`: a binary COPY into the partitioned table on PostgreSQL,
+falling back to an INSERT that skips stored UUIDs through the claim table (ADR 2111); a multi-row
+INSERT … ON CONFLICT (client_uuid) DO NOTHING elsewhere),
+so a re-sent or concurrently uploaded batch cannot create a second row; only rows this
 call inserted get disagreements, fever alerts and the upload's audit line (ADR 0503).
 """
 
@@ -31,6 +32,7 @@ from xiachen.notices.services import notify
 from xiachen.org.models import Unit
 
 from .models import Disagreement, FeverAlert, Pass, PolicyVersion, Scan
+from .partitions import skipping_stored
 from .rules import combine, policy_from
 from .selectors import audiences_of, prefixes_of, trust_for
 from .temperatures import TemperatureError, parse_temperature
@@ -439,9 +441,10 @@ _SCAN_COPY_TYPES = [
 class ScanWriter:
     """Rows of one upload, encoded for the database at hand, then inserted skipping stored UUIDs.
 
-    PostgreSQL: one binary COPY straight into the table, in a savepoint; when a UUID is already stored
-    (a re-sent batch, or the same batch from a concurrent upload) the savepoint is rolled back and the
-    rows go through a temp table and INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING. Binary COPY
+    PostgreSQL: one binary COPY straight into the (partitioned, ADR 2111) table, in a savepoint; when a
+    UUID is already stored (a re-sent batch, or the same batch from a concurrent upload) the claim
+    trigger raises unique_violation, the savepoint is rolled back and the rows go through a temp table
+    and INSERT … SELECT … RETURNING with `skipping_stored()` (the trigger skips stored UUIDs). Binary COPY
     halves the server's work per row against text (no parsing of UUIDs and timestamps).
     Other databases: one multi-row INSERT … ON CONFLICT DO NOTHING RETURNING per 500 rows.
     """
@@ -524,11 +527,14 @@ class ScanWriter:
         )
         cursor.execute("TRUNCATE passes_scan_incoming")
         self._copy(cursor, "passes_scan_incoming")
-        cursor.execute(
-            f"INSERT INTO {_TABLE} ({_COLUMNS}) SELECT {_COLUMNS} FROM passes_scan_incoming "  # noqa: S608
-            "ON CONFLICT (client_uuid) DO NOTHING RETURNING client_uuid"
-        )
-        inserted = {str(u) for (u,) in cursor.fetchall()}
+        # partitioned (ADR 2111): no unique index on client_uuid to name in ON CONFLICT; the claim
+        # trigger skips stored UUIDs instead, waiting, like ON CONFLICT, for a concurrent upload
+        with skipping_stored():
+            cursor.execute(
+                f"INSERT INTO {_TABLE} ({_COLUMNS}) SELECT {_COLUMNS} FROM passes_scan_incoming "  # noqa: S608
+                "RETURNING client_uuid"
+            )
+            inserted = {str(u) for (u,) in cursor.fetchall()}
         cursor.execute("TRUNCATE passes_scan_incoming")
         return inserted
 

@@ -1,0 +1,137 @@
+"""What monthly partitions (ADR 2111) cost the scan ingest's database writes: an interleaved A/B.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/<a migrated database> .venv/bin/python bench/partitions_insert.py
+
+On a loaded shared machine, whole-ingest runs minutes apart are not comparable (bench/passes.py's
+two PostgreSQL entries differ mostly by the load). This measures only what partitioning changes, in
+one process, alternating the two layouts batch by batch so that both see the same load: the binary
+COPY of a 500-scan batch (the ingest's fast path), and the re-send of a batch (the fallback: temp
+table, then INSERT skipping stored UUIDs), into
+  - `passes_scan` as migrate builds it (partitioned by month, claim table and trigger), and
+  - `bench_scan_plain`, a plain copy with the old layout (primary key id, UNIQUE client_uuid, the same
+    indexes), with INSERT … ON CONFLICT (client_uuid) DO NOTHING as before.
+Each batch runs in a transaction that is rolled back, so both tables stay as they were. Writes
+bench/results/partitions_insert.json with medians, quartiles and the load average.
+"""
+
+import json
+import os
+import statistics
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+
+from xiachen.passes.ingest import _SCAN_COPY_TYPES, SCAN_COLUMNS  # noqa: E402
+from xiachen.passes.partitions import skipping_stored  # noqa: E402
+
+COLUMNS = ", ".join(SCAN_COLUMNS)
+ROUNDS, BATCH = 40, 500
+
+
+def rows(now: datetime) -> list[tuple]:
+    return [
+        (uuid.uuid4(), "bench", 1, "/1/2/3/4/", 1, now - timedelta(seconds=i), now, "qr", uuid.uuid4(), uuid.uuid4(),
+         "in", Decimal("36.5"), True, "valid", True, "valid", 1, "", 0)
+        for i in range(BATCH)
+    ]
+
+
+def copy(cursor, table: str, batch: list[tuple]) -> None:
+    with cursor.cursor.copy(f"COPY {table} ({COLUMNS}) FROM STDIN (FORMAT BINARY)") as stream:
+        stream.set_types(_SCAN_COPY_TYPES)
+        for row in batch:
+            stream.write_row(row)
+
+
+def resend(cursor, table: str, batch: list[tuple], partitioned: bool) -> int:
+    cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS bench_incoming AS SELECT {COLUMNS} FROM {table} WITH NO DATA")  # noqa: S608
+    cursor.execute("TRUNCATE bench_incoming")
+    copy(cursor, "bench_incoming", batch)
+    insert = f"INSERT INTO {table} ({COLUMNS}) SELECT {COLUMNS} FROM bench_incoming"  # noqa: S608
+    if partitioned:
+        with skipping_stored():
+            cursor.execute(insert + " RETURNING client_uuid")
+    else:
+        cursor.execute(insert + " ON CONFLICT (client_uuid) DO NOTHING RETURNING client_uuid")
+    return len(cursor.fetchall())
+
+
+def timed(table: str, partitioned: bool, now: datetime) -> tuple[float, float]:
+    """(COPY of a new batch, re-send of half stored half new) in ms, rolled back."""
+    batch = rows(now)
+    with transaction.atomic(), connection.cursor() as cursor:
+        started = time.perf_counter()
+        copy(cursor, table, batch)
+        copied = time.perf_counter() - started
+        again = batch[: BATCH // 2] + rows(now)[: BATCH // 2]
+        started = time.perf_counter()
+        inserted = resend(cursor, table, again, partitioned)
+        resent = time.perf_counter() - started
+        assert inserted == BATCH // 2, inserted
+        transaction.set_rollback(True)
+    return copied * 1000, resent * 1000
+
+
+def summary(values: list[float]) -> dict:
+    quartiles = statistics.quantiles(values, n=4)
+    return {"median_ms": round(statistics.median(values), 2), "q1_ms": round(quartiles[0], 2),
+            "q3_ms": round(quartiles[2], 2)}
+
+
+def main() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relkind FROM pg_class WHERE relname = 'passes_scan'")
+        assert cursor.fetchone()[0] == "p", "migrate first: passes_scan must be partitioned"
+        cursor.execute("DROP TABLE IF EXISTS bench_scan_plain")
+        cursor.execute("CREATE TABLE bench_scan_plain (LIKE passes_scan INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
+        cursor.execute("ALTER TABLE bench_scan_plain ADD PRIMARY KEY (id), ADD UNIQUE (client_uuid)")
+        for definition in ("(gate_id, scanned_at)", "(gate_path varchar_pattern_ops, scanned_at)",
+                           "(household_public_id)", "(scanned_at)"):
+            cursor.execute(f"CREATE INDEX ON bench_scan_plain {definition}")
+    now = datetime.now(UTC)
+    before = os.getloadavg()
+    results = {"partitioned": ([], []), "plain": ([], [])}
+    try:
+        for round_ in range(ROUNDS + 3):
+            order = [("partitioned", "passes_scan", True), ("plain", "bench_scan_plain", False)]
+            for name, table, partitioned in order if round_ % 2 else order[::-1]:
+                copied, resent = timed(table, partitioned, now)
+                if round_ >= 3:  # warm-up
+                    results[name][0].append(copied)
+                    results[name][1].append(resent)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS bench_scan_plain")
+    after = os.getloadavg()
+    output = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "what": f"{ROUNDS} rounds, layouts alternating, {BATCH}-scan batches, each rolled back; PostgreSQL "
+        f"{connection.cursor().connection.info.server_version}",
+        "copy_new_batch": {name: summary(values[0]) for name, values in results.items()},
+        "resend_half_stored": {name: summary(values[1]) for name, values in results.items()},
+        "load_average": {"before_1_5_15min": [round(x, 2) for x in before],
+                         "after_1_5_15min": [round(x, 2) for x in after]},
+    }
+    for measure in ("copy_new_batch", "resend_half_stored"):
+        output[measure]["ratio_partitioned_to_plain"] = round(
+            output[measure]["partitioned"]["median_ms"] / output[measure]["plain"]["median_ms"], 2
+        )
+    (ROOT / "bench" / "results" / "partitions_insert.json").write_text(json.dumps(output, indent=1) + "\n")
+    print(json.dumps(output, indent=1))
+
+
+if __name__ == "__main__":
+    main()
