@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _pending(page, n: int) -> None:
-    page.wait_for_function(f"() => document.getElementById('pending-count').textContent === '{n}'")
+    page.wait_for_function(f"() => document.getElementById('pending-count').textContent === '{n}'", timeout=30_000)
 
 
 def _ready_for_offline(page) -> None:
@@ -41,8 +41,14 @@ def test_round_and_visits_offline_then_synced_once_with_the_conflict_shown(phone
     first = page.locator(f"li[data-errand='{rice.public_id}']")
     first.locator("button.move").click()  # 接单
     page.wait_for_selector(f"li[data-errand='{rice.public_id}'][data-status='accepted']")
+    # Each step waits for its own effect: the list re-renders after every change, and a click that
+    # lands during a re-render would be lost.
     first.locator("button.move").click()  # 开始办理
+    page.wait_for_selector(f"li[data-errand='{rice.public_id}'][data-status='in_progress']")
+    _pending(page, 2)
     page.locator(f"li[data-errand='{medicine.public_id}'] button.move").click()
+    page.wait_for_selector(f"li[data-errand='{medicine.public_id}'][data-status='accepted']")
+    _pending(page, 3)
     row = page.locator(f"li[data-visit='{visit.public_id}']")
     row.locator("input.temperature").fill("37.8")
     row.locator("input.symptoms").fill("咳嗽")

@@ -41,10 +41,11 @@ def test_household_picker_is_scoped_and_shows_full_address(client, people, tree)
 
 
 def test_household_picker_finds_by_building_number(client, people, tree):
-    HouseholdFactory(compound=tree.compound1, building="7", room="101")
-    HouseholdFactory(compound=tree.compound1, building="8", room="101")
+    # Buildings the factory never gives (it numbers 1–20), so the people fixture's households never match.
+    HouseholdFactory(compound=tree.compound1, building="77", room="101")
+    HouseholdFactory(compound=tree.compound1, building="78", room="101")
     client.force_login(people.worker1)
-    assert [label for _v, label, _d in options(client, "errand-household", q="7栋")] == ["车站路小区 7栋1单元101室"]
+    assert [label for _v, label, _d in options(client, "errand-household", q="77栋")] == ["车站路小区 77栋1单元101室"]
 
 
 def test_errand_form_refuses_a_household_the_picker_would_not_offer(client, people, tree):
