@@ -25,7 +25,6 @@ from xiachen.org.models import path_within
 from .enums import CHECKPOINT_KINDS
 from .ingest import MAX_CLOCK_SKEW, _gates_for, clock_offset
 from .models import CheckpointEntry, PolicyVersion
-from .partitions import skipping_stored
 from .personal_data import CHECKPOINT_RETENTION_DAYS
 from .rules import DEFAULT_RULES, combine
 from .selectors import prefixes_of
@@ -160,8 +159,8 @@ def ingest_entries(*, by, device_id: str, entries: list, device_time: int | None
         )
     # one order for every upload: two uploads of the same entries cannot deadlock on the unique index
     rows.sort(key=lambda row: row.client_uuid)
-    with skipping_stored():  # partitioned on PostgreSQL: the claim trigger skips a concurrent upload's rows
-        CheckpointEntry.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+    # partitioned on PostgreSQL (ADR 2111): bulk_create claims the UUIDs first and skips stored ones
+    CheckpointEntry.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
     stored = {str(u) for u in existing}
     for result in results:
         if result["status"] == "stored" and result["client_uuid"] in stored:

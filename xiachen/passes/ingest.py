@@ -2,11 +2,11 @@
 
 A batch is one transaction with a handful of queries whatever its size: gates, trust list, policies,
 revocations and recent outings are read once, every scan is re-verified in memory, and the new rows
-go in with one bulk statement (`ScanWriter`: a binary COPY into the partitioned table on PostgreSQL,
-falling back to an INSERT that skips stored UUIDs through the claim table (ADR 2111); a multi-row
-INSERT … ON CONFLICT (client_uuid) DO NOTHING elsewhere),
-so a re-sent or concurrently uploaded batch cannot create a second row; only rows this
-call inserted get disagreements, fever alerts and the upload's audit line (ADR 0503).
+go in with one bulk statement (`ScanWriter`: on PostgreSQL one statement claims the batch's UUIDs,
+skipping stored ones, and a binary COPY writes the rows claimed into the partitioned table, ADR 2111;
+a multi-row INSERT … ON CONFLICT (client_uuid) DO NOTHING elsewhere), so a re-sent or concurrently
+uploaded batch cannot create a second row; only rows this call inserted get disagreements, fever
+alerts and the upload's audit line (ADR 0503).
 """
 
 import math
@@ -22,7 +22,6 @@ from decimal import Decimal, InvalidOperation
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from psycopg import errors as psycopg_errors
 
 from xiachen.accounts.models import User
 from xiachen.accounts.permissions import scope_paths
@@ -32,7 +31,7 @@ from xiachen.notices.services import notify
 from xiachen.org.models import Unit
 
 from .models import Disagreement, FeverAlert, Pass, PolicyVersion, Scan
-from .partitions import skipping_stored
+from .partitions import SCANS, claim
 from .rules import combine, policy_from
 from .selectors import audiences_of, prefixes_of, trust_for
 from .temperatures import TemperatureError, parse_temperature
@@ -441,11 +440,11 @@ _SCAN_COPY_TYPES = [
 class ScanWriter:
     """Rows of one upload, encoded for the database at hand, then inserted skipping stored UUIDs.
 
-    PostgreSQL: one binary COPY straight into the (partitioned, ADR 2111) table, in a savepoint; when a
-    UUID is already stored (a re-sent batch, or the same batch from a concurrent upload) the claim
-    trigger raises unique_violation, the savepoint is rolled back and the rows go through a temp table
-    and INSERT … SELECT … RETURNING with `skipping_stored()` (the trigger skips stored UUIDs). Binary COPY
-    halves the server's work per row against text (no parsing of UUIDs and timestamps).
+    PostgreSQL (partitioned, ADR 2111): one statement claims the batch's UUIDs in the claim table,
+    skipping stored ones (`partitions.claim`: ON CONFLICT DO NOTHING, so it waits for a concurrent
+    upload of the same scans and skips what that upload committed), then one binary COPY writes the
+    rows claimed. No trigger runs per row, so the COPY stays batched; binary COPY halves the server's
+    work per row against text (no parsing of UUIDs and timestamps).
     Other databases: one multi-row INSERT … ON CONFLICT DO NOTHING RETURNING per 500 rows.
     """
 
@@ -504,39 +503,19 @@ class ScanWriter:
         """The client UUIDs this call inserted."""
         return self._insert_postgresql() if self.postgres else self._insert_other()
 
-    def _copy(self, cursor, table: str) -> None:
+    def _copy(self, cursor, table: str, rows: list[tuple]) -> None:
         with cursor.cursor.copy(f"COPY {table} ({_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:
             copy.set_types(_SCAN_COPY_TYPES)
-            for row in self.rows:
+            for row in rows:
                 copy.write_row(row)
 
     def _insert_postgresql(self) -> set[str]:
-        with connection.cursor() as cursor:
-            savepoint = transaction.savepoint()
-            try:
-                self._copy(cursor, _TABLE)
-            except psycopg_errors.UniqueViolation:
-                transaction.savepoint_rollback(savepoint)
-                return self._insert_postgresql_skipping_stored(cursor)
-            transaction.savepoint_commit(savepoint)
-        return set(self.uuids)
-
-    def _insert_postgresql_skipping_stored(self, cursor) -> set[str]:
-        cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS passes_scan_incoming AS SELECT {_COLUMNS} FROM {_TABLE} WITH NO DATA"  # noqa: S608
-        )
-        cursor.execute("TRUNCATE passes_scan_incoming")
-        self._copy(cursor, "passes_scan_incoming")
-        # partitioned (ADR 2111): no unique index on client_uuid to name in ON CONFLICT; the claim
-        # trigger skips stored UUIDs instead, waiting, like ON CONFLICT, for a concurrent upload
-        with skipping_stored():
-            cursor.execute(
-                f"INSERT INTO {_TABLE} ({_COLUMNS}) SELECT {_COLUMNS} FROM passes_scan_incoming "  # noqa: S608
-                "RETURNING client_uuid"
-            )
-            inserted = {str(u) for (u,) in cursor.fetchall()}
-        cursor.execute("TRUNCATE passes_scan_incoming")
-        return inserted
+        claimed = claim(SCANS, self.uuids, skip_stored=True)
+        rows = self.rows if len(claimed) == len(self.rows) else [r for r in self.rows if str(r[0]) in claimed]
+        if rows:
+            with connection.cursor() as cursor:
+                self._copy(cursor, _TABLE, rows)
+        return claimed
 
     def _insert_other(self) -> set[str]:
         placeholders = "(" + ", ".join(["%s"] * len(SCAN_COLUMNS)) + ")"
