@@ -310,8 +310,10 @@ def partitions_insert() -> str:
     """Database side of the ingest, partitioned against plain, interleaved (bench/partitions_insert.py)."""
     data = _load("partitions_insert.json")
     rows = []
-    for key, label in (("copy_new_batch", "binary COPY of a new 500-scan batch (the fast path)"),
-                       ("resend_half_stored", "re-send, half of it stored (temp table, insert skipping stored)")):
+    labels = (("copy_new_batch", "a new 500-scan batch (plain: binary COPY; partitioned: claim, then binary COPY)"),
+              ("resend_half_stored", "re-send, half of it stored (plain: temp table, ON CONFLICT DO NOTHING; "
+               "partitioned: claim skipping stored, COPY of the rest)"))
+    for key, label in labels:
         measure = data[key]
         plain, partitioned = measure["plain"], measure["partitioned"]
         rows.append([
@@ -322,6 +324,11 @@ def partitions_insert() -> str:
         ])
     before = data["load_average"]["before_1_5_15min"]
     rows.append(["load average before (1 / 5 / 15 min)", " / ".join(f"{x:g}" for x in before), "", ""])
+    previous = data.get("previous_row_trigger")
+    if previous:  # the first layout: a BEFORE INSERT row trigger claimed each UUID
+        ratios = " and ".join(f"×{previous[key]['ratio_partitioned_to_plain']:.2f}" for key, _label in labels)
+        rows.append([f"earlier layout with a row trigger ({previous['date'][:10]}): new batch and re-send",
+                     "", "", ratios])
     return _table(["per batch, median (quartiles)", "plain table", "monthly partitions", "ratio"], "llll", rows)
 
 

@@ -4,14 +4,17 @@
 
 On a loaded shared machine, whole-ingest runs minutes apart are not comparable (bench/passes.py's
 two PostgreSQL entries differ mostly by the load). This measures only what partitioning changes, in
-one process, alternating the two layouts batch by batch so that both see the same load: the binary
-COPY of a 500-scan batch (the ingest's fast path), and the re-send of a batch (the fallback: temp
-table, then INSERT skipping stored UUIDs), into
-  - `passes_scan` as migrate builds it (partitioned by month, claim table and trigger), and
+one process, alternating the two layouts batch by batch so that both see the same load: a new
+500-scan batch, and the re-send of a batch half of which is stored, into
+  - `passes_scan` as migrate builds it (partitioned by month, claim table), written by the ingest's
+    own `ScanWriter`: one statement claims the UUIDs skipping stored ones, one binary COPY writes the
+    rows claimed; and
   - `bench_scan_plain`, a plain copy with the old layout (primary key id, UNIQUE client_uuid, the same
-    indexes), with INSERT … ON CONFLICT (client_uuid) DO NOTHING as before.
+    indexes), written as before ADR 2111: a binary COPY, and for the re-send a temp table and
+    INSERT … ON CONFLICT (client_uuid) DO NOTHING.
 Each batch runs in a transaction that is rolled back, so both tables stay as they were. Writes
-bench/results/partitions_insert.json with medians, quartiles and the load average.
+bench/results/partitions_insert.json with medians, quartiles and the load average; an entry
+`previous_*` already in the file (an earlier layout's measurement) is kept.
 """
 
 import json
@@ -34,8 +37,7 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 
-from xiachen.passes.ingest import _SCAN_COPY_TYPES, SCAN_COLUMNS  # noqa: E402
-from xiachen.passes.partitions import skipping_stored  # noqa: E402
+from xiachen.passes.ingest import _SCAN_COPY_TYPES, SCAN_COLUMNS, ScanWriter  # noqa: E402
 
 COLUMNS = ", ".join(SCAN_COLUMNS)
 ROUNDS, BATCH = 40, 500
@@ -56,29 +58,38 @@ def copy(cursor, table: str, batch: list[tuple]) -> None:
             stream.write_row(row)
 
 
-def resend(cursor, table: str, batch: list[tuple], partitioned: bool) -> int:
-    cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS bench_incoming AS SELECT {COLUMNS} FROM {table} WITH NO DATA")  # noqa: S608
+def resend_plain(cursor, batch: list[tuple]) -> int:
+    """The pre-ADR 2111 fallback on the plain table: temp table, INSERT … ON CONFLICT DO NOTHING."""
+    cursor.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS bench_incoming AS SELECT {COLUMNS} FROM bench_scan_plain WITH NO DATA"  # noqa: S608
+    )
     cursor.execute("TRUNCATE bench_incoming")
     copy(cursor, "bench_incoming", batch)
-    insert = f"INSERT INTO {table} ({COLUMNS}) SELECT {COLUMNS} FROM bench_incoming"  # noqa: S608
-    if partitioned:
-        with skipping_stored():
-            cursor.execute(insert + " RETURNING client_uuid")
-    else:
-        cursor.execute(insert + " ON CONFLICT (client_uuid) DO NOTHING RETURNING client_uuid")
+    cursor.execute(f"INSERT INTO bench_scan_plain ({COLUMNS}) SELECT {COLUMNS} FROM bench_incoming "  # noqa: S608
+                   "ON CONFLICT (client_uuid) DO NOTHING RETURNING client_uuid")
     return len(cursor.fetchall())
 
 
-def timed(table: str, partitioned: bool, now: datetime) -> tuple[float, float]:
-    """(COPY of a new batch, re-send of half stored half new) in ms, rolled back."""
+def write_partitioned(batch: list[tuple], now: datetime) -> int:
+    """The ingest's writer on the partitioned table: claim (skipping stored), then COPY what was claimed."""
+    writer = ScanWriter(device_id="bench", by_id=1, received_at=now)
+    writer.rows, writer.uuids = batch, [str(row[0]) for row in batch]
+    return len(writer.insert())
+
+
+def timed(partitioned: bool, now: datetime) -> tuple[float, float]:
+    """(a new batch, a re-send of half stored half new) in ms, rolled back."""
     batch = rows(now)
+    again = batch[: BATCH // 2] + rows(now)[: BATCH // 2]
     with transaction.atomic(), connection.cursor() as cursor:
         started = time.perf_counter()
-        copy(cursor, table, batch)
+        if partitioned:
+            assert write_partitioned(batch, now) == BATCH
+        else:
+            copy(cursor, "bench_scan_plain", batch)
         copied = time.perf_counter() - started
-        again = batch[: BATCH // 2] + rows(now)[: BATCH // 2]
         started = time.perf_counter()
-        inserted = resend(cursor, table, again, partitioned)
+        inserted = write_partitioned(again, now) if partitioned else resend_plain(cursor, again)
         resent = time.perf_counter() - started
         assert inserted == BATCH // 2, inserted
         transaction.set_rollback(True)
@@ -106,9 +117,9 @@ def main() -> None:
     results = {"partitioned": ([], []), "plain": ([], [])}
     try:
         for round_ in range(ROUNDS + 3):
-            order = [("partitioned", "passes_scan", True), ("plain", "bench_scan_plain", False)]
-            for name, table, partitioned in order if round_ % 2 else order[::-1]:
-                copied, resent = timed(table, partitioned, now)
+            order = [("partitioned", True), ("plain", False)]
+            for name, partitioned in order if round_ % 2 else order[::-1]:
+                copied, resent = timed(partitioned, now)
                 if round_ >= 3:  # warm-up
                     results[name][0].append(copied)
                     results[name][1].append(resent)
@@ -116,6 +127,8 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS bench_scan_plain")
     after = os.getloadavg()
+    path = ROOT / "bench" / "results" / "partitions_insert.json"
+    kept = {k: v for k, v in json.loads(path.read_text()).items() if k.startswith("previous_")} if path.exists() else {}
     output = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "what": f"{ROUNDS} rounds, layouts alternating, {BATCH}-scan batches, each rolled back; PostgreSQL "
@@ -129,7 +142,8 @@ def main() -> None:
         output[measure]["ratio_partitioned_to_plain"] = round(
             output[measure]["partitioned"]["median_ms"] / output[measure]["plain"]["median_ms"], 2
         )
-    (ROOT / "bench" / "results" / "partitions_insert.json").write_text(json.dumps(output, indent=1) + "\n")
+    output |= kept
+    path.write_text(json.dumps(output, indent=1) + "\n")
     print(json.dumps(output, indent=1))
 
 

@@ -3,8 +3,11 @@ library in the same run, and scan ingest through the HTTP endpoint in batches of
 
     .venv/bin/python bench/passes.py                     # SQLite (a throwaway database file)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/xiachen_bench .venv/bin/python bench/passes.py
-    ... bench/passes.py --ingest-only [--plain-tables]   # ingest only; a fresh PostgreSQL database with
-                                                         # --plain-tables skips the scan partitions (ADR 2111)
+    ... bench/passes.py --ingest-only                    # ingest only, the verification numbers kept
+
+The scan table is partitioned by month on PostgreSQL (ADR 2111). For the plain table, run this script
+at a commit before ADR 2111 on a fresh database in the same session; its entry is kept here as
+`ingest_postgresql_plain_tables`, naming that commit.
 
 Writes bench/results/passes.json (one entry per database vendor, merged).
 """
@@ -340,15 +343,7 @@ def main() -> None:
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--ingest-only", action="store_true", help="keep the verification numbers on file")
-    parser.add_argument(
-        "--plain-tables", action="store_true",
-        help="PostgreSQL, a fresh database: skip the partitioning migration (passes 0010, ADR 2111) to compare; "
-        "writes ingest_postgresql_plain_tables",
-    )
     args = parser.parse_args()
-    if args.plain_tables:
-        call_command("migrate", "passes", "0009", verbosity=0)
-        call_command("migrate", "passes", "0010", fake=True, verbosity=0)
     call_command("migrate", verbosity=0)
     vendor = connection.vendor
     partitioned = vendor == "postgresql" and _partitioned()
@@ -365,8 +360,7 @@ def main() -> None:
     )
     if not args.ingest_only:
         results["verification"] = verification_rates(compound) | {"load_average": _load_average()}
-    key = f"ingest_{vendor}" + ("_plain_tables" if vendor == "postgresql" and not partitioned else "")
-    results[key] = ingest_rates(compound, worker, tokens, now) | {
+    results[f"ingest_{vendor}"] = ingest_rates(compound, worker, tokens, now) | {
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         **({"scans_table": "monthly partitions (ADR 2111)" if partitioned else "plain table"}
            if vendor == "postgresql" else {}),

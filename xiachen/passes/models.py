@@ -1,7 +1,8 @@
 """Pass policies in versions, signing keys, passes, bulk revocations, gate scans and fever alerts."""
 
 import uuid
-from typing import ClassVar, cast
+from collections.abc import Collection, Iterable
+from typing import Any, ClassVar, cast
 
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
@@ -124,16 +125,26 @@ class RevocationRequest(BaseModel):
 class ClaimingQuerySet(models.QuerySet):
     """bulk_create claims the rows' client UUIDs first (PostgreSQL partitions, ADR 2111; see ClaimsClientUUID)."""
 
-    def bulk_create(self, objs, *args, ignore_conflicts: bool = False, **kwargs):
+    def bulk_create(
+        self,
+        objs: Iterable[Any],
+        batch_size: int | None = None,
+        ignore_conflicts: bool = False,
+        update_conflicts: bool = False,
+        update_fields: Collection[str] | None = None,
+        unique_fields: Collection[str] | None = None,
+    ) -> list[Any]:
         objs = list(objs)
+        if update_conflicts:  # an upsert would change rows claimed already: not for these tables
+            raise ValueError("bulk_create(update_conflicts=True) is not supported on partitioned models (ADR 2111)")
         if not on_postgresql():
-            return super().bulk_create(objs, *args, ignore_conflicts=ignore_conflicts, **kwargs)
+            return super().bulk_create(objs, batch_size=batch_size, ignore_conflicts=ignore_conflicts)
         with transaction.atomic(using=self.db, savepoint=False):
             spec = cast(type[ClaimsClientUUID], self.model).partitioned
             claimed = claim(spec, [obj.client_uuid for obj in objs], skip_stored=ignore_conflicts)
             # with ignore_conflicts, a UUID stored already is skipped as ON CONFLICT DO NOTHING would
-            super().bulk_create([o for o in objs if uuid_text(o.client_uuid) in claimed], *args,
-                                ignore_conflicts=ignore_conflicts, **kwargs)
+            kept = [o for o in objs if uuid_text(o.client_uuid) in claimed]
+            super().bulk_create(kept, batch_size=batch_size, ignore_conflicts=ignore_conflicts)
         return objs
 
 
@@ -147,6 +158,7 @@ class ClaimsClientUUID(models.Model):
     """
 
     partitioned: ClassVar[Partitioned]
+    client_uuid: Any  # a UUIDField in each model
     objects = ClaimingQuerySet.as_manager()
 
     class Meta:
