@@ -2,8 +2,8 @@
 
 A batch is one transaction with a handful of queries whatever its size: gates, trust list, policies,
 revocations and recent outings are read once, every scan is re-verified in memory, and the new rows
-go in with one bulk statement (`ScanWriter`: on PostgreSQL one statement claims the batch's UUIDs,
-skipping stored ones, and a binary COPY writes the rows claimed into the partitioned table, ADR 2111;
+go in with one bulk statement (`ScanWriter`: on PostgreSQL a COPY claims the batch's UUIDs, skipping
+stored ones on a re-send, and a binary COPY writes the rows claimed into the partitioned table, ADR 2111;
 a multi-row INSERT … ON CONFLICT (client_uuid) DO NOTHING elsewhere), so a re-sent or concurrently
 uploaded batch cannot create a second row; only rows this call inserted get disagreements, fever
 alerts and the upload's audit line (ADR 0503).
@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from psycopg import errors as psycopg_errors
 
 from xiachen.accounts.models import User
 from xiachen.accounts.permissions import scope_paths
@@ -31,7 +32,7 @@ from xiachen.notices.services import notify
 from xiachen.org.models import Unit
 
 from .models import Disagreement, FeverAlert, Pass, PolicyVersion, Scan
-from .partitions import SCANS, claim
+from .partitions import SCANS, claim, copy_claims
 from .rules import combine, policy_from
 from .selectors import audiences_of, prefixes_of, trust_for
 from .temperatures import TemperatureError, parse_temperature
@@ -440,11 +441,13 @@ _SCAN_COPY_TYPES = [
 class ScanWriter:
     """Rows of one upload, encoded for the database at hand, then inserted skipping stored UUIDs.
 
-    PostgreSQL (partitioned, ADR 2111): one statement claims the batch's UUIDs in the claim table,
-    skipping stored ones (`partitions.claim`: ON CONFLICT DO NOTHING, so it waits for a concurrent
-    upload of the same scans and skips what that upload committed), then one binary COPY writes the
-    rows claimed. No trigger runs per row, so the COPY stays batched; binary COPY halves the server's
-    work per row against text (no parsing of UUIDs and timestamps).
+    PostgreSQL (partitioned, ADR 2111): in a savepoint, a binary COPY claims the batch's UUIDs in the
+    claim table; when one is stored already (a re-sent batch, or the same batch from a concurrent
+    upload) the savepoint is rolled back and `partitions.claim` claims them skipping stored ones
+    (ON CONFLICT DO NOTHING: it waits for a concurrent upload and skips what that upload committed).
+    Then one binary COPY writes exactly the rows claimed. No trigger runs per row, so the COPY stays
+    batched; binary COPY halves the server's work per row against text (no parsing of UUIDs and
+    timestamps).
     Other databases: one multi-row INSERT … ON CONFLICT DO NOTHING RETURNING per 500 rows.
     """
 
@@ -510,10 +513,18 @@ class ScanWriter:
                 copy.write_row(row)
 
     def _insert_postgresql(self) -> set[str]:
-        claimed = claim(SCANS, self.uuids, skip_stored=True)
-        rows = self.rows if len(claimed) == len(self.rows) else [r for r in self.rows if str(r[0]) in claimed]
-        if rows:
-            with connection.cursor() as cursor:
+        with connection.cursor() as cursor:
+            savepoint = transaction.savepoint()
+            try:
+                copy_claims(cursor, SCANS, [row[0] for row in self.rows])
+            except psycopg_errors.UniqueViolation:  # some stored already: claim the others, skipping those
+                transaction.savepoint_rollback(savepoint)
+                claimed = claim(SCANS, self.uuids, skip_stored=True)
+                rows = [row for row in self.rows if str(row[0]) in claimed]
+            else:
+                transaction.savepoint_commit(savepoint)
+                claimed, rows = set(self.uuids), self.rows
+            if rows:
                 self._copy(cursor, _TABLE, rows)
         return claimed
 

@@ -6,8 +6,8 @@ insert for a month nobody created a partition for is stored anyway. PostgreSQL w
 in every unique index, and both tables are idempotent on the device's `client_uuid`, so each keeps its
 UUIDs in a narrow unpartitioned claim table (`passes_scan_uuid`, `passes_checkpointentry_uuid`,
 primary key `client_uuid`). Every writer claims its rows' UUIDs with `claim()`, set-based and in the
-transaction of the insert, before inserting: the ingest (one statement per batch, then a COPY of the
-rows it claimed), and the models' `save()` and `bulk_create()` (models.ClaimsClientUUID). No insert
+transaction of the insert, before inserting: the ingest (`copy_claims()`, one COPY per batch, then a
+COPY of the rows it claimed), and the models' `save()` and `bulk_create()` (models.ClaimsClientUUID). No insert
 trigger: a row trigger would cost each COPY row a PL/pgSQL call and turn PostgreSQL's batched COPY
 into row-by-row inserts (×1.36 per batch, measured). Deleting rows releases their claims (a statement
 trigger); so does TRUNCATE.
@@ -302,6 +302,19 @@ def _forget(cursor, spec: Partitioned, source: str, where: str, params: list) ->
             cursor.execute(f"DELETE FROM {referencing} WHERE {column} IN (SELECT client_uuid FROM expiring_uuids)")  # noqa: S608
         cursor.execute(f"DELETE FROM {spec.claims} WHERE client_uuid IN (SELECT client_uuid FROM expiring_uuids)")  # noqa: S608
     return rows
+
+
+def copy_claims(cursor, spec: Partitioned, uuids: Iterable[UUID]) -> None:
+    """claim() for a batch with no stored UUID expected: a binary COPY, half the cost of the INSERT.
+
+    In UUID order, as claim(). A UUID claimed already raises psycopg's UniqueViolation (COPY has no
+    ON CONFLICT): call it in a savepoint and fall back to claim(skip_stored=True). PostgreSQL only;
+    `cursor` is a Django cursor.
+    """
+    with cursor.cursor.copy(f"COPY {spec.claims} (client_uuid) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(["uuid"])
+        for value in sorted(uuids):
+            copy.write_row((value,))
 
 
 def uuid_text(value: UUID | str) -> str:
