@@ -307,29 +307,25 @@ def load_gate() -> str:
 
 
 def partitions_insert() -> str:
-    """Database side of the ingest, partitioned against plain, interleaved (bench/partitions_insert.py)."""
+    """Database side of the ingest: partitioned (claims by the writer, and the first version's row
+    trigger) against the plain table, interleaved in one process (bench/partitions_insert.py)."""
     data = _load("partitions_insert.json")
+
+    def cell(measure: dict, name: str) -> str:
+        values = measure[name]
+        text = f"{values['median_ms']:.1f} ms ({values['q1_ms']:.1f}–{values['q3_ms']:.1f})"
+        return text if name == "plain" else f"{text}, ×{measure[f'ratio_{name}_to_plain']:.2f}"
+
     rows = []
-    labels = (("copy_new_batch", "a new 500-scan batch (plain: binary COPY; partitioned: claim, then binary COPY)"),
-              ("resend_half_stored", "re-send, half of it stored (plain: temp table, ON CONFLICT DO NOTHING; "
-               "partitioned: claim skipping stored, COPY of the rest)"))
+    labels = (("copy_new_batch", "a new 500-scan batch"), ("resend_half_stored", "a re-send, half of it stored"))
     for key, label in labels:
         measure = data[key]
-        plain, partitioned = measure["plain"], measure["partitioned"]
-        rows.append([
-            label,
-            f"{plain['median_ms']:.1f} ms ({plain['q1_ms']:.1f}–{plain['q3_ms']:.1f})",
-            f"{partitioned['median_ms']:.1f} ms ({partitioned['q1_ms']:.1f}–{partitioned['q3_ms']:.1f})",
-            f"×{measure['ratio_partitioned_to_plain']:.2f}",
-        ])
+        rows.append([label, cell(measure, "plain"), cell(measure, "partitioned"), cell(measure, "row_trigger")])
     before = data["load_average"]["before_1_5_15min"]
     rows.append(["load average before (1 / 5 / 15 min)", " / ".join(f"{x:g}" for x in before), "", ""])
-    previous = data.get("previous_row_trigger")
-    if previous:  # the first layout: a BEFORE INSERT row trigger claimed each UUID
-        ratios = " and ".join(f"×{previous[key]['ratio_partitioned_to_plain']:.2f}" for key, _label in labels)
-        rows.append([f"earlier layout with a row trigger ({previous['date'][:10]}): new batch and re-send",
-                     "", "", ratios])
-    return _table(["per batch, median (quartiles)", "plain table", "monthly partitions", "ratio"], "llll", rows)
+    header = ["per batch, median (quartiles)", "plain table (before ADR 2111)",
+              "monthly partitions, the writer claims (now)", "monthly partitions, row trigger claims (first version)"]
+    return _table(header, "llll", rows)
 
 
 def load_gate_nginx() -> str:

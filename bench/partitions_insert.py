@@ -40,7 +40,7 @@ from django.db import connection, transaction  # noqa: E402
 from xiachen.passes.ingest import _SCAN_COPY_TYPES, SCAN_COLUMNS, ScanWriter  # noqa: E402
 
 COLUMNS = ", ".join(SCAN_COLUMNS)
-ROUNDS, BATCH = 40, 500
+ROUNDS, BATCH = 150, 500
 
 
 def rows(now: datetime) -> list[tuple]:
@@ -77,19 +77,55 @@ def write_partitioned(batch: list[tuple], now: datetime) -> int:
     return len(writer.insert())
 
 
-def timed(partitioned: bool, now: datetime) -> tuple[float, float]:
+# the first version of ADR 2111 (commit 89b3602): a BEFORE INSERT row trigger claimed each UUID
+ROW_TRIGGER_FUNCTION = """
+CREATE OR REPLACE FUNCTION bench_claim_uuid() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO passes_scan_uuid (client_uuid) VALUES (NEW.client_uuid) ON CONFLICT DO NOTHING;
+    IF FOUND THEN
+        RETURN NEW;
+    END IF;
+    IF current_setting('bench.skip_stored', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
+    RAISE unique_violation USING MESSAGE = 'client_uuid stored already';
+END $$
+"""
+
+
+def resend_row_trigger(cursor, batch: list[tuple]) -> int:
+    cursor.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS bench_incoming_p AS SELECT {COLUMNS} FROM passes_scan WITH NO DATA"  # noqa: S608
+    )
+    cursor.execute("TRUNCATE bench_incoming_p")
+    copy(cursor, "bench_incoming_p", batch)
+    cursor.execute("SELECT set_config('bench.skip_stored', 'on', true)")
+    cursor.execute(f"INSERT INTO passes_scan ({COLUMNS}) SELECT {COLUMNS} FROM bench_incoming_p "  # noqa: S608
+                   "RETURNING client_uuid")
+    return len(cursor.fetchall())
+
+
+def timed(layout: str, now: datetime) -> tuple[float, float]:
     """(a new batch, a re-send of half stored half new) in ms, rolled back."""
     batch = rows(now)
     again = batch[: BATCH // 2] + rows(now)[: BATCH // 2]
     with transaction.atomic(), connection.cursor() as cursor:
+        if layout == "row_trigger":
+            cursor.execute("CREATE TRIGGER bench_claim_uuid BEFORE INSERT ON passes_scan "
+                           "FOR EACH ROW EXECUTE FUNCTION bench_claim_uuid()")
         started = time.perf_counter()
-        if partitioned:
+        if layout == "partitioned":
             assert write_partitioned(batch, now) == BATCH
         else:
-            copy(cursor, "bench_scan_plain", batch)
+            copy(cursor, "bench_scan_plain" if layout == "plain" else "passes_scan", batch)
         copied = time.perf_counter() - started
         started = time.perf_counter()
-        inserted = write_partitioned(again, now) if partitioned else resend_plain(cursor, again)
+        if layout == "partitioned":
+            inserted = write_partitioned(again, now)
+        elif layout == "plain":
+            inserted = resend_plain(cursor, again)
+        else:
+            inserted = resend_row_trigger(cursor, again)
         resent = time.perf_counter() - started
         assert inserted == BATCH // 2, inserted
         transaction.set_rollback(True)
@@ -112,20 +148,22 @@ def main() -> None:
         for definition in ("(gate_id, scanned_at)", "(gate_path varchar_pattern_ops, scanned_at)",
                            "(household_public_id)", "(scanned_at)"):
             cursor.execute(f"CREATE INDEX ON bench_scan_plain {definition}")
+        cursor.execute(ROW_TRIGGER_FUNCTION)
     now = datetime.now(UTC)
     before = os.getloadavg()
-    results = {"partitioned": ([], []), "plain": ([], [])}
+    layouts = ["partitioned", "plain", "row_trigger"]
+    results: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in layouts}
     try:
         for round_ in range(ROUNDS + 3):
-            order = [("partitioned", True), ("plain", False)]
-            for name, partitioned in order if round_ % 2 else order[::-1]:
-                copied, resent = timed(partitioned, now)
+            for name in layouts[round_ % 3:] + layouts[: round_ % 3]:  # each layout first in turn
+                copied, resent = timed(name, now)
                 if round_ >= 3:  # warm-up
                     results[name][0].append(copied)
                     results[name][1].append(resent)
     finally:
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS bench_scan_plain")
+            cursor.execute("DROP FUNCTION IF EXISTS bench_claim_uuid()")
     after = os.getloadavg()
     path = ROOT / "bench" / "results" / "partitions_insert.json"
     kept = {k: v for k, v in json.loads(path.read_text()).items() if k.startswith("previous_")} if path.exists() else {}
@@ -139,9 +177,10 @@ def main() -> None:
                          "after_1_5_15min": [round(x, 2) for x in after]},
     }
     for measure in ("copy_new_batch", "resend_half_stored"):
-        output[measure]["ratio_partitioned_to_plain"] = round(
-            output[measure]["partitioned"]["median_ms"] / output[measure]["plain"]["median_ms"], 2
-        )
+        for name in ("partitioned", "row_trigger"):
+            output[measure][f"ratio_{name}_to_plain"] = round(
+                output[measure][name]["median_ms"] / output[measure]["plain"]["median_ms"], 2
+            )
     output |= kept
     path.write_text(json.dumps(output, indent=1) + "\n")
     print(json.dumps(output, indent=1))
