@@ -235,6 +235,17 @@ def passes_table() -> str:
         ],
         ["same, four uploaders", f"{four['scans_per_s']:,} scans/s (runs {runs(four['runs'])})", "—"],
     ]
+    plain = data.get("ingest_postgresql_plain_tables")
+    if plain:  # the same session, a fresh database without the partitioning migration (ADR 2111)
+        two_plain, four_plain = plain["concurrent_uploaders"]["2"], plain["concurrent_uploaders"]["4"]
+        rows.append([
+            "PostgreSQL, scans in monthly partitions (the layout migrate builds) against a plain table, "
+            "one / two / four uploaders",
+            f"{postgres['scans_per_s']:,} / {two['scans_per_s']:,} / {four['scans_per_s']:,} against "
+            f"{plain['scans_per_s']:,} / {two_plain['scans_per_s']:,} / {four_plain['scans_per_s']:,} scans/s "
+            f"(load average {', '.join(postgres['load_average'])} and {', '.join(plain['load_average'])})",
+            "keep the numbers",
+        ])
     return _table(["measure", "result", "goal"], "lll", rows)
 
 
@@ -293,6 +304,59 @@ def load_gate() -> str:
     header = ["database", "requests", "errors", "p50", "p95", "p99", "throughput"]
     header.append("load avg during (1 min: mean / max)")
     return _table(header, "llllllll", rows)
+
+
+def partitions_insert() -> str:
+    """Database side of the ingest: partitioned (claims by the writer, and the first version's row
+    trigger) against the plain table, interleaved in one process (bench/partitions_insert.py)."""
+    data = _load("partitions_insert.json")
+
+    def cell(measure: dict, name: str) -> str:
+        values = measure[name]
+        text = f"{values['median_ms']:.1f} ms ({values['q1_ms']:.1f}–{values['q3_ms']:.1f})"
+        return text if name == "plain" else f"{text}, ×{measure[f'ratio_{name}_to_plain']:.2f}"
+
+    rows = []
+    labels = (("copy_new_batch", "a new 500-scan batch"), ("resend_half_stored", "a re-send, half of it stored"))
+    for key, label in labels:
+        measure = data[key]
+        rows.append([label, cell(measure, "plain"), cell(measure, "partitioned"), cell(measure, "row_trigger")])
+    before = data["load_average"]["before_1_5_15min"]
+    rows.append(["load average before (1 / 5 / 15 min)", " / ".join(f"{x:g}" for x in before), "", ""])
+    header = ["per batch, median (quartiles)", "plain table (before ADR 2111)",
+              "monthly partitions, the writer claims (now)", "monthly partitions, row trigger claims (first version)"]
+    return _table(header, "llll", rows)
+
+
+def load_gate_nginx() -> str:
+    """The same load through nginx to two gunicorn instances (bench/load_gate_nginx.py)."""
+    data = _load("load_gate_nginx_postgresql.json")
+    total = data["total"]
+    errors = str(total["failures"])
+    if data["errors"]:
+        kinds = [f"{error['error']} on `{error['name']}` ×{error['occurrences']}" for error in data["errors"]]
+        errors += " (" + "; ".join(kinds) + ")"
+    _low, mean, high = data["load_average"]["during_1min_min_mean_max"]
+    split = data["nginx"]["requests_per_upstream"]
+    shares = " / ".join(f"{count:,}" for _upstream, count in sorted(split.items()))
+    checked = data["scans_check"]
+    rows = [
+        [
+            "nginx → 2 × gunicorn, PostgreSQL (partitioned scans)",
+            f"{total['requests']:,}",
+            errors,
+            f"{total['p50_ms']:,} ms",
+            f"{total['p95_ms'] / 1000:g} s" if total["p95_ms"] >= 1000 else f"{total['p95_ms']} ms",
+            f"{total['p99_ms'] / 1000:g} s" if total["p99_ms"] >= 1000 else f"{total['p99_ms']} ms",
+            f"{total['requests_per_s']:g} req/s",
+            shares,
+            f"{checked['lost']} / {checked['duplicated']}",
+            f"{mean:.1f} / {high:.1f}",
+        ]
+    ]
+    header = ["setup", "requests", "errors", "p50", "p95", "p99", "throughput", "per gunicorn (nginx log)",
+              "scans lost / duplicated", "load avg during (1 min: mean / max)"]
+    return _table(header, "llllllllll", rows)
 
 
 def dashboard_pages() -> str:
@@ -408,6 +472,8 @@ TABLES: dict[str, Callable[[], str]] = {
     "passes": passes_table,
     "gate-latency": gate_latency,
     "load-gate": load_gate,
+    "load-gate-nginx": load_gate_nginx,
+    "partitions-insert": partitions_insert,
     "dashboard-pages": dashboard_pages,
     "pages": pages,
     "pages-summary": pages_summary,

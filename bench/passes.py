@@ -3,6 +3,11 @@ library in the same run, and scan ingest through the HTTP endpoint in batches of
 
     .venv/bin/python bench/passes.py                     # SQLite (a throwaway database file)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/xiachen_bench .venv/bin/python bench/passes.py
+    ... bench/passes.py --ingest-only                    # ingest only, the verification numbers kept
+
+The scan table is partitioned by month on PostgreSQL (ADR 2111). For the plain table, run this script
+at a commit before ADR 2111 on a fresh database in the same session; its entry is kept here as
+`ingest_postgresql_plain_tables`, naming that commit.
 
 Writes bench/results/passes.json (one entry per database vendor, merged).
 """
@@ -141,12 +146,11 @@ def _distinct_tokens(compound, count: int) -> list[str]:
 
     from django.utils import timezone
 
-    from xiachen.core import crypto
     from xiachen.passes.services import current_key
     from xiachen.passes.tokens import PassClaims, sign_token
 
     key = current_key(community=compound.parent)
-    seed = base64.b64decode(crypto.decrypt(key.seed))
+    seed = base64.b64decode(key.seed)  # the field decrypts (bound encryption, passes 0007)
     now = int(timezone.now().timestamp())
     return [
         sign_token(
@@ -324,13 +328,25 @@ def ingest_rates(compound, worker, tokens, now) -> dict:
     }
 
 
+def _partitioned() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relkind FROM pg_class WHERE relname = 'passes_scan'")
+        return cursor.fetchone()[0] == "p"
+
+
 def _load_average() -> list[str]:
     return Path("/proc/loadavg").read_text().split()[:3]
 
 
 def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--ingest-only", action="store_true", help="keep the verification numbers on file")
+    args = parser.parse_args()
     call_command("migrate", verbosity=0)
     vendor = connection.vendor
+    partitioned = vendor == "postgresql" and _partitioned()
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results["machine"] = {
         "python": platform.python_version(),
@@ -342,8 +358,13 @@ def main() -> None:
         "2-core virtual machine, PostgreSQL on the same machine; the load average is recorded with each "
         "measurement; absolute rates vary by ±20 % between runs, ratios are measured in the same process"
     )
-    results["verification"] = verification_rates(compound) | {"load_average": _load_average()}
-    results[f"ingest_{vendor}"] = ingest_rates(compound, worker, tokens, now)
+    if not args.ingest_only:
+        results["verification"] = verification_rates(compound) | {"load_average": _load_average()}
+    results[f"ingest_{vendor}"] = ingest_rates(compound, worker, tokens, now) | {
+        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        **({"scans_table": "monthly partitions (ADR 2111)" if partitioned else "plain table"}
+           if vendor == "postgresql" else {}),
+    }
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=1) + "\n")
     print(json.dumps(results, indent=1))

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 
 from xiachen.demo.bulk import secondary_indexes
@@ -52,6 +52,10 @@ def test_simulated_month_writes_exactly_the_requested_volumes(month):
     assert (Scan.objects.count(), Errand.objects.count(), Ticket.objects.count()) == (3000, 400, 150)
     assert Pass.objects.count() == Household.objects.count()
     assert Round.objects.filter(status="published").count() == 1
+    if connection.vendor == "postgresql":  # every scan's UUID claimed (ADR 2111), so a re-send stays a duplicate
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM passes_scan s JOIN passes_scan_uuid c USING (client_uuid)")
+            assert cursor.fetchone()[0] == 3000
     assert (
         Deployment.objects.count()
         == Match.objects.filter(status__in=[MatchStatus.ARRIVED, MatchStatus.CONFIRMED]).count()
@@ -90,12 +94,29 @@ def test_every_fever_scan_has_an_alert_and_only_those(month):
 
 def test_scan_indexes_are_rebuilt_after_the_load(month):
     assert secondary_indexes(Scan) == month
-    assert [name for name, _sql in month] == [  # besides the primary key and the unique client UUID
+    expected = [  # besides the primary key and, on SQLite, the unique client UUID
         "passes_scan_gate_path_time",
         "passes_scan_gate_time",
         "passes_scan_household_public_id_11ce73db",
         "passes_scan_scanned_at_1fdac958",
     ]
+    if connection.vendor == "postgresql":
+        # monthly partitions (ADR 2111): the client UUID is unique in the claim table, its index on the
+        # scans is a plain one, dropped for the load and rebuilt like the others
+        expected = sorted([*expected, "passes_scan_client_uuid"])
+    assert [name for name, _sql in month] == expected
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # each rebuilt on the partitioned table and on every partition
+            cursor.execute("SELECT count(*) FROM pg_inherits WHERE inhparent = 'passes_scan'::regclass")
+            partitions = cursor.fetchone()[0]
+            cursor.execute(
+                "SELECT c.relname, x.indisvalid, (SELECT count(*) FROM pg_inherits i WHERE i.inhparent = x.indexrelid) "
+                "FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid WHERE x.indrelid = 'passes_scan'::regclass "
+                "AND c.relname = ANY(%s) ORDER BY c.relname",
+                [expected],
+            )
+            assert cursor.fetchall() == [(name, True, partitions) for name in expected]
+        assert partitions >= 3  # this month, next month, the default one (the demo's month is in it)
 
 
 def test_errand_states_match_their_timestamps(month):

@@ -115,7 +115,15 @@ def test_restore_refuses_a_database_that_is_not_empty_unless_forced(city_data, t
     call_command("restore_db", input=str(archive), database_url=scratch_url, verbosity=0)
     with pytest.raises(CommandError, match=r"already has \d+ tables"):
         call_command("restore_db", input=str(archive), database_url=scratch_url, verbosity=0)
+    with database(dj_database_url.parse(scratch_url)) as target, target.cursor() as cursor:
+        cursor.execute("UPDATE org_unit SET name = 'changed after the restore'")  # to be replaced
     call_command("restore_db", input=str(archive), database_url=scratch_url, force=True, verbosity=0)
+    with database(dj_database_url.parse(scratch_url)) as restored, restored.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM org_unit WHERE name = 'changed after the restore'")
+        assert cursor.fetchone()[0] == 0
+        if restored.vendor == "postgresql":  # the monthly partitions came back as they were (ADR 2111)
+            cursor.execute("SELECT relkind FROM pg_class WHERE relname = 'passes_scan'")
+            assert cursor.fetchone()[0] == "p"
 
 
 def test_a_damaged_payload_is_refused_before_anything_is_restored(city_data, tmp_path, scratch_url):

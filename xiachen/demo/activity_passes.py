@@ -15,6 +15,7 @@ from xiachen.org.models import Unit
 from xiachen.passes.enums import AlertStatus
 from xiachen.passes.ingest import SCAN_COLUMNS
 from xiachen.passes.models import Disagreement, FeverAlert, Pass, PolicyVersion, Scan, SigningKey
+from xiachen.passes.partitions import SCANS, claim
 from xiachen.passes.rules import DEFAULT_RULES
 from xiachen.passes.tokens import PREFIX, PassClaims, b32encode, encode_claims
 
@@ -333,6 +334,7 @@ def write_day(ctx: Context, gates: GateStaff, day_index: int, count: int, *, seq
             disagreements.append(
                 (ctx.public_id(), scanned, scanned, client_uuid, gates.path[compound], None, None, "", "")
             )
+    claim(SCANS, [row[0] for row in scans])  # PostgreSQL's monthly partitions (ADR 2111); nothing on SQLite
     insert_rows(Scan, SCAN_FIELDS, scans)
     insert_rows(
         FeverAlert,

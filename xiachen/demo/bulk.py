@@ -100,6 +100,9 @@ def secondary_indexes(model: type[Model]) -> list[tuple[str, str]]:
         else:
             cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s", [table])
         found = cursor.fetchall()
+    # A partitioned table's index reads "CREATE INDEX … ON ONLY table": run as it is, it would index the
+    # parent alone and stay invalid; without ONLY it builds the index on every partition as well.
+    found = [(name, sql.replace(" ON ONLY ", " ON ", 1) if sql else sql) for name, sql in found]
     return sorted((name, sql) for name, sql in found if sql and "UNIQUE" not in sql.upper())
 
 

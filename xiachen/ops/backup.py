@@ -211,10 +211,40 @@ def _table_count(connection: BaseDatabaseWrapper) -> int:
 
 
 def _pg_restore(config: dict[str, Any], payload: Path, *, replace: bool) -> None:
-    command = ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"]
-    if replace:
-        command += ["--clean", "--if-exists"]
-    _run([*command, f"--dbname={config['NAME']}", str(payload)], config)
+    """Restore the dump; with `replace`, the target's tables go first, all in the restore's transaction.
+
+    pg_restore --clean drops object by object, and PostgreSQL refuses to drop a partition's inherited
+    constraint on its own (the monthly partitions of scans, ADR 2111): replacing runs pg_restore's
+    --clean script through psql in one transaction that first drops every partitioned table whole,
+    partitions included, so the script's drops of their pieces find nothing. A failure anywhere rolls
+    the target back to what it held.
+    """
+    options = ["--no-owner", "--no-privileges"]
+    if not replace:
+        command = ["pg_restore", *options, "--exit-on-error", "--single-transaction", f"--dbname={config['NAME']}"]
+        _run([*command, str(payload)], config)
+        return
+    script = ["pg_restore", *options, "--clean", "--if-exists", "--file=-", str(payload)]
+    apply = ["psql", "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1", "--single-transaction",
+             f"--command={_DROP_PARTITIONED_TABLES}", "--file=-", f"--dbname={config['NAME']}"]
+    _pipe(script, apply, config)
+
+
+# Partitioned tables of the target, whole, with their partitions (schemas of the application, not the system's).
+_DROP_PARTITIONED_TABLES = """
+DO $$
+DECLARE
+    partitioned regclass;
+BEGIN
+    FOR partitioned IN
+        SELECT c.oid::regclass FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind = 'p' AND NOT c.relispartition
+          AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
+    LOOP
+        EXECUTE format('DROP TABLE %s CASCADE', partitioned);
+    END LOOP;
+END $$
+"""
 
 
 def _sqlite_restore(target: Path, payload: Path) -> None:
@@ -250,6 +280,23 @@ def _run(command: list[str], config: dict[str, Any]) -> None:
         raise BackupError(f"{command[0]} not found: install postgresql-client") from error
     except subprocess.CalledProcessError as error:
         raise BackupError(f"{command[0]} failed ({error.returncode}): {error.stderr.strip()[-2000:]}") from error
+
+
+def _pipe(producer: list[str], consumer: list[str], config: dict[str, Any]) -> None:
+    """`producer | consumer`, both PostgreSQL clients; fails naming the first that failed."""
+    env = _libpq_env(config)
+    try:
+        with subprocess.Popen(producer, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as first:  # noqa: S603
+            second = subprocess.run(consumer, env=env, stdin=first.stdout, capture_output=True, text=True, check=False)  # noqa: S603
+            first.stdout.close()  # type: ignore[union-attr]
+            first_error = first.stderr.read().decode(errors="replace")  # type: ignore[union-attr]
+            first.wait()
+    except FileNotFoundError as error:
+        raise BackupError(f"{error.filename} not found: install postgresql-client") from error
+    if second.returncode:  # psql first: when it stops, pg_restore fails on the closed pipe
+        raise BackupError(f"{consumer[0]} failed ({second.returncode}): {second.stderr.strip()[-2000:]}")
+    if first.returncode:
+        raise BackupError(f"{producer[0]} failed ({first.returncode}): {first_error.strip()[-2000:]}")
 
 
 def _libpq_env(config: dict[str, Any]) -> dict[str, str]:

@@ -43,6 +43,8 @@ JOBS: tuple[Job, ...] = (
     ),
     Job("anchor_audit_chain", DAY, at_hour=2, why="signed checkpoint outside the database: deletions show"),
     Job("purge_checkpoint_entries", DAY, at_hour=3, why="retention: checkpoint registrations (PIPL)"),
+    Job("create_partitions", DAY, at_hour=1, why="next month's partitions: scans, checkpoint registrations (ADR 2111)"),
+    Job("drop_expired_partitions", DAY, at_hour=3, why="retention: whole months of scans (PIPL), dropped, audited"),
     Job("purge_health_records", DAY, at_hour=3, why="retention: quarantine, return reports, errands, support (PIPL)"),
     Job("clearsessions", DAY, at_hour=3, why="retention: expired sessions"),
     Job("purge_downloads", HOUR, why="retention: export files, one day after they were built"),

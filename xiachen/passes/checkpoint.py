@@ -159,6 +159,7 @@ def ingest_entries(*, by, device_id: str, entries: list, device_time: int | None
         )
     # one order for every upload: two uploads of the same entries cannot deadlock on the unique index
     rows.sort(key=lambda row: row.client_uuid)
+    # partitioned on PostgreSQL (ADR 2111): bulk_create claims the UUIDs first and skips stored ones
     CheckpointEntry.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
     stored = {str(u) for u in existing}
     for result in results:

@@ -2,10 +2,11 @@
 
 A batch is one transaction with a handful of queries whatever its size: gates, trust list, policies,
 revocations and recent outings are read once, every scan is re-verified in memory, and the new rows
-go in with one bulk statement (`ScanWriter`: a binary COPY on PostgreSQL, falling back to INSERT …
-ON CONFLICT (client_uuid) DO NOTHING when a UUID is already stored; a multi-row INSERT … ON CONFLICT
-elsewhere), so a re-sent or concurrently uploaded batch cannot create a second row; only rows this
-call inserted get disagreements, fever alerts and the upload's audit line (ADR 0503).
+go in with one bulk statement (`ScanWriter`: on PostgreSQL a COPY claims the batch's UUIDs, skipping
+stored ones on a re-send, and a binary COPY writes the rows claimed into the partitioned table, ADR 2111;
+a multi-row INSERT … ON CONFLICT (client_uuid) DO NOTHING elsewhere), so a re-sent or concurrently
+uploaded batch cannot create a second row; only rows this call inserted get disagreements, fever
+alerts and the upload's audit line (ADR 0503).
 """
 
 import math
@@ -31,6 +32,7 @@ from xiachen.notices.services import notify
 from xiachen.org.models import Unit
 
 from .models import Disagreement, FeverAlert, Pass, PolicyVersion, Scan
+from .partitions import SCANS, claim, copy_claims
 from .rules import combine, policy_from
 from .selectors import audiences_of, prefixes_of, trust_for
 from .temperatures import TemperatureError, parse_temperature
@@ -439,10 +441,13 @@ _SCAN_COPY_TYPES = [
 class ScanWriter:
     """Rows of one upload, encoded for the database at hand, then inserted skipping stored UUIDs.
 
-    PostgreSQL: one binary COPY straight into the table, in a savepoint; when a UUID is already stored
-    (a re-sent batch, or the same batch from a concurrent upload) the savepoint is rolled back and the
-    rows go through a temp table and INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING. Binary COPY
-    halves the server's work per row against text (no parsing of UUIDs and timestamps).
+    PostgreSQL (partitioned, ADR 2111): in a savepoint, a binary COPY claims the batch's UUIDs in the
+    claim table; when one is stored already (a re-sent batch, or the same batch from a concurrent
+    upload) the savepoint is rolled back and `partitions.claim` claims them skipping stored ones
+    (ON CONFLICT DO NOTHING: it waits for a concurrent upload and skips what that upload committed).
+    Then one binary COPY writes exactly the rows claimed. No trigger runs per row, so the COPY stays
+    batched; binary COPY halves the server's work per row against text (no parsing of UUIDs and
+    timestamps).
     Other databases: one multi-row INSERT … ON CONFLICT DO NOTHING RETURNING per 500 rows.
     """
 
@@ -501,36 +506,27 @@ class ScanWriter:
         """The client UUIDs this call inserted."""
         return self._insert_postgresql() if self.postgres else self._insert_other()
 
-    def _copy(self, cursor, table: str) -> None:
+    def _copy(self, cursor, table: str, rows: list[tuple]) -> None:
         with cursor.cursor.copy(f"COPY {table} ({_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:
             copy.set_types(_SCAN_COPY_TYPES)
-            for row in self.rows:
+            for row in rows:
                 copy.write_row(row)
 
     def _insert_postgresql(self) -> set[str]:
         with connection.cursor() as cursor:
             savepoint = transaction.savepoint()
             try:
-                self._copy(cursor, _TABLE)
-            except psycopg_errors.UniqueViolation:
+                copy_claims(cursor, SCANS, [row[0] for row in self.rows])
+            except psycopg_errors.UniqueViolation:  # some stored already: claim the others, skipping those
                 transaction.savepoint_rollback(savepoint)
-                return self._insert_postgresql_skipping_stored(cursor)
-            transaction.savepoint_commit(savepoint)
-        return set(self.uuids)
-
-    def _insert_postgresql_skipping_stored(self, cursor) -> set[str]:
-        cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS passes_scan_incoming AS SELECT {_COLUMNS} FROM {_TABLE} WITH NO DATA"  # noqa: S608
-        )
-        cursor.execute("TRUNCATE passes_scan_incoming")
-        self._copy(cursor, "passes_scan_incoming")
-        cursor.execute(
-            f"INSERT INTO {_TABLE} ({_COLUMNS}) SELECT {_COLUMNS} FROM passes_scan_incoming "  # noqa: S608
-            "ON CONFLICT (client_uuid) DO NOTHING RETURNING client_uuid"
-        )
-        inserted = {str(u) for (u,) in cursor.fetchall()}
-        cursor.execute("TRUNCATE passes_scan_incoming")
-        return inserted
+                claimed = claim(SCANS, self.uuids, skip_stored=True)
+                rows = [row for row in self.rows if str(row[0]) in claimed]
+            else:
+                transaction.savepoint_commit(savepoint)
+                claimed, rows = set(self.uuids), self.rows
+            if rows:
+                self._copy(cursor, _TABLE, rows)
+        return claimed
 
     def _insert_other(self) -> set[str]:
         placeholders = "(" + ", ".join(["%s"] * len(SCAN_COLUMNS)) + ")"

@@ -1,8 +1,10 @@
 """Pass policies in versions, signing keys, passes, bulk revocations, gate scans and fever alerts."""
 
 import uuid
+from collections.abc import Collection, Iterable
+from typing import Any, ClassVar, cast
 
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from xiachen.core.fields import BlindIndexField, EncryptedTextField
@@ -18,6 +20,7 @@ from .enums import (
     RequestStatus,
     ScanMethod,
 )
+from .partitions import CHECKPOINTS, SCANS, Partitioned, claim, on_postgresql, uuid_text
 
 
 class PolicyVersion(BaseModel):
@@ -119,9 +122,60 @@ class RevocationRequest(BaseModel):
         return f"{len(self.pass_ids)} passes"
 
 
-class Scan(models.Model):
+class ClaimingQuerySet(models.QuerySet):
+    """bulk_create claims the rows' client UUIDs first (PostgreSQL partitions, ADR 2111; see ClaimsClientUUID)."""
+
+    def bulk_create(
+        self,
+        objs: Iterable[Any],
+        batch_size: int | None = None,
+        ignore_conflicts: bool = False,
+        update_conflicts: bool = False,
+        update_fields: Collection[str] | None = None,
+        unique_fields: Collection[str] | None = None,
+    ) -> list[Any]:
+        objs = list(objs)
+        if update_conflicts:  # an upsert would change rows claimed already: not for these tables
+            raise ValueError("bulk_create(update_conflicts=True) is not supported on partitioned models (ADR 2111)")
+        if not on_postgresql():
+            return super().bulk_create(objs, batch_size=batch_size, ignore_conflicts=ignore_conflicts)
+        with transaction.atomic(using=self.db, savepoint=False):
+            spec = cast(type[ClaimsClientUUID], self.model).partitioned
+            claimed = claim(spec, [obj.client_uuid for obj in objs], skip_stored=ignore_conflicts)
+            # with ignore_conflicts, a UUID stored already is skipped as ON CONFLICT DO NOTHING would
+            kept = [o for o in objs if uuid_text(o.client_uuid) in claimed]
+            super().bulk_create(kept, batch_size=batch_size, ignore_conflicts=ignore_conflicts)
+        return objs
+
+
+class ClaimsClientUUID(models.Model):
+    """A model whose table is partitioned by month on PostgreSQL, idempotent on `client_uuid` (ADR 2111).
+
+    No unique index can hold `client_uuid` across the months, so every insert claims the UUID in the
+    table's claim table first, in the same transaction: save() of a new row here, bulk_create() in
+    ClaimingQuerySet, the scan ingest in its own COPY path. A stored UUID raises IntegrityError as the
+    unique index does on SQLite. Nothing changes on SQLite.
+    """
+
+    partitioned: ClassVar[Partitioned]
+    client_uuid: Any  # a UUIDField in each model
+    objects = ClaimingQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not (on_postgresql() and self._state.adding and (self.pk is None or kwargs.get("force_insert"))):
+            return super().save(*args, **kwargs)
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
+            claim(self.partitioned, [self.client_uuid])
+            return super().save(*args, **kwargs)
+
+
+class Scan(ClaimsClientUUID):
     """One gate scan, idempotent on the device's UUID. Holds pass ids and verdicts, no identity data."""
 
+    partitioned = SCANS
     client_uuid = models.UUIDField(unique=True)
     device_id = models.CharField(max_length=40)
     # Every index and constraint here is paid for on each scan of each batch (ADR 0503): the gate is
@@ -210,7 +264,7 @@ class FeverAlert(BaseModel):
         return f"{self.temperature}"
 
 
-class CheckpointEntry(MaskedContactMixin, models.Model):
+class CheckpointEntry(MaskedContactMixin, ClaimsClientUUID):
     """卡口登记: a person without a pass registered at a gate, idempotent on the device's UUID.
 
     Name, phone and ID number are encrypted with a blind index for exact contact-tracing lookup;
@@ -218,6 +272,7 @@ class CheckpointEntry(MaskedContactMixin, models.Model):
     only the gate, the day and the fever flag (the aggregates).
     """
 
+    partitioned = CHECKPOINTS
     client_uuid = models.UUIDField(unique=True)
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     device_id = models.CharField(max_length=40)

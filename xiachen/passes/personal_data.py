@@ -1,8 +1,11 @@
 from xiachen.core.personal_data import LegalBasis, PersonalField, Sensitivity, declare_not_personal, register
 
 # Gate records are health and whereabouts data (PIPL Art. 28): kept for the emergency plus 28 days.
-_health = PersonalField("门岗体温筛查与发热跟进", LegalBasis.PUBLIC_HEALTH, Sensitivity.SENSITIVE, 28)
-_movement = PersonalField("出入管控与流调", LegalBasis.PUBLIC_HEALTH, Sensitivity.SENSITIVE, 28)
+# On PostgreSQL `manage.py drop_expired_partitions` drops each month of scans once all of it is older
+# (ADR 2111), with the month's disagreements, fever alerts and correction requests.
+SCAN_RETENTION_DAYS = 28
+_health = PersonalField("门岗体温筛查与发热跟进", LegalBasis.PUBLIC_HEALTH, Sensitivity.SENSITIVE, SCAN_RETENTION_DAYS)
+_movement = PersonalField("出入管控与流调", LegalBasis.PUBLIC_HEALTH, Sensitivity.SENSITIVE, SCAN_RETENTION_DAYS)
 
 register(
     "passes.Scan",
