@@ -18,7 +18,8 @@ class ArcTable:
     """Index-based instance for the solvers; arrays are parallel over arcs unless noted.
 
     ``cadre_agency`` / ``agency_cap`` (per agency) are None when there are no quotas;
-    ``arc_pair`` / ``pair_cap`` (per agency x post pair) are None when there is no per-agency cap.
+    ``arc_pair`` / ``pair_cap`` (per agency x post pair) are None when there is no per-agency cap; an
+    ``arc_pair`` of -1 leaves that arc uncapped (``xiachen.solver.constrained`` adds caps lazily).
     ``need_post`` (per post) / ``arc_forced`` (per arc), when given, require every needy post to get at
     least one forced arc (the medical rule).  Capacities here are residual ones, i.e. after fixed matches.
     """
@@ -87,6 +88,62 @@ def solve_table(table: ArcTable) -> np.ndarray | None:
     return used
 
 
+def _offsets(table: ArcTable) -> tuple[int, int, int, int, int]:
+    """First node of each layer after source (0) and sink (1): agencies, cadres, pairs, posts, entries."""
+    agency0 = 2
+    cadre0 = agency0 + (0 if table.agency_cap is None else len(table.agency_cap))
+    pair0 = cadre0 + table.n_cadres
+    post0 = pair0 + (0 if table.pair_cap is None else len(table.pair_cap))
+    return agency0, cadre0, pair0, post0, post0 + table.n_posts
+
+
+def solve_designated(
+    table: ArcTable, designated: np.ndarray, need: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Best plan in which every ``need`` post gets exactly one *designated* match, or None if impossible.
+
+    Returns (plan, the designated matches among it), both masks over the arcs.
+    ``designated`` (per arc) marks the arcs that may carry a post's designated match. A designated
+    match counts against its cadre, agency quota and the post's headcount but **not** against the
+    per-agency cap: it enters the post through an entry node of capacity 1 beside the pair nodes. The
+    same cadre may instead take the arc as an ordinary match (through its pair node). Callers make the
+    cap exact by lowering the designated pair's cap by one (see ``xiachen.solver.constrained``).
+    """
+    if table.need_post is not None:
+        raise ValueError("give the lower bounds as designated/need, not in the table")
+    usable = np.flatnonzero(table.arc_score > 0)
+    extra = np.flatnonzero(designated & need[table.arc_post])
+    needy = np.flatnonzero(need)
+    if len(usable) + len(extra) == 0:
+        return None if len(needy) else (np.zeros(len(table.arc_score), dtype=bool),) * 2
+    smcf, first = _build_flow(table, usable)
+    _, cadre0, _, post0, entry0 = _offsets(table)  # the table has no need_post: entry ids are free
+    entry = np.full(table.n_posts, -1, dtype=np.int64)
+    entry[needy] = entry0 + np.arange(len(needy))
+    first_extra = smcf.num_arcs()
+    smcf.add_arcs_with_capacity_and_unit_cost(
+        (cadre0 + table.arc_cadre[extra]).astype(np.int32),
+        entry[table.arc_post[extra]].astype(np.int32),
+        np.ones(len(extra), dtype=np.int64),
+        (-table.arc_score[extra]).astype(np.int64),
+    )
+    # The entry -> post arc has lower bound = upper bound = 1: moved into the supplies entirely.
+    smcf.set_nodes_supplies(
+        np.concatenate([entry0 + np.arange(len(needy)), post0 + needy]).astype(np.int32),
+        np.concatenate([np.full(len(needy), -1), np.ones(len(needy))]).astype(np.int64),
+    )
+    status = smcf.solve()
+    if status == smcf.INFEASIBLE:
+        return None
+    if status != smcf.OPTIMAL:
+        raise RuntimeError(f"min-cost flow returned status {status}")
+    used = np.zeros(len(table.arc_score), dtype=bool)
+    used[usable[smcf.flows(np.arange(first, first + len(usable), dtype=np.int32)) > 0]] = True
+    through_entry = np.zeros(len(table.arc_score), dtype=bool)
+    through_entry[extra[smcf.flows(np.arange(first_extra, first_extra + len(extra), dtype=np.int32)) > 0]] = True
+    return used | through_entry, through_entry
+
+
 def _build_flow(table: ArcTable, usable: np.ndarray) -> tuple[min_cost_flow.SimpleMinCostFlow, int]:
     """Build the flow network vectorised; returns it and the index of the first cadre->post arc.
 
@@ -97,11 +154,7 @@ def _build_flow(table: ArcTable, usable: np.ndarray) -> tuple[min_cost_flow.Simp
     n_agency = 0 if table.agency_cap is None else len(table.agency_cap)
     n_pair = 0 if table.pair_cap is None else len(table.pair_cap)
     source, sink = 0, 1
-    agency0 = 2
-    cadre0 = agency0 + n_agency
-    pair0 = cadre0 + n_cad
-    post0 = pair0 + n_pair
-    entry0 = post0 + n_post
+    agency0, cadre0, pair0, post0, entry0 = _offsets(table)
     post_cap = np.maximum(table.post_cap, 0)
     tails, heads, caps, costs = [], [], [], []
 
@@ -120,7 +173,9 @@ def _build_flow(table: ArcTable, usable: np.ndarray) -> tuple[min_cost_flow.Simp
         add(np.full(n_agency, source), agency0 + np.arange(n_agency), np.clip(agency_cap, 0, members))
         add(agency0 + table.cadre_agency, cadre0 + cadres, np.ones(n_cad))
     first_match_arc = sum(len(t) for t in tails)
-    head = post0 + table.arc_post[usable] if table.arc_pair is None else pair0 + table.arc_pair[usable]
+    head = post0 + table.arc_post[usable]
+    if table.arc_pair is not None:  # arcs of pair -1 have no cap and go straight to their post
+        head = np.where(table.arc_pair[usable] >= 0, pair0 + table.arc_pair[usable], head)
     needy = np.zeros(0, dtype=np.int64)
     if table.need_post is not None:
         needy = np.flatnonzero(table.need_post)
@@ -131,7 +186,8 @@ def _build_flow(table: ArcTable, usable: np.ndarray) -> tuple[min_cost_flow.Simp
     add(cadre0 + table.arc_cadre[usable], head, np.ones(len(usable)), -table.arc_score[usable])
     if table.arc_pair is not None:
         pair_post = np.zeros(n_pair, dtype=np.int64)
-        pair_post[table.arc_pair] = table.arc_post
+        capped = table.arc_pair >= 0
+        pair_post[table.arc_pair[capped]] = table.arc_post[capped]
         add(pair0 + np.arange(n_pair), post0 + pair_post, np.maximum(present(table.pair_cap, "pair_cap"), 0))
     add(entry0 + np.arange(len(needy)), post0 + needy, np.maximum(post_cap[needy] - 1, 0))
     add(post0 + np.arange(n_post), np.full(n_post, sink), post_cap)
@@ -191,3 +247,32 @@ def _consume(
         agency_left[present(table.cadre_agency, "cadre_agency")[table.arc_cadre[a]]] -= 1
     if pair_left is not None:
         pair_left[present(table.arc_pair, "arc_pair")[a]] -= 1
+
+
+def complete(table: ArcTable, kept: np.ndarray) -> np.ndarray:
+    """Keep the ``kept`` arcs and fill the remaining capacity optimally (feasible, not globally optimal)."""
+    post_cap = table.post_cap - np.bincount(table.arc_post[kept], minlength=table.n_posts)
+    agency_cap = table.agency_cap
+    if agency_cap is not None:
+        agencies = present(table.cadre_agency, "cadre_agency")
+        agency_cap = agency_cap - np.bincount(agencies[table.arc_cadre[kept]], minlength=len(agency_cap))
+    pair_cap = table.pair_cap
+    if pair_cap is not None:
+        pair_cap = pair_cap - np.bincount(present(table.arc_pair, "arc_pair")[kept], minlength=len(pair_cap))
+    taken = np.zeros(table.n_cadres, dtype=bool)
+    taken[table.arc_cadre[kept]] = True
+    free = np.flatnonzero(~taken[table.arc_cadre])
+    rest = ArcTable(
+        n_cadres=table.n_cadres,
+        arc_cadre=table.arc_cadre[free],
+        arc_post=table.arc_post[free],
+        arc_score=table.arc_score[free],
+        post_cap=post_cap,
+        cadre_agency=table.cadre_agency,
+        agency_cap=agency_cap,
+        arc_pair=None if pair_cap is None else present(table.arc_pair, "arc_pair")[free],
+        pair_cap=pair_cap,
+    )
+    plan = kept.copy()
+    plan[free[solve_optional(rest)]] = True
+    return plan

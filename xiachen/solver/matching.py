@@ -38,6 +38,7 @@ from typing import Literal
 import numpy as np
 from ortools.sat.python import cp_model
 
+from xiachen.solver.constrained import solve_constrained
 from xiachen.solver.flow import ArcTable, greedy_table, solve_optional, solve_table
 from xiachen.solver.flow import present as _present
 
@@ -482,30 +483,31 @@ def solve(
         return _with_medical_vacancies(ix, needy, witness, time_limit, seed, progress, start)
     if reasons:
         return _infeasible(tuple(reasons), "medical_feasibility_flow", start)
-    medical_table = dataclasses.replace(
-        ix.table,
-        arc_pair=None,
-        pair_cap=None,
-        need_post=_mask(needy, ix),
-        arc_forced=ix.cadre_medical[ix.table.arc_cadre],
-    )
-    lower = solve_table(medical_table)
-    if lower is None:  # the witness above serves every needy post, so these lower bounds can be met
-        raise RuntimeError("medical lower bounds unsatisfiable although a witness plan meets them")
-    lower_obj = int(ix.table.arc_score[lower].sum())  # exact without the per-agency cap, else a bound
-    if ix.table.arc_pair is None:
+    if ix.table.arc_pair is None:  # no crossing rule: the lower bounds make one exact flow
+        lower = solve_table(
+            dataclasses.replace(ix.table, need_post=_mask(needy, ix), arc_forced=ix.cadre_medical[ix.table.arc_cadre])
+        )
+        if lower is None:  # the witness above serves every needy post, so these lower bounds can be met
+            raise RuntimeError("medical lower bounds unsatisfiable although a witness plan meets them")
+        lower_obj = int(ix.table.arc_score[lower].sum())
         return _result(ix, lower, "optimal", "min_cost_flow_lower_bounds", lower_obj, start, report)
-    report("flow_bound", None, lower_obj + fixed_score)
-    heuristic = _complete_with_flow(ix.table, witness)
-    if ix.table.arc_score[heuristic].sum() >= lower_obj:  # heuristic meets the bound: proven optimal
-        return _result(ix, heuristic, "optimal", "min_cost_flow_lower_bounds", lower_obj, start, report)
-    plan, bound, optimal = _solve_cpsat(ix, needy, heuristic, time_limit, seed, progress, start, fixed_score)
-    if plan is None or ix.table.arc_score[plan].sum() < ix.table.arc_score[heuristic].sum():
-        plan, optimal = heuristic, False
+    designated = solve_constrained(ix.table, ix.cadre_medical, _mask(needy, ix))
+    flow_obj = int(ix.table.arc_score[designated.plan].sum())
+    if designated.optimal:
+        return _result(ix, designated.plan, "optimal", "min_cost_flow_designated", flow_obj, start, report)
+    report("flow_bound", flow_obj + fixed_score, designated.bound + fixed_score)
+    if len(ix.table.arc_score) > CP_SAT_MAX_ARCS:
+        return _result(ix, designated.plan, "feasible", "min_cost_flow_designated", designated.bound, start, report)
+    plan, bound, optimal = _solve_cpsat(ix, needy, designated.plan, time_limit, seed, progress, start, fixed_score)
+    if plan is None or ix.table.arc_score[plan].sum() < flow_obj:
+        plan, optimal = designated.plan, False
     objective = int(ix.table.arc_score[plan].sum())
-    bound = min(bound, lower_obj)
+    bound = min(bound, designated.bound)
     status: Status = "optimal" if optimal or objective >= bound else "feasible"
     return _result(ix, plan, status, "cp_sat", bound, start, report)
+
+
+CP_SAT_MAX_ARCS = 20_000  # above this CP-SAT rarely closes the flow's gap in its time limit (ADR 2131)
 
 
 MEDICAL_NONE_ELIGIBLE = "no medically trained candidate"
@@ -557,35 +559,6 @@ def _mask(indices: np.ndarray, ix: _Indexed) -> np.ndarray:
     mask = np.zeros(ix.table.n_posts, dtype=bool)
     mask[indices] = True
     return mask
-
-
-def _complete_with_flow(table: ArcTable, kept: np.ndarray) -> np.ndarray:
-    """Keep the ``kept`` arcs and fill the remaining capacity optimally (feasible, not globally optimal)."""
-    post_cap = table.post_cap - np.bincount(table.arc_post[kept], minlength=table.n_posts)
-    agency_cap = table.agency_cap
-    if agency_cap is not None:
-        agencies = _present(table.cadre_agency, "cadre_agency")
-        agency_cap = agency_cap - np.bincount(agencies[table.arc_cadre[kept]], minlength=len(agency_cap))
-    pair_cap = table.pair_cap
-    if pair_cap is not None:
-        pair_cap = pair_cap - np.bincount(_present(table.arc_pair, "arc_pair")[kept], minlength=len(pair_cap))
-    taken = np.zeros(table.n_cadres, dtype=bool)
-    taken[table.arc_cadre[kept]] = True
-    free = np.flatnonzero(~taken[table.arc_cadre])
-    rest = ArcTable(
-        n_cadres=table.n_cadres,
-        arc_cadre=table.arc_cadre[free],
-        arc_post=table.arc_post[free],
-        arc_score=table.arc_score[free],
-        post_cap=post_cap,
-        cadre_agency=table.cadre_agency,
-        agency_cap=agency_cap,
-        arc_pair=None if pair_cap is None else _present(table.arc_pair, "arc_pair")[free],
-        pair_cap=pair_cap,
-    )
-    plan = kept.copy()
-    plan[free[solve_table(rest)]] = True
-    return plan
 
 
 def greedy(problem: MatchingProblem) -> MatchingResult:
