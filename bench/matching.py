@@ -21,6 +21,7 @@ import platform
 import resource
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,9 @@ from xiachen.solver.constrained import solve_constrained
 from xiachen.solver.flow import ArcTable, greedy_table, solve_optional
 
 SUITE_SIZES = (5_000, 20_000, 50_000, 500_000)
-KEEP = int(os.environ.get('KEEP', 0)) or None
+VARIANTS = ((50_000, 1), (50_000, 3), (50_000, 0))  # (cadres, per-agency cap; 0 = none), one run each
+KEEP_PER_CADRE = 12  # arcs kept per cadre, besides its medical arcs into needy posts (ADR 2131)
+WORKERS = min(2, os.cpu_count() or 1)
 REPEATS = 3  # fresh processes per size; the JSON keeps every run and the median
 RESULTS = Path(__file__).parent / "results" / "matching.json"
 
@@ -226,16 +229,20 @@ def run(
     import_dir: Path | None,
     cap: int | None = 2,
     with_greedy: bool = True,
+    keep: int | None = KEEP_PER_CADRE,
+    workers: int = WORKERS,
+    check_unpruned: bool = False,
 ) -> dict:
     """Build or import one instance, solve it (and greedily), check the plan, return the JSON record."""
     load_start = os.getloadavg()[0]
+    sampler = TreeRss()
     t0 = time.perf_counter()
     inst = import_instance(import_dir) if import_dir else generate(n_cadres or 0, seed, cap)
     t1 = time.perf_counter()
     table = inst.table()
     side = inst.cadre_medical is not None
     if side:
-        result = solve_constrained(table, inst.cadre_medical, inst.need_post, keep_per_cadre=KEEP)
+        result = solve_constrained(table, inst.cadre_medical, inst.need_post, keep_per_cadre=keep, workers=workers)
         plan, unmet = result.plan, result.unmet
     else:
         plan, unmet = solve_optional(table), np.zeros(0, dtype=np.int64)
@@ -244,6 +251,9 @@ def run(
     t3 = time.perf_counter()
     if export_dir:
         export(export_dir, inst, plan)
+    unpruned = None
+    if check_unpruned and side and keep is not None:  # the bound of the whole instance, untimed
+        unpruned = solve_constrained(table, inst.cadre_medical, inst.need_post, workers=workers).bound
     objective = int(inst.arc_score[plan].sum())
     bound = result.bound if side else objective
     record = {
@@ -263,8 +273,11 @@ def run(
         "optimal": objective >= bound,
         "gap_pct": round(100 * (bound - objective) / max(1, bound), 4),
         "violations": violations(inst, plan, unmet),
+        "keep_per_cadre": keep,
+        "workers": workers,
         "seconds": round(t2 - t1, 3),
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "tree_peak_mb": round(sampler.stop() / 1024, 1),
         "matched": int(plan.sum()),
         "places": int(inst.headcount.sum()),
         "build_seconds": round(t1 - t0, 3),
@@ -272,12 +285,50 @@ def run(
         "seed": seed,
         "source": str(import_dir) if import_dir else "generated",
     }
+    if unpruned is not None:  # the loss of pruning and of the restriction together, against all arcs
+        record["unpruned_bound"] = unpruned
+        record["gap_to_unpruned_pct"] = round(100 * (unpruned - objective) / max(1, unpruned), 4)
     if greedy_plan is not None:  # greedy keeps caps and quotas but ignores the medical rule
         greedy_objective = int(inst.arc_score[greedy_plan].sum())
         record["greedy_objective"] = greedy_objective
         record["gain_pct"] = round(100 * (objective - greedy_objective) / max(1, greedy_objective), 2)
         record["greedy_seconds"] = round(t3 - t2, 3)
     return record
+
+
+class TreeRss(threading.Thread):
+    """Samples every 0.2 s the summed VmRSS (KiB) of this process and its children (the solver's worker
+    processes) from /proc; ``stop()`` returns the largest sum seen. ru_maxrss cannot give this: a
+    spawned worker's counter starts from the parent's size at fork."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak, self._done = 0, threading.Event()
+        self.start()
+
+    def run(self) -> None:
+        while not self._done.wait(0.2):
+            self.peak = max(self.peak, _tree_rss(os.getpid()))
+
+    def stop(self) -> int:
+        self._done.set()
+        self.join()
+        return max(self.peak, _tree_rss(os.getpid()))
+
+
+def _tree_rss(root: int) -> int:
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:  # the process ended meanwhile
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if int(entry.name) == root or int(fields.get("PPid", "0").strip() or 0) == root:
+            total += int(fields.get("VmRSS", "0 kB").split()[0])
+    return total
 
 
 def violations(inst: Instance, plan: np.ndarray, unmet: np.ndarray) -> int:
@@ -303,32 +354,38 @@ def violations(inst: Instance, plan: np.ndarray, unmet: np.ndarray) -> int:
     return broken
 
 
+def _fresh(n: int, seed: int, cap: int, first: bool) -> dict:
+    cmd = [sys.executable, __file__, "--cadres", str(n), "--seed", str(seed), "--cap", str(cap)]
+    cmd += ["--check-unpruned"] if first else ["--no-greedy"]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    print(out.stdout.strip(), flush=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def suite(seed: int) -> list[dict]:
-    """Every size ``REPEATS`` times, each in a fresh interpreter (clean peak RSS); the size's record is
-    the run with the median time, with every run's seconds, peak and load kept. Writes the JSON."""
+    """Every size ``REPEATS`` times and every variant once, each run in a fresh interpreter (clean peak
+    RSS). A size's record is its first run (which also computes greedy and the unpruned bound) with the
+    median time; every run's seconds, peaks and load are kept. Writes the JSON."""
     records = []
-    for n in SUITE_SIZES:
-        runs = []
-        for repeat in range(REPEATS):
-            cmd = [sys.executable, __file__, "--cadres", str(n), "--seed", str(seed)]
-            cmd += [] if repeat == 0 else ["--no-greedy"]
-            out = subprocess.run(cmd, check=True, capture_output=True, text=True)
-            runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
-            print(out.stdout.strip(), flush=True)
+    plan = [(n, 2, REPEATS, False) for n in SUITE_SIZES] + [(n, c, 1, True) for n, c in VARIANTS]
+    for n, cap, repeats, variant in plan:
+        runs = [_fresh(n, seed, cap, first=repeat == 0) for repeat in range(repeats)]
+        keys = ("seconds", "peak_mb", "tree_peak_mb", "load_avg_1min")
         median = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
-        record = {**runs[0], **{k: median[k] for k in ("seconds", "peak_mb", "load_avg_1min")}}
-        record["runs"] = [{k: r[k] for k in ("seconds", "peak_mb", "load_avg_1min")} for r in runs]
-        record["peak_mb_max"] = max(r["peak_mb"] for r in runs)
+        record = {**runs[0], **{k: median[k] for k in keys}, "variant": variant}
+        record["runs"] = [{k: r[k] for k in keys} for r in runs]
         records.append(record)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
         json.dumps(
             {
                 "benchmark": "cadre-to-post matching with quotas, per-agency caps and the medical rule",
-                "seconds": "ArcTable build + solve_constrained (components, flows, Lagrangian rounds, repair); "
-                "excludes instance generation; median of the fresh-process runs",
-                "peak_mb": "resource.getrusage(RUSAGE_SELF).ru_maxrss of a fresh process per run (MiB), "
+                "seconds": "ArcTable build + solve_constrained (pruning, components, flows, worker processes); "
+                "excludes instance generation; the median of the fresh-process runs",
+                "peak_mb": "resource.getrusage(RUSAGE_SELF).ru_maxrss of the main process (MiB) of that run, "
                 "includes the generated instance and OR-Tools C++ allocations",
+                "tree_peak_mb": "largest summed VmRSS (MiB) of the process and its worker processes, sampled "
+                "every 0.2 s during the run",
                 "load_avg_1min": "os.getloadavg()[0] at the start and end of a run (2 shared cores)",
                 "machine": {
                     "cpus": os.cpu_count(),
@@ -350,6 +407,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cap", type=int, default=2, help="cadres of one agency per post (0: no cap)")
     parser.add_argument("--no-greedy", action="store_true", help="skip the greedy baseline")
+    parser.add_argument("--keep", type=int, default=KEEP_PER_CADRE, help="arcs kept per cadre (0: all)")
+    parser.add_argument("--workers", type=int, default=WORKERS)
+    parser.add_argument("--check-unpruned", action="store_true", help="also compute the unpruned bound (untimed)")
     parser.add_argument("--export", type=Path, dest="export_dir")
     parser.add_argument("--import", type=Path, dest="import_dir")
     parser.add_argument("--suite", action="store_true", help=f"run {SUITE_SIZES} and write {RESULTS.name}")
@@ -359,7 +419,17 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.cadres is None and args.import_dir is None:
         parser.error("give --cadres N, --import DIR or --suite")
-    record = run(args.cadres, args.seed, args.export_dir, args.import_dir, args.cap or None, not args.no_greedy)
+    record = run(
+        args.cadres,
+        args.seed,
+        args.export_dir,
+        args.import_dir,
+        args.cap or None,
+        not args.no_greedy,
+        args.keep or None,
+        args.workers,
+        args.check_unpruned,
+    )
     print(json.dumps(record), flush=True)
 
 

@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import multiprocessing
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,6 +68,7 @@ def solve_constrained(
     *,
     min_batch_arcs: int = MIN_BATCH_ARCS,
     keep_per_cadre: int | None = None,
+    workers: int = 1,
 ) -> Constrained:
     """See the module docstring. ``table`` must carry no lower bounds of its own (``need_post``)."""
     if table.need_post is not None:
@@ -85,12 +88,14 @@ def solve_constrained(
     arc_batch, n_components = _batch_of_arcs(table, usable, min_batch_arcs)
     order = np.argsort(arc_batch, kind="stable")
     bounds = np.searchsorted(arc_batch[order], np.arange(int(arc_batch.max(initial=-1)) + 2))
-    plan = np.zeros(len(table.arc_score), dtype=bool)
-    bound, optimal, flows = 0, True, 0
+    parts, arcs_of = [], []
     for b in range(len(bounds) - 1):
         arcs = usable[order[bounds[b] : bounds[b + 1]]]
-        part = _Part.of(table, arcs, post_cap, medical, need)
-        local = _solve_part(part)
+        parts.append(_Part.of(table, arcs, post_cap, medical, need))
+        arcs_of.append(arcs)
+    plan = np.zeros(len(table.arc_score), dtype=bool)
+    bound, optimal, flows = 0, True, 0
+    for part, arcs, local in zip(parts, arcs_of, _solve_parts(parts, workers), strict=True):
         plan[arcs[local.plan]] = True
         bound += local.bound
         optimal &= local.optimal
@@ -108,9 +113,10 @@ def solve_constrained(
 
 
 def _best_per_cadre(table: ArcTable, arcs: np.ndarray, k: int) -> np.ndarray:
-    """Mask over ``arcs``: each cadre's ``k`` best-scoring ones (ties: lower post index)."""
-    cadre = table.arc_cadre[arcs]
-    order = np.lexsort((table.arc_post[arcs], -table.arc_score[arcs], cadre))
+    """Mask over ``arcs``: each cadre's ``k`` best-scoring ones (ties: input order)."""
+    cadre, score = table.arc_cadre[arcs].astype(np.int64), table.arc_score[arcs]
+    low, high = int(score.min(initial=0)), int(score.max(initial=0))
+    order = np.argsort(cadre * (high - low + 1) + (high - score), kind="stable")  # cadre, then best first
     sorted_cadre = cadre[order]
     first = np.searchsorted(sorted_cadre, sorted_cadre)  # index of the cadre's first arc in the order
     keep = np.zeros(len(arcs), dtype=bool)
@@ -187,6 +193,18 @@ class _Solved:
     flows: int
 
 
+def _solve_parts(parts: list[_Part], workers: int) -> list[_Solved]:
+    """Solve every part, in ``workers`` fresh (spawned) processes when more than one (largest parts first, so
+    the processes finish together). Parts are independent and each solve is deterministic, so the
+    answer does not depend on ``workers``."""
+    if workers <= 1 or len(parts) <= 1:
+        return [_solve_part(part) for part in parts]
+    largest_first = sorted(range(len(parts)), key=lambda i: -len(parts[i].table.arc_score))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {i: pool.submit(_solve_part, parts[i]) for i in largest_first}
+        return [futures[i].result() for i in range(len(parts))]
+
+
 def _solve_part(part: _Part) -> _Solved:
     t, need = part.table, part.need.copy()
     med_arc = part.medical[t.arc_cadre]
@@ -239,7 +257,7 @@ def _lazy_caps(
 
     A flow with a node per agency x post pair is several times slower than one without, and few caps
     bind. So: solve with caps on the *active* pairs only (none at first), activate every pair whose
-    cap the plan's ordinary matches exceed, repeat. Each round is a relaxation of ``t``, so a plan
+    cap the plan's ordinary matches exceed (and every full one), repeat. Each round is a relaxation of ``t``, so a plan
     that exceeds no cap is optimal for ``t``; an infeasible round means ``t`` is infeasible. Every
     round activates at least one pair, so it ends. ``active`` (updated in place) starts the set, e.g.
     with the pairs a similar earlier solve needed.
@@ -254,10 +272,10 @@ def _lazy_caps(
         if solved is None:
             return None, flows
         plan, designated = solved
-        over = np.bincount(pair[plan & ~designated], minlength=len(cap)) > cap
-        if not over.any():
+        count = np.bincount(pair[plan & ~designated], minlength=len(cap))
+        if not (count > cap).any():
             return solved, flows
-        active[over] = True
+        active[count >= cap] = True  # full pairs too: the next plan tends to overfill them
     raise AssertionError("unreachable")
 
 
@@ -276,6 +294,8 @@ def _restricted(
     pair_cap[pair[chosen]] -= 1
     allowed = med_arc & (pair == designated_pair[t.arc_post])
     restricted = dataclasses.replace(t, pair_cap=pair_cap)
+    if active is not None:
+        active[pair[chosen]] = True  # their caps just dropped
     solved, flows = _lazy_caps(restricted, lambda table: solve_designated(table, allowed, need), active)
     if solved is None:
         raise RuntimeError("restricted designation infeasible although the relaxation gives a plan")
