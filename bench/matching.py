@@ -200,7 +200,8 @@ def import_instance(directory: Path) -> Instance:
 
 
 def export(directory: Path, inst: Instance, plan: np.ndarray) -> None:
-    """Write posts.csv, arcs.csv and plan.csv (the optimal pure-matching plan)."""
+    """Write posts.csv, arcs.csv and plan.csv (the plan found; the CSV files carry no side rules, so
+    ``--import`` solves them as pure matching)."""
     directory.mkdir(parents=True, exist_ok=True)
     _write(directory / "posts.csv", "post_id,headcount", inst.post_ids, inst.headcount)
     _write(
@@ -357,7 +358,9 @@ def violations(inst: Instance, plan: np.ndarray, unmet: np.ndarray) -> int:
 def _fresh(n: int, seed: int, cap: int, first: bool) -> dict:
     cmd = [sys.executable, __file__, "--cadres", str(n), "--seed", str(seed), "--cap", str(cap)]
     cmd += ["--check-unpruned"] if first else ["--no-greedy"]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    out = subprocess.run(cmd, check=False, capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed ({out.returncode}):\n{out.stderr}")
     print(out.stdout.strip(), flush=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
