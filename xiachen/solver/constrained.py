@@ -5,21 +5,19 @@ agency quota and per-agency cap of ``table`` and gives every needy post at least
 cadre (a needy post that *no* plan can serve keeps one place empty instead and is listed in
 ``unmet``), together with an upper bound on the best such plan. Method (ADR 2131):
 
-1. Split the instance into independent components (``components.connected``) and pack them into
-   batches of at least ``min_batch_arcs`` arcs; every batch is solved on its own.
-2. Per batch, the min-cost flow without the medical rule. If it already serves every needy post it
-   is optimal.
-3. Otherwise an exact coverage flow finds the needy posts no plan can serve (``unmet``).
-4. Without per-agency caps the medical rule is a lower bound of 1 on a sub-arc into each needy post:
-   one more min-cost flow, optimal.
-5. With caps (the two rules cross, so no single flow holds both) the medical rule is relaxed in the
-   Lagrangian way: medical arcs into needy post p earn ``lam[p]`` more, raised where the post is still
-   unserved, for at most ``rounds`` flows. Every flow gives the upper bound ``flow optimum - sum(lam)``;
-   a flow plan that serves every needy post is a feasible plan. If none is better than the repair below,
-   the repair wins: one medical cadre designated per needy post (the last flow's where it served the
-   post, an exact coverage flow for the rest), kept fixed, the remaining capacity filled by a flow.
+1. Optionally keep each cadre's ``keep_per_cadre`` best arcs (plus every medical arc into a needy
+   post). Split the instance into independent components (``components.connected``) and pack them
+   into batches of at least ``min_batch_arcs`` arcs; batches are solved apart (``workers`` processes).
+2. Per batch, an exact coverage flow finds the needy posts no plan can serve (``unmet``).
+3. The *relaxation*: every needy post gets exactly one designated medical match through an entry node
+   beside the pair nodes, so the designated match escapes its per-agency cap. Every valid plan fits
+   it, so its optimum is an upper bound; if its plan overfills no pair it is optimal.
+4. Otherwise the *restriction*: each designated match must come from the pair that gave it in the
+   relaxation, whose cap drops by one. Its plans keep every rule, and one exists (the relaxation's plan
+   less one ordinary match at each overfilled pair); its optimum is the plan returned.
 
-The plan is always feasible; ``optimal`` is True when its score equals the bound.
+Per-agency caps enter every flow lazily (``_lazy_caps``). ``optimal`` is True when the plan's score
+equals the bound.
 """
 
 from __future__ import annotations

@@ -17,12 +17,15 @@ Contract
 Matches are optional: a match is made only where it raises the objective, so posts may stay
 (partly) vacant and each vacancy is reported with a reason.  Without a medical requirement the
 problem is a min-cost flow (source -> agency -> cadre -> [agency x post] -> post -> sink) and is
-solved to proven optimality; with one it is solved by CP-SAT, which reports its bound and gap.
+solved to proven optimality; so it is with the requirement but without the per-agency cap (a lower
+bound on a sub-arc into each needy post).  With both, ``xiachen.solver.constrained`` (ADR 2131) gives
+a plan that keeps every rule and an upper bound from a relaxation; where they differ and the problem
+has at most ``CP_SAT_MAX_ARCS`` arcs, CP-SAT (hinted with that plan) tries to close the gap.
 Same problem and seed give the same plan: the graph is built in input order, the flow algorithm is
 deterministic and CP-SAT runs single-worker under a deterministic time limit.
 
-The array layer (``ArcTable``, ``solve_table``, ``greedy_table``) is public so that province-scale
-instances (millions of arcs) can be solved without building one Python object per arc.
+The array layer (``ArcTable``, ``solve_table``, ``greedy_table``, in ``xiachen.solver.flow``) lets
+province-scale instances (millions of arcs) be solved without building one Python object per arc.
 """
 
 from __future__ import annotations
