@@ -134,7 +134,8 @@ def matching_suite() -> str:
             str(run["cap_per_agency_per_post"] or "none"),
             f"{run['arcs']:,}",
             str(run["components"]),
-            " / ".join(f"{r['seconds']:.1f}" for r in run["runs"]),
+            f"**{run['seconds']:.1f}**"
+            + (" (" + " / ".join(f"{r['seconds']:.1f}" for r in run["runs"]) + ")" if len(run["runs"]) > 1 else ""),
             f"{_peak(run):,.0f}",
             f"{run['objective']:,}",
             f"{run['bound']:,}",
@@ -151,7 +152,7 @@ def matching_suite() -> str:
         "cap",
         "arcs",
         "parts",
-        "solve s (each run)",
+        "solve s: median (each run)",
         "peak MiB",
         "objective",
         "bound (pruned)",
