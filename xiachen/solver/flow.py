@@ -247,32 +247,3 @@ def _consume(
         agency_left[present(table.cadre_agency, "cadre_agency")[table.arc_cadre[a]]] -= 1
     if pair_left is not None:
         pair_left[present(table.arc_pair, "arc_pair")[a]] -= 1
-
-
-def complete(table: ArcTable, kept: np.ndarray) -> np.ndarray:
-    """Keep the ``kept`` arcs and fill the remaining capacity optimally (feasible, not globally optimal)."""
-    post_cap = table.post_cap - np.bincount(table.arc_post[kept], minlength=table.n_posts)
-    agency_cap = table.agency_cap
-    if agency_cap is not None:
-        agencies = present(table.cadre_agency, "cadre_agency")
-        agency_cap = agency_cap - np.bincount(agencies[table.arc_cadre[kept]], minlength=len(agency_cap))
-    pair_cap = table.pair_cap
-    if pair_cap is not None:
-        pair_cap = pair_cap - np.bincount(present(table.arc_pair, "arc_pair")[kept], minlength=len(pair_cap))
-    taken = np.zeros(table.n_cadres, dtype=bool)
-    taken[table.arc_cadre[kept]] = True
-    free = np.flatnonzero(~taken[table.arc_cadre])
-    rest = ArcTable(
-        n_cadres=table.n_cadres,
-        arc_cadre=table.arc_cadre[free],
-        arc_post=table.arc_post[free],
-        arc_score=table.arc_score[free],
-        post_cap=post_cap,
-        cadre_agency=table.cadre_agency,
-        agency_cap=agency_cap,
-        arc_pair=None if pair_cap is None else present(table.arc_pair, "arc_pair")[free],
-        pair_cap=pair_cap,
-    )
-    plan = kept.copy()
-    plan[free[solve_optional(rest)]] = True
-    return plan
