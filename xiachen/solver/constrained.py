@@ -54,11 +54,6 @@ class Constrained:
     flows: int
 
 
-def score_of(table: ArcTable, result: Constrained) -> int:
-    """Total score of the plan."""
-    return int(table.arc_score[result.plan].sum())
-
-
 def solve_constrained(
     table: ArcTable,
     cadre_medical: np.ndarray | None = None,
