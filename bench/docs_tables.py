@@ -96,7 +96,9 @@ def foundation() -> str:
 
 def _matching_runs() -> list[dict]:
     runs = _load("matching.json")["runs"]
-    return sorted(runs, key=lambda run: (run["variant"], run["cadres"], run["cap_per_agency_per_post"] or 0))
+    return sorted(
+        runs, key=lambda run: (run["variant"], run["cadres"], run["cap_per_agency_per_post"] or 0, run["workers"])
+    )
 
 
 def _load_range(run: dict) -> str:
@@ -132,6 +134,7 @@ def matching_suite() -> str:
         [
             f"{run['cadres']:,}",
             str(run["cap_per_agency_per_post"] or "none"),
+            str(run["workers"]),
             f"{run['arcs']:,}",
             str(run["components"]),
             f"**{run['seconds']:.1f}**"
@@ -150,6 +153,7 @@ def matching_suite() -> str:
     header = [
         "cadres",
         "cap",
+        "workers",
         "arcs",
         "parts",
         "solve s: median (each run)",
@@ -162,7 +166,7 @@ def matching_suite() -> str:
         "violations",
         "load avg",
     ]
-    return _table(header, "rlrrrrrrrrrrr", rows)
+    return _table(header, "rlrrrrrrrrrrrr", rows)
 
 
 def _rostering() -> dict:

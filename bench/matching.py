@@ -32,9 +32,10 @@ from xiachen.solver.constrained import solve_constrained
 from xiachen.solver.flow import ArcTable, greedy_table, solve_optional
 
 SUITE_SIZES = (5_000, 20_000, 50_000, 500_000)
-VARIANTS = ((50_000, 1), (50_000, 3), (50_000, 0))  # (cadres, per-agency cap; 0 = none), one run each
 KEEP_PER_CADRE = 12  # arcs kept per cadre, besides its medical arcs into needy posts (ADR 2131)
 WORKERS = min(2, os.cpu_count() or 1)
+# (cadres, per-agency cap (0: none), worker processes), one run each
+VARIANTS = ((50_000, 1, WORKERS), (50_000, 3, WORKERS), (50_000, 0, WORKERS), (500_000, 2, 1), (500_000, 2, WORKERS))
 REPEATS = 3  # fresh processes per size; the JSON keeps every run and the median
 RESULTS = Path(__file__).parent / "results" / "matching.json"
 
@@ -355,9 +356,9 @@ def violations(inst: Instance, plan: np.ndarray, unmet: np.ndarray) -> int:
     return broken
 
 
-def _fresh(n: int, seed: int, cap: int, first: bool) -> dict:
+def _fresh(n: int, seed: int, cap: int, workers: int, first: bool) -> dict:
     cmd = [sys.executable, __file__, "--cadres", str(n), "--seed", str(seed), "--cap", str(cap)]
-    cmd += ["--check-unpruned"] if first else ["--no-greedy"]
+    cmd += ["--workers", str(workers)] + (["--check-unpruned"] if first else ["--no-greedy"])
     out = subprocess.run(cmd, check=False, capture_output=True, text=True)
     if out.returncode:
         raise SystemExit(f"{' '.join(cmd)} failed ({out.returncode}):\n{out.stderr}")
@@ -365,19 +366,32 @@ def _fresh(n: int, seed: int, cap: int, first: bool) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _measure(n: int, seed: int, cap: int, workers: int, repeats: int, variant: bool) -> dict:
+    """``repeats`` fresh runs: the first run's record (it also computes greedy and the unpruned bound)
+    with the median time; every run's seconds, peaks and load are kept."""
+    runs = [_fresh(n, seed, cap, workers, first=repeat == 0) for repeat in range(repeats)]
+    keys = ("seconds", "peak_mb", "tree_peak_mb", "load_avg_1min")
+    median = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
+    record = {**runs[0], **{k: median[k] for k in keys}, "variant": variant}
+    record["runs"] = [{k: r[k] for k in keys} for r in runs]
+    return record
+
+
+def add_variant(n: int, seed: int, cap: int, workers: int) -> dict:
+    """One fresh run added to (or replacing the same variant in) the committed JSON."""
+    data = json.loads(RESULTS.read_text())
+    record = _measure(n, seed, cap, workers, 1, True)
+    same = ("cadres", "cap_per_agency_per_post", "workers", "variant")
+    data["runs"] = [r for r in data["runs"] if any(r.get(k) != record[k] for k in same)] + [record]
+    RESULTS.write_text(json.dumps(data, indent=2) + "\n")
+    return record
+
+
 def suite(seed: int) -> list[dict]:
     """Every size ``REPEATS`` times and every variant once, each run in a fresh interpreter (clean peak
-    RSS). A size's record is its first run (which also computes greedy and the unpruned bound) with the
-    median time; every run's seconds, peaks and load are kept. Writes the JSON."""
-    records = []
-    plan = [(n, 2, REPEATS, False) for n in SUITE_SIZES] + [(n, c, 1, True) for n, c in VARIANTS]
-    for n, cap, repeats, variant in plan:
-        runs = [_fresh(n, seed, cap, first=repeat == 0) for repeat in range(repeats)]
-        keys = ("seconds", "peak_mb", "tree_peak_mb", "load_avg_1min")
-        median = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
-        record = {**runs[0], **{k: median[k] for k in keys}, "variant": variant}
-        record["runs"] = [{k: r[k] for k in keys} for r in runs]
-        records.append(record)
+    RSS); see ``_measure``. Writes the JSON."""
+    plan = [(n, 2, WORKERS, REPEATS, False) for n in SUITE_SIZES] + [(n, c, w, 1, True) for n, c, w in VARIANTS]
+    records = [_measure(n, seed, cap, workers, repeats, variant) for n, cap, workers, repeats, variant in plan]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
         json.dumps(
@@ -416,9 +430,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--export", type=Path, dest="export_dir")
     parser.add_argument("--import", type=Path, dest="import_dir")
     parser.add_argument("--suite", action="store_true", help=f"run {SUITE_SIZES} and write {RESULTS.name}")
+    parser.add_argument("--add-variant", action="store_true", help=f"one run of --cadres, added to {RESULTS.name}")
     args = parser.parse_args(argv)
     if args.suite:
         suite(args.seed)
+        return
+    if args.add_variant:
+        add_variant(args.cadres, args.seed, args.cap, args.workers)
         return
     if args.cadres is None and args.import_dir is None:
         parser.error("give --cadres N, --import DIR or --suite")
