@@ -95,7 +95,19 @@ def foundation() -> str:
 
 
 def _matching_runs() -> list[dict]:
-    return sorted(_load("matching.json")["runs"], key=lambda run: run["cadres"])
+    runs = _load("matching.json")["runs"]
+    return sorted(
+        runs, key=lambda run: (run["variant"], run["cadres"], run["cap_per_agency_per_post"] or 0, run["workers"])
+    )
+
+
+def _load_range(run: dict) -> str:
+    loads = [x for r in run["runs"] for x in r["load_avg_1min"]]
+    return f"{min(loads):.1f}–{max(loads):.1f}"
+
+
+def _peak(run: dict) -> float:
+    return max(max(r["peak_mb"], r["tree_peak_mb"]) for r in run["runs"])
 
 
 def matching() -> str:
@@ -103,32 +115,58 @@ def matching() -> str:
         [
             f"{run['cadres']:,}",
             f"{run['posts']:,}",
-            f"{run['arcs'] / 1e6:g} M",
-            _bold_if(f"{run['seconds']:.2f} s", run["cadres"] in (50_000, 500_000)),
-            f"{run['peak_mb']:,.0f} MiB",
+            f"{run['arcs'] / 1e6:.1f} M",
+            _bold_if(f"{run['seconds']:.1f} s", run["cadres"] in (50_000, 500_000)),
+            f"{_peak(run):,.0f} MiB",
+            f"{run['gap_to_unpruned_pct']:.4f} %",
             f"+{run['gain_pct']:.1f} %",
+            _load_range(run),
         ]
         for run in _matching_runs()
+        if not run["variant"]
     ]
-    return _table(["cadres", "posts", "arcs", "solve", "peak RSS", "gain over greedy"], "rrrrrr", rows)
+    header = ["cadres", "posts", "arcs", "solve (median of 3)", "peak RSS", "gap", "vs greedy", "load avg"]
+    return _table(header, "rrrrrrrr", rows)
 
 
 def matching_suite() -> str:
     rows = [
         [
             f"{run['cadres']:,}",
-            f"{run['posts']:,}",
+            str(run["cap_per_agency_per_post"] or "none"),
+            str(run["workers"]),
             f"{run['arcs']:,}",
-            f"{run['seconds']:.2f}",
-            f"{run['peak_mb']:,.0f}",
+            str(run["components"]),
+            f"**{run['seconds']:.1f}**"
+            + (" (" + " / ".join(f"{r['seconds']:.1f}" for r in run["runs"]) + ")" if len(run["runs"]) > 1 else ""),
+            f"{_peak(run):,.0f}",
             f"{run['objective']:,}",
-            f"{run['greedy_objective']:,}",
-            f"+{run['gain_pct']:.2f} %",
+            f"{run['bound']:,}",
+            f"{run['unpruned_bound']:,}",
+            f"{run['gap_to_unpruned_pct']:.4f} %",
+            f"{run['unmet_medical_posts']:,} / {run['posts_requiring_medical']:,}",
+            str(run["violations"]),
+            _load_range(run),
         ]
         for run in _matching_runs()
     ]
-    header = ["cadres", "posts", "arcs", "solve s", "peak MiB", "objective (optimal)", "greedy", "gain"]
-    return _table(header, "rrrrrrrr", rows)
+    header = [
+        "cadres",
+        "cap",
+        "workers",
+        "arcs",
+        "parts",
+        "solve s: median (each run)",
+        "peak MiB",
+        "objective",
+        "bound (pruned)",
+        "bound (all arcs)",
+        "gap",
+        "unmet / needy posts",
+        "violations",
+        "load avg",
+    ]
+    return _table(header, "rlrrrrrrrrrrrr", rows)
 
 
 def _rostering() -> dict:

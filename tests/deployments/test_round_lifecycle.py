@@ -20,7 +20,8 @@ from xiachen.deployments.services import (
     start_matching,
 )
 
-from .conftest import make_demand
+from ..factories import CadreFactory
+from .conftest import WUHAN, make_demand
 
 
 def _run(round_, by, capture, incremental=False):
@@ -179,3 +180,29 @@ def test_an_unmet_medical_requirement_leaves_that_place_unfilled_not_the_round_f
     medical = round_.unfilled.get(demand=demand)
     assert medical.places == 1
     assert medical.reason_label == "没有符合条件的医护背景干部，医护岗位空缺"
+
+
+def test_the_per_agency_cap_and_the_medical_requirement_hold_together(
+    tree, people, staffed, django_capture_on_commit_callbacks
+):
+    """Issue 21 item 3: two medical places, at most one cadre per agency at a post: one medic of each
+    agency, although both of agency 2 are eligible."""
+    by = people.org_department
+    CadreFactory(
+        agency=tree.agency1, specialties=["medicine"], name="医生甲", home_latitude=WUHAN[0], home_longitude=WUHAN[1]
+    )
+    demand = make_demand(tree.community2, "quarantine_service", by, headcount=2, needs_medical=True)
+    round_ = create_round(
+        by=by,
+        name="每单位一人",
+        kind="emergency",
+        start=date(2026, 12, 1),
+        end=date(2026, 12, 31),
+        max_per_agency_per_post=1,
+    )
+    set_round_scope(by=by, round_=round_, demands=[demand], quotas={tree.agency1: 2, tree.agency2: 2})
+    round_ = _run(round_, by, django_capture_on_commit_callbacks)
+    matches = list(round_.matches.select_related("cadre__agency"))
+    assert sorted(m.cadre.agency.code for m in matches) == sorted([tree.agency1.code, tree.agency2.code])
+    assert all("medicine" in m.cadre.specialties.values_list("code", flat=True) for m in matches)
+    assert round_.result["status"] == "optimal"

@@ -17,12 +17,15 @@ Contract
 Matches are optional: a match is made only where it raises the objective, so posts may stay
 (partly) vacant and each vacancy is reported with a reason.  Without a medical requirement the
 problem is a min-cost flow (source -> agency -> cadre -> [agency x post] -> post -> sink) and is
-solved to proven optimality; with one it is solved by CP-SAT, which reports its bound and gap.
+solved to proven optimality; so it is with the requirement but without the per-agency cap (a lower
+bound on a sub-arc into each needy post).  With both, ``xiachen.solver.constrained`` (ADR 2131) gives
+a plan that keeps every rule and an upper bound from a relaxation; where they differ and the problem
+has at most ``CP_SAT_MAX_ARCS`` arcs, CP-SAT (hinted with that plan) tries to close the gap.
 Same problem and seed give the same plan: the graph is built in input order, the flow algorithm is
 deterministic and CP-SAT runs single-worker under a deterministic time limit.
 
-The array layer (``ArcTable``, ``solve_table``, ``greedy_table``) is public so that province-scale
-instances (millions of arcs) can be solved without building one Python object per arc.
+The array layer (``ArcTable``, ``solve_table``, ``greedy_table``, in ``xiachen.solver.flow``) lets
+province-scale instances (millions of arcs) be solved without building one Python object per arc.
 """
 
 from __future__ import annotations
@@ -36,8 +39,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
 from ortools.sat.python import cp_model
+
+from xiachen.solver.constrained import solve_constrained
+from xiachen.solver.flow import ArcTable, greedy_table, solve_optional, solve_table
+from xiachen.solver.flow import present as _present
 
 Id = Hashable
 Status = Literal["optimal", "feasible", "infeasible", "heuristic"]
@@ -164,189 +170,6 @@ class ProgressEvent:
 
 
 ProgressCallback = Callable[[ProgressEvent], None]
-
-
-# ---------------------------------------------------------------------- array layer
-
-
-@dataclass(frozen=True, eq=False)
-class ArcTable:
-    """Index-based instance for the solvers; arrays are parallel over arcs unless noted.
-
-    ``cadre_agency`` / ``agency_cap`` (per agency) are None when there are no quotas;
-    ``arc_pair`` / ``pair_cap`` (per agency x post pair) are None when there is no per-agency cap.
-    ``need_post`` (per post) / ``arc_forced`` (per arc), when given, require every needy post to get at
-    least one forced arc (the medical rule).  Capacities here are residual ones, i.e. after fixed matches.
-    """
-
-    n_cadres: int
-    arc_cadre: np.ndarray
-    arc_post: np.ndarray
-    arc_score: np.ndarray
-    post_cap: np.ndarray
-    cadre_agency: np.ndarray | None = None
-    agency_cap: np.ndarray | None = None
-    arc_pair: np.ndarray | None = None
-    pair_cap: np.ndarray | None = None
-    need_post: np.ndarray | None = None
-    arc_forced: np.ndarray | None = None
-
-    @property
-    def n_posts(self) -> int:
-        """Number of posts."""
-        return len(self.post_cap)
-
-
-def _present(array: np.ndarray | None, name: str) -> np.ndarray:
-    """An optional array of an :class:`ArcTable` where its partner says it is there (``cadre_agency``
-    with ``agency_cap``, ``arc_pair`` with ``pair_cap``, ``arc_forced`` with ``need_post``)."""
-    if array is None:
-        raise ValueError(f"ArcTable.{name} is missing although its partner array is set")
-    return array
-
-
-def solve_optional(table: ArcTable) -> np.ndarray:
-    """:func:`solve_table` of a table without lower bounds (``need_post``): every match is optional,
-    so there is always a plan."""
-    if table.need_post is not None:
-        raise ValueError("a table with lower bounds may have no plan; use solve_table")
-    plan = solve_table(table)
-    if plan is None:
-        raise RuntimeError("min-cost flow found no plan without lower bounds")  # the bypass arc prevents it
-    return plan
-
-
-def solve_table(table: ArcTable) -> np.ndarray | None:
-    """Boolean mask of arcs forming a maximum-score plan, or None if the lower bounds are unsatisfiable.
-
-    Exact: min-cost flow with a zero-cost source->sink bypass so that matches are optional.  Only
-    positive-score arcs are used, except forced arcs into needy posts.  ``need_post`` cannot be
-    combined with the per-agency cap (the two constraint families cross; use CP-SAT for that).
-    """
-    if table.need_post is not None and table.arc_pair is not None:
-        raise ValueError("lower bounds and per-agency caps cannot share one flow network")
-    usable_mask = table.arc_score > 0
-    if table.need_post is not None:
-        usable_mask |= table.arc_forced & table.need_post[table.arc_post]
-    usable = np.flatnonzero(usable_mask)
-    used = np.zeros(len(table.arc_score), dtype=bool)
-    if len(usable) == 0:
-        return used if table.need_post is None or not table.need_post.any() else None
-    smcf, first_match_arc = _build_flow(table, usable)
-    status = smcf.solve()
-    if status == smcf.INFEASIBLE and table.need_post is not None:
-        return None
-    if status != smcf.OPTIMAL:
-        raise RuntimeError(f"min-cost flow returned status {status}")  # bypass arc makes this unreachable
-    flows = smcf.flows(np.arange(first_match_arc, first_match_arc + len(usable), dtype=np.int32))
-    used[usable[flows > 0]] = True
-    return used
-
-
-def _build_flow(table: ArcTable, usable: np.ndarray) -> tuple[min_cost_flow.SimpleMinCostFlow, int]:
-    """Build the flow network vectorised; returns it and the index of the first cadre->post arc.
-
-    Nodes: source, sink, agencies, cadres, agency x post pairs, posts, then one "forced entry" node
-    per needy post whose arc into the post carries a lower bound of 1 (moved into node supplies).
-    """
-    n_cad, n_post = table.n_cadres, table.n_posts
-    n_agency = 0 if table.agency_cap is None else len(table.agency_cap)
-    n_pair = 0 if table.pair_cap is None else len(table.pair_cap)
-    source, sink = 0, 1
-    agency0 = 2
-    cadre0 = agency0 + n_agency
-    pair0 = cadre0 + n_cad
-    post0 = pair0 + n_pair
-    entry0 = post0 + n_post
-    post_cap = np.maximum(table.post_cap, 0)
-    tails, heads, caps, costs = [], [], [], []
-
-    def add(t: np.ndarray, h: np.ndarray, c: np.ndarray, w: np.ndarray | int = 0) -> None:
-        tails.append(np.asarray(t, dtype=np.int32))
-        heads.append(np.asarray(h, dtype=np.int32))
-        caps.append(np.asarray(c, dtype=np.int64))
-        costs.append(np.broadcast_to(np.asarray(w, dtype=np.int64), np.shape(t)))
-
-    cadres = np.arange(n_cad)
-    if table.cadre_agency is None:
-        add(np.full(n_cad, source), cadre0 + cadres, np.ones(n_cad))
-    else:
-        members = np.bincount(table.cadre_agency, minlength=n_agency)
-        agency_cap = _present(table.agency_cap, "agency_cap")
-        add(np.full(n_agency, source), agency0 + np.arange(n_agency), np.clip(agency_cap, 0, members))
-        add(agency0 + table.cadre_agency, cadre0 + cadres, np.ones(n_cad))
-    first_match_arc = sum(len(t) for t in tails)
-    head = post0 + table.arc_post[usable] if table.arc_pair is None else pair0 + table.arc_pair[usable]
-    needy = np.zeros(0, dtype=np.int64)
-    if table.need_post is not None:
-        needy = np.flatnonzero(table.need_post)
-        entry = np.full(n_post, -1, dtype=np.int64)
-        entry[needy] = entry0 + np.arange(len(needy))
-        forced = _present(table.arc_forced, "arc_forced")[usable] & table.need_post[table.arc_post[usable]]
-        head = np.where(forced, entry[table.arc_post[usable]], head)
-    add(cadre0 + table.arc_cadre[usable], head, np.ones(len(usable)), -table.arc_score[usable])
-    if table.arc_pair is not None:
-        pair_post = np.zeros(n_pair, dtype=np.int64)
-        pair_post[table.arc_pair] = table.arc_post
-        add(pair0 + np.arange(n_pair), post0 + pair_post, np.maximum(_present(table.pair_cap, "pair_cap"), 0))
-    add(entry0 + np.arange(len(needy)), post0 + needy, np.maximum(post_cap[needy] - 1, 0))
-    add(post0 + np.arange(n_post), np.full(n_post, sink), post_cap)
-    supply = int(min(n_cad, post_cap.sum()))
-    add(np.array([source]), np.array([sink]), np.array([supply]))
-    smcf = min_cost_flow.SimpleMinCostFlow()
-    smcf.add_arcs_with_capacity_and_unit_cost(
-        np.concatenate(tails), np.concatenate(heads), np.concatenate(caps), np.concatenate(costs)
-    )
-    nodes = np.concatenate([[source, sink], entry0 + np.arange(len(needy)), post0 + needy])
-    supplies = np.concatenate([[supply, -supply], np.full(len(needy), -1), np.ones(len(needy))])
-    smcf.set_nodes_supplies(nodes.astype(np.int32), supplies.astype(np.int64))
-    return smcf, first_match_arc
-
-
-def greedy_table(table: ArcTable, preassigned: np.ndarray | None = None) -> np.ndarray:
-    """Baseline: cadres in index order each take their best remaining positive-score place.
-
-    Ties go to the lower post index.  Respects headcounts, quotas and per-agency caps, ignores the
-    medical requirement.  ``preassigned`` arcs are kept and consume capacity first.
-    """
-    used = np.zeros(len(table.arc_score), dtype=bool) if preassigned is None else preassigned.copy()
-    post_left = table.post_cap.astype(np.int64).copy()
-    agency_left = None if table.agency_cap is None else table.agency_cap.astype(np.int64).copy()
-    pair_left = None if table.pair_cap is None else table.pair_cap.astype(np.int64).copy()
-    taken = np.zeros(table.n_cadres, dtype=bool)
-    for a in np.flatnonzero(used).tolist():
-        _consume(table, a, post_left, agency_left, pair_left)
-        taken[table.arc_cadre[a]] = True
-    order = np.lexsort((table.arc_post, -table.arc_score, table.arc_cadre))
-    bounds = np.searchsorted(table.arc_cadre[order], np.arange(table.n_cadres + 1))
-    scores = table.arc_score
-    for cadre in np.flatnonzero(~taken).tolist():
-        if agency_left is not None and agency_left[_present(table.cadre_agency, "cadre_agency")[cadre]] <= 0:
-            continue
-        for a in order[bounds[cadre] : bounds[cadre + 1]].tolist():
-            if scores[a] <= 0:
-                break
-            if post_left[table.arc_post[a]] > 0 and (
-                pair_left is None or pair_left[_present(table.arc_pair, "arc_pair")[a]] > 0
-            ):
-                used[a] = True
-                _consume(table, a, post_left, agency_left, pair_left)
-                break
-    return used
-
-
-def _consume(
-    table: ArcTable,
-    a: int,
-    post_left: np.ndarray,
-    agency_left: np.ndarray | None,
-    pair_left: np.ndarray | None,
-) -> None:
-    post_left[table.arc_post[a]] -= 1
-    if agency_left is not None:
-        agency_left[_present(table.cadre_agency, "cadre_agency")[table.arc_cadre[a]]] -= 1
-    if pair_left is not None:
-        pair_left[_present(table.arc_pair, "arc_pair")[a]] -= 1
 
 
 # ------------------------------------------------------------------ indexed problem
@@ -663,30 +486,31 @@ def solve(
         return _with_medical_vacancies(ix, needy, witness, time_limit, seed, progress, start)
     if reasons:
         return _infeasible(tuple(reasons), "medical_feasibility_flow", start)
-    medical_table = dataclasses.replace(
-        ix.table,
-        arc_pair=None,
-        pair_cap=None,
-        need_post=_mask(needy, ix),
-        arc_forced=ix.cadre_medical[ix.table.arc_cadre],
-    )
-    lower = solve_table(medical_table)
-    if lower is None:  # the witness above serves every needy post, so these lower bounds can be met
-        raise RuntimeError("medical lower bounds unsatisfiable although a witness plan meets them")
-    lower_obj = int(ix.table.arc_score[lower].sum())  # exact without the per-agency cap, else a bound
-    if ix.table.arc_pair is None:
+    if ix.table.arc_pair is None:  # no crossing rule: the lower bounds make one exact flow
+        lower = solve_table(
+            dataclasses.replace(ix.table, need_post=_mask(needy, ix), arc_forced=ix.cadre_medical[ix.table.arc_cadre])
+        )
+        if lower is None:  # the witness above serves every needy post, so these lower bounds can be met
+            raise RuntimeError("medical lower bounds unsatisfiable although a witness plan meets them")
+        lower_obj = int(ix.table.arc_score[lower].sum())
         return _result(ix, lower, "optimal", "min_cost_flow_lower_bounds", lower_obj, start, report)
-    report("flow_bound", None, lower_obj + fixed_score)
-    heuristic = _complete_with_flow(ix.table, witness)
-    if ix.table.arc_score[heuristic].sum() >= lower_obj:  # heuristic meets the bound: proven optimal
-        return _result(ix, heuristic, "optimal", "min_cost_flow_lower_bounds", lower_obj, start, report)
-    plan, bound, optimal = _solve_cpsat(ix, needy, heuristic, time_limit, seed, progress, start, fixed_score)
-    if plan is None or ix.table.arc_score[plan].sum() < ix.table.arc_score[heuristic].sum():
-        plan, optimal = heuristic, False
+    designated = solve_constrained(ix.table, ix.cadre_medical, _mask(needy, ix))
+    flow_obj = int(ix.table.arc_score[designated.plan].sum())
+    if designated.optimal:
+        return _result(ix, designated.plan, "optimal", "min_cost_flow_designated", flow_obj, start, report)
+    report("flow_bound", flow_obj + fixed_score, designated.bound + fixed_score)
+    if len(ix.table.arc_score) > CP_SAT_MAX_ARCS:
+        return _result(ix, designated.plan, "feasible", "min_cost_flow_designated", designated.bound, start, report)
+    plan, bound, optimal = _solve_cpsat(ix, needy, designated.plan, time_limit, seed, progress, start, fixed_score)
+    if plan is None or ix.table.arc_score[plan].sum() < flow_obj:
+        plan, optimal = designated.plan, False
     objective = int(ix.table.arc_score[plan].sum())
-    bound = min(bound, lower_obj)
+    bound = min(bound, designated.bound)
     status: Status = "optimal" if optimal or objective >= bound else "feasible"
     return _result(ix, plan, status, "cp_sat", bound, start, report)
+
+
+CP_SAT_MAX_ARCS = 20_000  # above this CP-SAT rarely closes the flow's gap in its time limit (ADR 2131)
 
 
 MEDICAL_NONE_ELIGIBLE = "no medically trained candidate"
@@ -738,35 +562,6 @@ def _mask(indices: np.ndarray, ix: _Indexed) -> np.ndarray:
     mask = np.zeros(ix.table.n_posts, dtype=bool)
     mask[indices] = True
     return mask
-
-
-def _complete_with_flow(table: ArcTable, kept: np.ndarray) -> np.ndarray:
-    """Keep the ``kept`` arcs and fill the remaining capacity optimally (feasible, not globally optimal)."""
-    post_cap = table.post_cap - np.bincount(table.arc_post[kept], minlength=table.n_posts)
-    agency_cap = table.agency_cap
-    if agency_cap is not None:
-        agencies = _present(table.cadre_agency, "cadre_agency")
-        agency_cap = agency_cap - np.bincount(agencies[table.arc_cadre[kept]], minlength=len(agency_cap))
-    pair_cap = table.pair_cap
-    if pair_cap is not None:
-        pair_cap = pair_cap - np.bincount(_present(table.arc_pair, "arc_pair")[kept], minlength=len(pair_cap))
-    taken = np.zeros(table.n_cadres, dtype=bool)
-    taken[table.arc_cadre[kept]] = True
-    free = np.flatnonzero(~taken[table.arc_cadre])
-    rest = ArcTable(
-        n_cadres=table.n_cadres,
-        arc_cadre=table.arc_cadre[free],
-        arc_post=table.arc_post[free],
-        arc_score=table.arc_score[free],
-        post_cap=post_cap,
-        cadre_agency=table.cadre_agency,
-        agency_cap=agency_cap,
-        arc_pair=None if pair_cap is None else _present(table.arc_pair, "arc_pair")[free],
-        pair_cap=pair_cap,
-    )
-    plan = kept.copy()
-    plan[free[solve_table(rest)]] = True
-    return plan
 
 
 def greedy(problem: MatchingProblem) -> MatchingResult:
