@@ -225,6 +225,36 @@ def rostering_summary() -> str:
     return text + _table(["instance", "best known", "objective", "gap", "time", "statuses"], "lrrrrl", rows)
 
 
+def _family_rows(data: dict) -> list[list[str]]:
+    rows = []
+    for item in data["shapes"]:
+        loads = [run["load_average"] for run in item["runs"]]
+        rows.append([
+            item["shape"], f"{item['staff']} × {item['weeks']} wk × {item['shift_types']}",
+            str(item["reference_objective"]), str(item["best_found"]),
+            "/".join(str(run["objective"]) for run in item["runs"]),
+            _bold_if(f"{item['gap_median_pct']:.1f} %", item["gap_median_pct"] <= 5.0),
+            f"{item['gap_worst_pct']:.1f} %", f"{min(loads):.1f}–{max(loads):.1f}",
+            "yes" if item["validator_agrees"] else "**no**",
+        ])
+    return rows
+
+
+def rostering_family(name: str) -> Callable[[], str]:
+    """The generated-instance study (bench/rostering_family.py), from one result file."""
+
+    def table() -> str:
+        data = _load(name)
+        head = (f"{data['time_limit_seconds']:g} s, {data['workers']} workers, seeds 1–{data['runs']}; reference: one "
+                f"{data['reference_seconds']:g} s run of the same solver; "
+                f"{'one busy process beside every run' if data['loaded'] else 'nothing else running'}. "
+                "Gaps against the best objective any run found; bold: within 5 %.\n\n")
+        header = ["shape", "size", "reference", "best found", "runs", "gap median", "gap worst", "load", "validator"]
+        return head + _table(header, "llrrlrrll", _family_rows(data))
+
+    return table
+
+
 def passes_table() -> str:
     data = _load("passes.json")
     verification = data["verification"]
@@ -507,6 +537,8 @@ TABLES: dict[str, Callable[[], str]] = {
     "matching-suite": matching_suite,
     "rostering": rostering,
     "rostering-summary": rostering_summary,
+    "rostering-family": rostering_family("rostering_family.json"),
+    "rostering-family-loaded": rostering_family("rostering_family_loaded.json"),
     "passes": passes_table,
     "gate-latency": gate_latency,
     "load-gate": load_gate,
