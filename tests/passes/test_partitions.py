@@ -166,24 +166,27 @@ def test_retention_drops_exactly_the_expired_months_with_their_dependents_and_au
     Disagreement.objects.create(scan=old[2], gate_path=old[2].gate_path)
     Disagreement.objects.create(scan=old[1], gate_path=old[1].gate_path)
     stray = _scan_row(tree, people, _at(_previous(this, 4), days=2))  # no partition: in the default one
+    kept = _scan_row(tree, people, now - timedelta(days=27))  # last month too, but within its 28 days
+    Disagreement.objects.create(scan=kept, gate_path=kept.gate_path)
     recent = _scan_row(tree, people, now - timedelta(days=1))
 
     dropped = drop_expired_months(retention_days=28, now=now)
 
     assert [d["partition"] for d in dropped] == [partition_name(SCANS, _previous(this, n)) for n in (3, 2)]
-    assert set(Scan.objects.values_list("client_uuid", flat=True)) == {old[1].client_uuid, recent.client_uuid}
-    assert list(Disagreement.objects.values_list("scan_id", flat=True)) == [old[1].client_uuid]
+    # last month stays as a partition, without its rows past the cutoff: 28 days, not a month more
+    assert set(Scan.objects.values_list("client_uuid", flat=True)) == {kept.client_uuid, recent.client_uuid}
+    assert list(Disagreement.objects.values_list("scan_id", flat=True)) == [kept.client_uuid]
     with connection.cursor() as cursor:
         assert set(months(cursor, SCANS)) >= {_previous(this), this, next_month(this)}
         assert not {_previous(this, 2), _previous(this, 3)} & set(months(cursor, SCANS))
         cursor.execute("SELECT count(*) FROM passes_scan_uuid WHERE client_uuid = ANY(%s)",
-                       [[old[2].client_uuid, old[3].client_uuid, stray.client_uuid]])
+                       [[old[1].client_uuid, old[2].client_uuid, old[3].client_uuid, stray.client_uuid]])
         assert cursor.fetchone()[0] == 0  # their UUIDs are released with them
     events = AuditEvent.objects.filter(action="partition.dropped").order_by("id")
     assert [(e.fields["month"], e.fields["rows"]) for e in events] == [
         (f"{_previous(this, 3):%Y-%m}", 1), (f"{_previous(this, 2):%Y-%m}", 1)
     ]
-    assert AuditEvent.objects.get(action="partition.expired_rows_deleted").fields["rows"] == 1
+    assert AuditEvent.objects.get(action="passes.scans_expired").fields["rows"] == 2  # old[1] and the stray
     assert drop_expired_months(retention_days=28, now=now) == []
 
 

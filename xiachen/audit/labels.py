@@ -144,7 +144,7 @@ ACTION_LABELS = {
     "checkpoint.personal_revealed": gettext_lazy("查看检查点登记的完整个人信息"),
     "checkpoint.purged": gettext_lazy("清除到期检查点记录"),
     "partition.dropped": gettext_lazy("删除到期的整月扫码记录"),
-    "partition.expired_rows_deleted": gettext_lazy("删除未分区的到期扫码记录"),
+    "passes.scans_expired": gettext_lazy("删除超过保存期限的扫码记录"),
     "tracing.traced": gettext_lazy("流调追踪"),
     "maps.boundaries_uploaded": gettext_lazy("上传地图边界"),
     "tracing.exported": gettext_lazy("导出流调名单（脱敏）"),

@@ -13,12 +13,13 @@ COPY (bench/results/partitions_insert.json). Deleting rows releases their claims
 trigger); so does TRUNCATE.
 The foreign keys that pointed at `passes_scan(client_uuid)` point at the claim table instead.
 
-SQLite keeps plain tables: every function here is a no-op there.
+SQLite keeps plain tables: every function here is a no-op there, except the retention purge.
 
 `ensure_months()` creates the current and next months' partitions (migrate, and the daily
 `create_partitions` job); a month whose rows already landed in the DEFAULT partition gets them moved
 into its new partition. `drop_expired_months()` (the daily `drop_expired_partitions` job) drops whole
-months of scans past the personal-data retention instead of deleting them row by row, and audits it.
+months of scans past the personal-data retention instead of deleting them row by row, deletes the
+expired rows of the month straddling the cutoff, and audits both.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from datetime import UTC, date, datetime, timedelta
 from operator import attrgetter
 from uuid import UUID
 
+from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -39,6 +41,7 @@ class Partitioned:
     table: str
     key: str  # the partition key: the row's time
     dependents: tuple[tuple[str, str], ...] = ()  # (table, column) holding our client_uuid
+    model_label: str = ""  # the Django model, for the retention purge on SQLite
 
     @property
     def claims(self) -> str:
@@ -49,6 +52,7 @@ SCANS = Partitioned(
     "passes_scan",
     "scanned_at",
     (("passes_disagreement", "scan_id"), ("passes_feveralert", "scan_id"), ("passes_correctionrequest", "scan_id")),
+    "passes.Scan",
 )
 CHECKPOINTS = Partitioned("passes_checkpointentry", "registered_at")
 TABLES = (SCANS, CHECKPOINTS)
@@ -256,17 +260,24 @@ def _create_month(cursor, spec: Partitioned, month: date) -> None:
 
 
 def drop_expired_months(*, retention_days: int, now: datetime | None = None, spec: Partitioned = SCANS) -> list[dict]:
-    """Drop the months of `spec` whose every row is older than the retention period (audited).
+    """Delete every row of `spec` older than the retention period, to the second (audited).
 
-    Rows depending on the month's scans (disagreements, fever alerts, correction requests: ON DELETE
-    CASCADE in the models) and the month's UUID claims go first; rows of expired times that sit in
-    the DEFAULT partition are deleted. Returns [{"partition", "month", "rows"}] of what was dropped.
+    On PostgreSQL, months whose every row is expired are dropped whole; the rows past the cutoff in
+    the month that straddles it (and in the DEFAULT partition) are deleted row by row, so a scan is
+    kept its 28 days, never a month more. Rows depending on the scans (disagreements, fever alerts,
+    correction requests: ON DELETE CASCADE in the models) and the UUID claims go first. On SQLite
+    (no partitions) the expired rows are deleted through the ORM, which cascades the same way.
+    Returns [{"partition", "month", "rows"}] of the months dropped whole.
     """
     from xiachen.audit import services as audit
 
-    if not on_postgresql():
-        return []
     cutoff = (now or timezone.now()) - timedelta(days=retention_days)
+    if not on_postgresql():
+        model = apps.get_model(spec.model_label)
+        with transaction.atomic():
+            _, per_model = model.objects.filter(**{f"{spec.key}__lt": cutoff}).delete()
+            _audit_expired(per_model.get(spec.model_label, 0), retention_days)
+        return []
     dropped = []
     with transaction.atomic(), connection.cursor() as cursor:
         for month, name in sorted(months(cursor, spec).items()):
@@ -277,19 +288,29 @@ def drop_expired_months(*, retention_days: int, now: datetime | None = None, spe
             cursor.execute(f"ALTER TABLE {spec.table} DETACH PARTITION {name}")
             cursor.execute(f"DROP TABLE {name}")
             dropped.append({"partition": name, "month": f"{month:%Y-%m}", "rows": rows})
-        stray = _forget(cursor, spec, f"{spec.table}_default", f"{spec.key} < %s", [cutoff])
-        if stray:
-            cursor.execute(f"DELETE FROM {spec.table}_default WHERE {spec.key} < %s", [cutoff])  # noqa: S608
+        straddling = [name for month, name in months(cursor, spec).items()
+                      if datetime.combine(month, datetime.min.time(), tzinfo=UTC) < cutoff]
+        expired = 0
+        for source in [*straddling, f"{spec.table}_default"]:
+            rows = _forget(cursor, spec, source, f"{spec.key} < %s", [cutoff])
+            if rows:
+                cursor.execute(f"DELETE FROM {source} WHERE {spec.key} < %s", [cutoff])  # noqa: S608
+                expired += rows
         for item in dropped:
             audit.record(
                 actor=None,
                 action="partition.dropped",
                 fields={"month": item["month"], "rows": item["rows"], "retention_days": retention_days},
             )
-        if stray:
-            audit.record(actor=None, action="partition.expired_rows_deleted",
-                         fields={"rows": stray, "retention_days": retention_days})
+        _audit_expired(expired, retention_days)
     return dropped
+
+
+def _audit_expired(rows: int, retention_days: int) -> None:
+    from xiachen.audit import services as audit
+
+    if rows:
+        audit.record(actor=None, action="passes.scans_expired", fields={"rows": rows, "retention_days": retention_days})
 
 
 def _forget(cursor, spec: Partitioned, source: str, where: str, params: list) -> int:

@@ -1,4 +1,4 @@
-"""Drop whole months of scans past their retention period instead of deleting row by row (ADR 2111)."""
+"""Scans past their retention period go: whole months dropped on PostgreSQL, the rest deleted (ADR 2111)."""
 
 from django.core.management.base import BaseCommand
 
@@ -7,7 +7,7 @@ from xiachen.passes.personal_data import SCAN_RETENTION_DAYS
 
 
 class Command(BaseCommand):
-    help = "扫码记录：整月超过保存期限的分区整体删除（留痕，仅 PostgreSQL）"
+    help = "扫码记录：删除超过保存期限的记录（PostgreSQL 上整月分区整体删除，其余逐条删除；留痕）"
 
     def add_arguments(self, parser):
         parser.add_argument("--days", type=int, default=SCAN_RETENTION_DAYS)
